@@ -1,0 +1,30 @@
+// Two projects: every test on PGlite, and the integration suites again on PostgreSQL
+// when TEST_DATABASE_URL is set (each run in a database of its own, dropped afterwards).
+const base = {
+  preset: "ts-jest",
+  testEnvironment: "node",
+  transform: {
+    "^.+\\.[tj]s$": [
+      "ts-jest",
+      { tsconfig: "test/tsconfig.json", isolatedModules: true, diagnostics: false },
+    ],
+  },
+  transformIgnorePatterns: ["/node_modules/(?!(openid-client|oauth4webapi|jose|oidc-provider)/)"],
+  globalSetup: "<rootDir>/test/support/global-setup.ts",
+  globalTeardown: "<rootDir>/test/support/global-teardown.ts",
+  testTimeout: 30000,
+};
+
+const projects = [{ ...base, displayName: "pglite", testMatch: ["<rootDir>/test/**/*.test.ts"] }];
+if (process.env.TEST_DATABASE_URL) {
+  projects.push({
+    ...base,
+    displayName: "postgres",
+    // Unit tests (test/unit) do not touch a database: run them once.
+    testMatch: ["<rootDir>/test/**/*.test.ts"],
+    testPathIgnorePatterns: ["/node_modules/", "<rootDir>/test/unit/"],
+    globals: { __DB_KIND__: "postgres" },
+  });
+}
+
+module.exports = { projects, maxWorkers: 2 };

@@ -1,0 +1,27 @@
+// The admin API under /api/v1 (contract section 6). Each capability contributes a router;
+// everything under /orgs/{org} is authenticated and scoped to that organization first.
+import { Router } from "express";
+import { authenticate, requireAuth, requireOrg } from "../http/auth";
+import type { Services } from "../services";
+import { meRoutes } from "./me-routes";
+import { settingsRoutes } from "./settings-routes";
+import { credentialsRoutes } from "./credentials-routes";
+import { auditRoutes } from "./audit-routes";
+import { mount } from "../http/mount";
+
+export function createApiRouter(services: Services): Router {
+  const api = Router();
+  api.use(authenticate(services));
+  api.use(meRoutes(services));
+
+  mount(
+    api,
+    "/orgs/:org",
+    requireAuth,
+    requireOrg(services.orgs),
+    settingsRoutes(services),
+    credentialsRoutes(services),
+    auditRoutes(services),
+  );
+  return api;
+}

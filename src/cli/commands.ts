@@ -1,0 +1,91 @@
+// The CLI's commands (contract section 1) as one table of functions over the services. The
+// CLI runs them in-process, or asks a running server to run them over the control socket:
+// both paths call exactly this code.
+import { z } from "zod";
+import type { Services } from "../services";
+import { cliActor, type Ctx } from "../shared/context";
+import { AppError, isAppError } from "../shared/errors";
+import { fromZod } from "../http/error-handler";
+import { createOrgInput } from "../orgs/orgs-service";
+import { createAdmin, createAdminInput } from "../users/invitations/create-admin";
+import { migrate } from "../db/migrate";
+
+export interface CommandRequest {
+  command: string;
+  args: Record<string, unknown>;
+}
+
+export type CommandResult =
+  { ok: true; result: Record<string, unknown> } | { ok: false; error: { code: string; message: string } };
+
+type Command = (services: Services, args: Record<string, unknown>) => Promise<Record<string, unknown>>;
+
+const orgArg = z.object({ org: z.string().min(1, "--org is required") });
+
+async function orgCtx(services: Services, slug: string): Promise<Ctx> {
+  const org = await services.orgs.getBySlug(slug);
+  return { orgId: org.id, actor: cliActor };
+}
+
+export const COMMANDS: Record<string, Command> = {
+  async "org create"(services, args) {
+    const org = await services.orgs.createOrg(createOrgInput.parse(args));
+    return { id: org.id, slug: org.slug, name: org.name, plan: org.plan };
+  },
+
+  async "scim-token create"(services, args) {
+    const { org, name } = orgArg
+      .extend({ name: z.string().trim().min(1).max(100).default("scim") })
+      .parse(args);
+    const created = await services.credentials.create("scim_token", await orgCtx(services, org), name);
+    return {
+      id: created.id,
+      name: created.name,
+      token: created.token,
+      scimBaseUrl: services.scimBaseUrl(org),
+    };
+  },
+
+  async "api-key create"(services, args) {
+    const { org, name } = orgArg
+      .extend({ name: z.string().trim().min(1).max(100).default("api") })
+      .parse(args);
+    const created = await services.credentials.create("api_key", await orgCtx(services, org), name);
+    return { id: created.id, name: created.name, key: created.token };
+  },
+
+  async "user create-admin"(services, args) {
+    const { org, ...rest } = orgArg.extend(createAdminInput.shape).parse(args);
+    const created = await createAdmin(
+      { db: services.db, baseUrl: services.config.baseUrl, clock: services.clock },
+      await orgCtx(services, org),
+      rest,
+    );
+    return { userId: created.userId, email: created.email, invitationUrl: created.invitationUrl };
+  },
+
+  async migrate(services) {
+    const conn = await services.db.raw();
+    try {
+      return { applied: await migrate(conn) };
+    } finally {
+      await conn.release();
+    }
+  },
+};
+
+export async function runCommand(services: Services, request: CommandRequest): Promise<CommandResult> {
+  const command = COMMANDS[request.command];
+  if (!command)
+    return { ok: false, error: { code: "bad_request", message: `unknown command "${request.command}"` } };
+  try {
+    return { ok: true, result: await command(services, request.args ?? {}) };
+  } catch (e) {
+    const err = e instanceof z.ZodError ? fromZod(e) : e;
+    if (isAppError(err)) return { ok: false, error: { code: err.code, message: err.message } };
+    services.logger.error("command failed", { command: request.command, error: e });
+    return { ok: false, error: { code: "internal", message: e instanceof Error ? e.message : String(e) } };
+  }
+}
+
+export { AppError };

@@ -1,0 +1,93 @@
+// Configuration from environment variables (contract section 1), validated with zod.
+// loadConfig is pure: it returns a frozen object or throws a ConfigError whose message is
+// one line naming every bad variable. SECRET_KEY may be absent outside production; the
+// composition root then calls ensureSecretKey (secret-key.ts).
+import path from "node:path";
+import { z } from "zod";
+
+const LOG_LEVELS = ["error", "warn", "info", "http", "verbose", "debug", "silly"] as const;
+
+const urlWith = (protocols: string[]) =>
+  z.string().refine(
+    (v) => {
+      try {
+        return protocols.includes(new URL(v).protocol);
+      } catch {
+        return false;
+      }
+    },
+    { message: `must be a ${protocols.map((p) => p.replace(":", "://")).join(" or ")} URL` },
+  );
+
+const schema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  BASE_URL: urlWith(["http:", "https:"]).optional(),
+  DATABASE_URL: urlWith(["postgres:", "postgresql:"]).optional(),
+  DATA_DIR: z.string().min(1).default("./data"),
+  SECRET_KEY: z.string().min(32, "must be at least 32 characters").optional(),
+  LOG_LEVEL: z.enum(LOG_LEVELS).default("info"),
+  SMTP_URL: urlWith(["smtp:", "smtps:"]).optional(),
+  MAIL_FROM: z.string().min(3).default("sso-bridge <no-reply@localhost>"),
+  SESSION_TTL_HOURS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 30)
+    .default(12),
+  TRUST_PROXY: z
+    .enum(["true", "false", "1", "0"])
+    .default("false")
+    .transform((v) => v === "true" || v === "1"),
+});
+
+export interface Config {
+  env: "development" | "production" | "test";
+  port: number;
+  baseUrl: string;
+  databaseUrl?: string;
+  dataDir: string;
+  secretKey?: string;
+  logLevel: (typeof LOG_LEVELS)[number];
+  smtpUrl?: string;
+  mailFrom: string;
+  sessionTtlHours: number;
+  trustProxy: boolean;
+  /** True when BASE_URL is https: session cookies get the Secure flag. */
+  secureCookies: boolean;
+}
+
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+export function loadConfig(env: Record<string, string | undefined>): Readonly<Config> {
+  // Empty strings count as unset: `FOO= npm start` should not be a validation error.
+  const input = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
+  const parsed = schema.safeParse(input);
+  if (!parsed.success) {
+    const parts = parsed.error.issues.map((i) => `${String(i.path[0])} ${i.message}`);
+    throw new ConfigError(`invalid configuration: ${parts.join("; ")}`);
+  }
+  const c = parsed.data;
+  if (c.NODE_ENV === "production" && !c.SECRET_KEY) {
+    throw new ConfigError("invalid configuration: SECRET_KEY is required when NODE_ENV=production");
+  }
+  const baseUrl = (c.BASE_URL ?? `http://localhost:${c.PORT}`).replace(/\/+$/, "");
+  return Object.freeze({
+    env: c.NODE_ENV,
+    port: c.PORT,
+    baseUrl,
+    databaseUrl: c.DATABASE_URL,
+    dataDir: path.resolve(c.DATA_DIR),
+    secretKey: c.SECRET_KEY,
+    logLevel: c.LOG_LEVEL,
+    smtpUrl: c.SMTP_URL,
+    mailFrom: c.MAIL_FROM,
+    sessionTtlHours: c.SESSION_TTL_HOURS,
+    trustProxy: c.TRUST_PROXY,
+    secureCookies: baseUrl.startsWith("https://"),
+  });
+}
+
+export type ReadyConfig = Readonly<Config & { secretKey: string }>;

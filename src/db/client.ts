@@ -1,0 +1,63 @@
+// One Prisma client over a driver adapter: PostgreSQL (DATABASE_URL) through
+// @prisma/adapter-pg, otherwise PGlite embedded in this process with its data in DATA_DIR.
+// The same schema, migrations and queries serve both.
+import path from "node:path";
+import { mkdirSync } from "node:fs";
+import pg from "pg";
+import { PGlite } from "@electric-sql/pglite";
+import { PrismaPGlite } from "pglite-prisma-adapter";
+import { PrismaPg } from "@prisma/adapter-pg";
+import { PrismaClient, type Prisma as PrismaNs } from "../generated/prisma/client";
+import { connectPg, pgliteConnection, type RawConnection } from "./raw";
+
+export type Prisma = PrismaClient;
+export type { PrismaClient };
+
+export interface Database {
+  kind: "postgres" | "pglite";
+  prisma: PrismaClient;
+  /** A raw connection for migrations and health checks; release() it after use. */
+  raw(): Promise<RawConnection>;
+  close(): Promise<void>;
+}
+
+export function openPostgres(connectionString: string, poolSize = 10): Database {
+  const pool = new pg.Pool({ connectionString, max: poolSize });
+  const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+  return {
+    kind: "postgres",
+    prisma,
+    raw: () => connectPg(connectionString),
+    async close() {
+      await prisma.$disconnect();
+      await pool.end();
+    },
+  };
+}
+
+/** `dir` undefined keeps the database in memory (tests); `loadDataDir` restores a snapshot. */
+export function openPglite(options: { dir?: string; loadDataDir?: Blob } = {}): Database {
+  if (options.dir) mkdirSync(options.dir, { recursive: true });
+  const db = new PGlite({ dataDir: options.dir, loadDataDir: options.loadDataDir });
+  const prisma = new PrismaClient({ adapter: new PrismaPGlite(db) });
+  return {
+    kind: "pglite",
+    prisma,
+    raw: async () => pgliteConnection(db),
+    async close() {
+      await prisma.$disconnect();
+      await db.close();
+    },
+  };
+}
+
+export function openDatabase(config: { databaseUrl?: string; dataDir: string }): Database {
+  return config.databaseUrl
+    ? openPostgres(config.databaseUrl)
+    : openPglite({ dir: path.join(config.dataDir, "pglite") });
+}
+
+/** The client inside an interactive transaction, for services that compose several writes. */
+export type Tx = PrismaNs.TransactionClient;
+/** Either the client or a transaction: repositories accept both. */
+export type Db = PrismaClient | Tx;

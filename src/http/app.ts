@@ -1,0 +1,49 @@
+// createApp wires the HTTP surfaces over the services. Order matters: request id first (so
+// every later log line has it), then metrics, security headers, the error format of each
+// surface (before the body parsers, whose errors must come out in that format), body
+// parsers with size limits, the routers, and last the 404 and the one error handler.
+import express, { type Express } from "express";
+import helmet from "helmet";
+import type { Services } from "../services";
+import { requestId } from "./middleware/request-id";
+import { createHttpMetrics } from "./middleware/metrics";
+import { errorFormat, errorHandler, notFound } from "./error-handler";
+import { healthRoutes } from "./health-routes";
+import { createApiRouter } from "../api/router";
+import { mount } from "./mount";
+
+export const JSON_TYPES = ["application/json", "application/scim+json", "application/*+json"];
+export const BODY_LIMIT = "1mb";
+
+export function createApp(services: Services): Express {
+  const app = express();
+  app.disable("x-powered-by");
+  app.set("trust proxy", services.config.trustProxy);
+  app.set("query parser", "extended");
+
+  const metrics = createHttpMetrics(services.logger);
+  app.use(requestId);
+  app.use(metrics.middleware);
+  // Over plain http (development), HSTS and upgrade-insecure-requests would break the portal.
+  const https = services.config.secureCookies;
+  app.use(
+    helmet({
+      strictTransportSecurity: https,
+      contentSecurityPolicy: { directives: { upgradeInsecureRequests: https ? [] : null } },
+    }),
+  );
+
+  app.use("/scim", errorFormat("scim"));
+  app.use("/sso", errorFormat("html"));
+
+  app.use(express.json({ limit: BODY_LIMIT, type: JSON_TYPES }));
+  // SAML's HTTP-POST binding posts a form; encrypted responses run to tens of kilobytes.
+  app.use(express.urlencoded({ limit: BODY_LIMIT, extended: false }));
+
+  app.use(healthRoutes(services.db, metrics.registry));
+  mount(app.router, "/api/v1", createApiRouter(services));
+
+  app.use(notFound);
+  app.use(errorHandler(services.logger));
+  return app;
+}

@@ -1,0 +1,115 @@
+// Organizations: creation (CLI), lookup by slug, and the settings an Admin may change.
+import { z } from "zod";
+import type { Database } from "../db/client";
+import type { Organization } from "../generated/prisma/client";
+import { AppError, isUniqueViolation } from "../shared/errors";
+import type { Ctx } from "../shared/context";
+import { recordAudit } from "../audit/record";
+import { seatLimitOf } from "./plans";
+
+export const slugSchema = z.string().regex(/^[a-z0-9-]{2,63}$/, "must be 2-63 characters of a-z, 0-9 and -");
+
+export const createOrgInput = z.object({
+  slug: slugSchema,
+  name: z.string().trim().min(1, "is required").max(200),
+  plan: z.enum(["free", "team", "enterprise"]).default("free"),
+});
+
+export const settingsPatch = z
+  .object({
+    name: z.string().trim().min(1).max(200),
+    requireMfa: z.boolean(),
+    invitationTtlHours: z
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 30),
+  })
+  .partial()
+  .strict();
+
+export interface OrgSettings {
+  slug: string;
+  name: string;
+  plan: string;
+  seatLimit: number | null;
+  seatsUsed: number;
+  requireMfa: boolean;
+  invitationTtlHours: number;
+  ssoEnabled: boolean;
+}
+
+export function createOrgsService({ db }: { db: Pick<Database, "prisma"> }) {
+  const prisma = db.prisma;
+
+  async function settingsOf(org: Organization): Promise<OrgSettings> {
+    const [seatsUsed, sso] = await Promise.all([
+      prisma.user.count({ where: { orgId: org.id } }),
+      prisma.ssoConnection.findUnique({ where: { orgId: org.id }, select: { enabled: true } }),
+    ]);
+    return {
+      slug: org.slug,
+      name: org.name,
+      plan: org.plan,
+      seatLimit: seatLimitOf(org),
+      seatsUsed,
+      requireMfa: org.requireMfa,
+      invitationTtlHours: org.invitationTtlHours,
+      ssoEnabled: sso?.enabled ?? false,
+    };
+  }
+
+  return {
+    async createOrg(input: z.input<typeof createOrgInput>, actorName = "sso-bridge CLI") {
+      const data = createOrgInput.parse(input);
+      try {
+        return await prisma.$transaction(async (tx) => {
+          const org = await tx.organization.create({ data });
+          await recordAudit(
+            tx,
+            { orgId: org.id, actor: { type: "cli", name: actorName } },
+            {
+              action: "org.created",
+              targetType: "organization",
+              targetId: org.id,
+              data: { slug: org.slug, plan: org.plan },
+            },
+          );
+          return org;
+        });
+      } catch (e) {
+        if (isUniqueViolation(e))
+          throw new AppError("conflict", `an organization with slug "${data.slug}" already exists`);
+        throw e;
+      }
+    },
+
+    findBySlug: (slug: string) => prisma.organization.findUnique({ where: { slug } }),
+
+    async getBySlug(slug: string): Promise<Organization> {
+      const org = await prisma.organization.findUnique({ where: { slug } });
+      if (!org) throw new AppError("not_found", `no organization "${slug}"`);
+      return org;
+    },
+
+    async getSettings(orgId: string): Promise<OrgSettings> {
+      return settingsOf(await prisma.organization.findUniqueOrThrow({ where: { id: orgId } }));
+    },
+
+    async updateSettings(ctx: Ctx, patch: z.infer<typeof settingsPatch>): Promise<OrgSettings> {
+      const org = await prisma.$transaction(async (tx) => {
+        const updated = await tx.organization.update({ where: { id: ctx.orgId }, data: patch });
+        await recordAudit(tx, ctx, {
+          action: "org.settings_updated",
+          targetType: "organization",
+          targetId: ctx.orgId,
+          data: patch,
+        });
+        return updated;
+      });
+      return settingsOf(org);
+    },
+  };
+}
+
+export type OrgsService = ReturnType<typeof createOrgsService>;

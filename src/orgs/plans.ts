@@ -1,0 +1,12 @@
+// Seat limits per plan (contract section 2). Active, invited, blocked and deactivated users
+// all hold a seat; deleted users do not. An organization may override its plan's limit.
+import type { Plan } from "../generated/prisma/enums";
+
+export const PLAN_SEAT_LIMITS: Readonly<Record<Plan, number | null>> = Object.freeze({
+  free: 10,
+  team: 100,
+  enterprise: null,
+});
+
+export const seatLimitOf = (org: { plan: Plan; seatLimit: number | null }): number | null =>
+  org.seatLimit ?? PLAN_SEAT_LIMITS[org.plan];

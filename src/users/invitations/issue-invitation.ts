@@ -1,0 +1,86 @@
+// Creates an invited user and the invitation link that lets them set a password. The link's
+// token is shown once (in the mail and, outside production, in the API answer); only its
+// sha256 is stored. Callers run this inside their transaction, after their guards.
+import type { Db } from "../../db/client";
+import type { Organization, Role } from "../../generated/prisma/client";
+import type { Ctx } from "../../shared/context";
+import { randomSecret, sha256 } from "../../shared/crypto";
+import { AppError, isUniqueViolation } from "../../shared/errors";
+import { recordAudit } from "../../audit/record";
+import { enqueueEvent } from "../../events/outbox";
+
+export interface InviteInput {
+  email: string;
+  firstName?: string | null;
+  lastName?: string | null;
+  role: Role;
+}
+
+export interface IssuedInvitation {
+  invitationId: string;
+  userId: string;
+  email: string;
+  token: string;
+  expiresAt: Date;
+}
+
+export const invitationUrl = (baseUrl: string, token: string): string =>
+  `${baseUrl}/auth/invitations/${token}`;
+
+export async function issueInvitation(
+  tx: Db,
+  ctx: Ctx,
+  org: Pick<Organization, "id" | "invitationTtlHours">,
+  input: InviteInput,
+  now: Date,
+): Promise<IssuedInvitation> {
+  const email = input.email.trim();
+  let user;
+  try {
+    user = await tx.user.create({
+      data: {
+        orgId: org.id,
+        email,
+        emailLower: email.toLowerCase(),
+        userName: email,
+        userNameLower: email.toLowerCase(),
+        firstName: input.firstName ?? null,
+        lastName: input.lastName ?? null,
+        status: "invited",
+        role: input.role,
+        manualRole: true,
+        roleSource: { kind: "manual", rules: [] },
+        provisionedBy: "invite",
+      },
+    });
+  } catch (e) {
+    if (isUniqueViolation(e))
+      throw new AppError("conflict", `a user with email ${email} already exists in this organization`);
+    throw e;
+  }
+  const token = randomSecret(32);
+  const expiresAt = new Date(now.getTime() + org.invitationTtlHours * 3600_000);
+  const invitation = await tx.invitation.create({
+    data: {
+      orgId: org.id,
+      userId: user.id,
+      email,
+      role: input.role,
+      tokenHash: sha256(token),
+      expiresAt,
+      invitedBy: ctx.actor.name ?? null,
+    },
+  });
+  await recordAudit(tx, ctx, {
+    action: "user.invited",
+    targetType: "user",
+    targetId: user.id,
+    data: { email, role: input.role },
+  });
+  await enqueueEvent(tx, org.id, {
+    type: "user.created",
+    subjectId: user.id,
+    payload: { id: user.id, email, status: "invited", role: input.role },
+  });
+  return { invitationId: invitation.id, userId: user.id, email, token, expiresAt };
+}

@@ -1,0 +1,36 @@
+// A migrated database of its own for each test file: PGlite restored from the run's snapshot,
+// or (in the "postgres" jest project) a PostgreSQL database cloned from the run's template.
+import { readFileSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import pg from "pg";
+import { openPglite, openPostgres, type Database } from "../../src/db/client";
+import { adminUrl, runId, snapshotFile, templateDb } from "./run";
+
+declare const __DB_KIND__: string | undefined;
+
+export const testDbKind = (): "postgres" | "pglite" =>
+  typeof __DB_KIND__ !== "undefined" && __DB_KIND__ === "postgres" ? "postgres" : "pglite";
+
+export async function openTestDatabase(): Promise<Database> {
+  if (testDbKind() === "pglite") {
+    return openPglite({ loadDataDir: new Blob([readFileSync(snapshotFile())]) });
+  }
+  const name = `${runId()}_${randomBytes(4).toString("hex")}`;
+  const admin = new pg.Client({ connectionString: adminUrl() });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE "${name}" TEMPLATE "${templateDb()}"`);
+  } finally {
+    await admin.end();
+  }
+  const db = openPostgres(adminUrl(name), 5);
+  return {
+    ...db,
+    async close() {
+      await db.close();
+      const drop = new pg.Client({ connectionString: adminUrl() });
+      await drop.connect();
+      await drop.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`).finally(() => drop.end());
+    },
+  };
+}
