@@ -38,6 +38,7 @@ export function createGiven(services: Services) {
           status: "active",
           role: "Viewer",
           manualRole: true,
+          assignedRole: overrides.role === undefined ? "Viewer" : overrides.role,
           roleSource: { kind: "manual", rules: [] },
           provisionedBy: "invite",
           ...overrides,

@@ -48,6 +48,7 @@ export async function issueInvitation(
         lastName: input.lastName ?? null,
         status: "invited",
         role: input.role,
+        assignedRole: input.role,
         manualRole: true,
         roleSource: { kind: "manual", rules: [] },
         provisionedBy: "invite",

@@ -52,6 +52,7 @@ CREATE TABLE "users" (
     "role" "Role",
     "role_source" JSONB NOT NULL DEFAULT '{"kind":"default","rules":[]}',
     "manual_role" BOOLEAN NOT NULL DEFAULT false,
+    "assigned_role" "Role",
     "provisioned_by" "ProvisionedBy" NOT NULL,
     "scim_data" JSONB NOT NULL DEFAULT '{}',
     "manager_id" TEXT,
