@@ -12,7 +12,6 @@ const base = {
   transformIgnorePatterns: ["/node_modules/(?!(openid-client|oauth4webapi|jose|oidc-provider)/)"],
   globalSetup: "<rootDir>/test/support/global-setup.ts",
   globalTeardown: "<rootDir>/test/support/global-teardown.ts",
-  testTimeout: 30000,
 };
 
 const projects = [{ ...base, displayName: "pglite", testMatch: ["<rootDir>/test/**/*.test.ts"] }];
@@ -27,4 +26,5 @@ if (process.env.TEST_DATABASE_URL) {
   });
 }
 
-module.exports = { projects, maxWorkers: 2 };
+// testTimeout is a global option (ignored inside projects). Generous: the machine is shared.
+module.exports = { projects, maxWorkers: 2, testTimeout: 60000 };
