@@ -1,0 +1,47 @@
+// /api/v1/orgs/{org}/sso-connection (contract section 6): GET (users:read), PUT, enable,
+// disable, DELETE and test (sso:write). Secrets are never part of an answer.
+import { Router } from "express";
+import { ctxOf, orgOf, requirePermission } from "../http/auth";
+import type { Services } from "../services";
+import { AppError } from "../shared/errors";
+import { createSsoConnectionsService } from "../sso/connections-service";
+import { loadConnection } from "../sso/connection-store";
+import { protocolOf, protocolsOf } from "../sso/registry";
+
+export function ssoConnectionRoutes(services: Services): Router {
+  const router = Router({ mergeParams: true });
+  const connections = createSsoConnectionsService(services);
+  const write = requirePermission("sso:write");
+
+  router.get("/sso-connection", requirePermission("users:read"), async (_req, res) => {
+    res.json(await connections.get(ctxOf(res), orgOf(res)));
+  });
+  router.put("/sso-connection", write, async (req, res) => {
+    const { created, connection } = await connections.put(ctxOf(res), orgOf(res), req.body);
+    res.status(created ? 201 : 200).json(connection);
+  });
+  router.post("/sso-connection/enable", write, async (_req, res) => {
+    res.json(await connections.enable(ctxOf(res), orgOf(res)));
+  });
+  router.post("/sso-connection/disable", write, async (_req, res) => {
+    res.json(await connections.disable(ctxOf(res), orgOf(res)));
+  });
+  router.delete("/sso-connection", write, async (_req, res) => {
+    await connections.remove(ctxOf(res));
+    res.status(204).end();
+  });
+  router.post("/sso-connection/test", write, async (req, res) => {
+    const ctx = ctxOf(res);
+    const connection = await loadConnection(services.db.prisma, services.cipher, ctx.orgId);
+    if (!connection) throw new AppError("not_found", "this organization has no SSO connection yet");
+    const protocol = protocolOf(protocolsOf(services), connection.protocol);
+    if (!protocol.testSignIn) {
+      throw new AppError(
+        "bad_request",
+        `testing a ${protocol.protocol} connection by pasting an answer is not supported`,
+      );
+    }
+    res.json(await protocol.testSignIn(req.body, { ctx, org: orgOf(res), connection }));
+  });
+  return router;
+}

@@ -1,0 +1,202 @@
+// The one place that decides the outcome of an SSO sign-in, for SAML and OIDC alike (issue 6
+// point 4): in one transaction the user is found or created just in time, the sign-in's groups
+// recorded, the role recomputed, the person checked, a session created and the success audited.
+// A refusal rolls all of that back, is audited on its own, and is thrown as the error page.
+import type { Response } from "express";
+import type { Role } from "../generated/prisma/client";
+import type { Organization } from "../generated/prisma/client";
+import type { Tx } from "../db/client";
+import type { Services } from "../services";
+import type { Ctx } from "../shared/context";
+import { recordAudit } from "../audit/record";
+import { enqueueEvent } from "../events/outbox";
+import { isUniqueViolation } from "../shared/errors";
+import { toUserDto, type RoleSource } from "../users/present";
+import { SESSION_COOKIE } from "../sessions/sessions-service";
+import { recomputeRoles } from "../roles/recompute";
+import type { SsoConnectionRecord, SsoProtocolName } from "./protocol";
+import { RefusedSignIn, refuseSignIn } from "./refusal";
+import { upsertSignInUser, type IdentityClaims } from "./sign-in-user";
+import { localPathOrNull } from "./return-to";
+
+export interface SignInInput extends IdentityClaims {
+  org: Pick<Organization, "id" | "slug" | "plan" | "seatLimit">;
+  connection: Pick<SsoConnectionRecord, "id" | "jit">;
+  protocol: SsoProtocolName;
+  requestId: string;
+  /** Local path; anything else falls back to "/". */
+  returnTo: string;
+  /** Extra facts for the audit events (assertion id, issuer...): never secrets or bodies. */
+  auditData?: Record<string, unknown>;
+}
+
+export interface SignInSuccess {
+  userId: string;
+  role: Role;
+  cookie: { name: string; value: string; expires: Date };
+  redirect: string;
+}
+
+export interface SignInPreview {
+  outcome: "signed_in" | "refused";
+  reason: string | null;
+  message: string | null;
+  userId: string | null;
+  wouldCreateUser: boolean;
+  role: Role | null;
+  roleSource: RoleSource | null;
+}
+
+export type SignInDeps = Pick<Services, "db" | "sessions" | "clock">;
+
+class RollbackPreview extends Error {
+  constructor(readonly preview: SignInPreview) {
+    super("preview rollback");
+  }
+}
+
+const idpCtx = (input: SignInInput): Ctx => ({
+  orgId: input.org.id,
+  actor: { type: "idp", name: input.protocol },
+  requestId: input.requestId,
+});
+
+/** Everything up to (not including) the session: shared by the real sign-in and the preview. */
+async function admit(tx: Tx, deps: SignInDeps, input: SignInInput) {
+  const ctx = idpCtx(input);
+  const { user, created, profileChanged } = await upsertSignInUser(
+    tx,
+    input.org,
+    input.connection.jit,
+    input,
+    deps.clock(),
+  );
+  await recomputeRoles(tx, ctx, [user.id]);
+  const fresh = await tx.user.findUniqueOrThrow({ where: { id: user.id } });
+  if (!fresh.role) {
+    throw new RefusedSignIn(
+      "no_role",
+      "You signed in at your identity provider, but none of your groups gives you a role here. Ask your administrator to map one of your groups to a role.",
+    );
+  }
+  return { ctx, user: fresh, role: fresh.role, created, profileChanged };
+}
+
+/**
+ * Signs the person in or throws the refusal (an AppError whose extra.reason is the reason
+ * code, already audited). Retries once when a concurrent sign-in created the same user.
+ */
+export async function completeSignIn(deps: SignInDeps, input: SignInInput): Promise<SignInSuccess> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await deps.db.prisma.$transaction(async (tx) => {
+        const { ctx, user, role, created, profileChanged } = await admit(tx, deps, input);
+        if (created) {
+          await recordAudit(tx, ctx, {
+            action: "user.created",
+            targetType: "user",
+            targetId: user.id,
+            data: { email: user.email, provisionedBy: "sso" },
+          });
+          await enqueueEvent(tx, ctx.orgId, {
+            type: "user.created",
+            subjectId: user.id,
+            payload: { ...toUserDto(user) },
+          });
+        } else if (profileChanged) {
+          await enqueueEvent(tx, ctx.orgId, {
+            type: "user.updated",
+            subjectId: user.id,
+            payload: { ...toUserDto(user) },
+          });
+        }
+        const session = await deps.sessions.create(tx, {
+          orgId: ctx.orgId,
+          userId: user.id,
+          method: input.protocol,
+        });
+        await recordAudit(tx, ctx, {
+          action: "sso.sign_in",
+          targetType: "user",
+          targetId: user.id,
+          data: {
+            protocol: input.protocol,
+            subject: input.subject,
+            email: user.email,
+            role,
+            groups: user.ssoGroups,
+            overage: input.overage,
+            jitCreated: created,
+            sessionId: session.id,
+            ...(input.auditData ?? {}),
+          },
+        });
+        return {
+          userId: user.id,
+          role,
+          cookie: { name: SESSION_COOKIE, value: session.cookieValue, expires: session.expiresAt },
+          redirect: localPathOrNull(input.returnTo) ?? "/",
+        };
+      });
+    } catch (e) {
+      if (isUniqueViolation(e) && attempt === 0) continue;
+      if (!(e instanceof RefusedSignIn)) throw e;
+      throw await refuseSignIn(deps.db.prisma, {
+        orgId: input.org.id,
+        protocol: input.protocol,
+        reason: e.reason,
+        message: e.message,
+        status: e.status,
+        requestId: input.requestId,
+        subject: input.subject,
+        email: input.email,
+        detail: { ...(input.auditData ?? {}), ...e.detail },
+      });
+    }
+  }
+}
+
+/** What completeSignIn would decide, computed in a transaction that is always rolled back. */
+export async function previewSignIn(deps: SignInDeps, input: SignInInput): Promise<SignInPreview> {
+  try {
+    await deps.db.prisma.$transaction(async (tx) => {
+      const { user, role, created } = await admit(tx, deps, input);
+      throw new RollbackPreview({
+        outcome: "signed_in",
+        reason: null,
+        message: null,
+        userId: created ? null : user.id,
+        wouldCreateUser: created,
+        role,
+        roleSource: user.roleSource as unknown as RoleSource,
+      });
+    });
+  } catch (e) {
+    if (e instanceof RollbackPreview) return e.preview;
+    if (e instanceof RefusedSignIn) {
+      return {
+        outcome: "refused",
+        reason: e.reason,
+        message: e.message,
+        userId: null,
+        wouldCreateUser: false,
+        role: null,
+        roleSource: null,
+      };
+    }
+    throw e;
+  }
+  throw new Error("unreachable: the preview transaction always rolls back");
+}
+
+/** Sets the session cookie and redirects (302) to the checked returnTo. */
+export function sendSignedIn(res: Response, success: SignInSuccess, secureCookies: boolean): void {
+  res.cookie(success.cookie.name, success.cookie.value, {
+    httpOnly: true,
+    sameSite: "lax",
+    secure: secureCookies,
+    path: "/",
+    expires: success.cookie.expires,
+  });
+  res.redirect(302, success.redirect);
+}

@@ -1,0 +1,77 @@
+// The contract every SSO protocol (SAML, OIDC) implements. Protocol-neutral code (the
+// connection API, GET /sso/{org}/login, sign-in completion) only talks to this interface;
+// a protocol registers its factory in src/sso/registry.ts with one line. Secrets returned
+// by parseConnection are encrypted by the caller and handed back decrypted, never shown.
+import type { Request, Response, Router } from "express";
+import type { Organization } from "../generated/prisma/client";
+import type { Services } from "../services";
+import type { Ctx } from "../shared/context";
+
+export type SsoProtocolName = "saml" | "oidc";
+
+/** A stored connection with its secrets decrypted: what protocol code works with. */
+export interface SsoConnectionRecord {
+  id: string;
+  orgId: string;
+  protocol: SsoProtocolName;
+  enabled: boolean;
+  jit: boolean;
+  allowIdpInitiated: boolean;
+  /** Non-secret settings (sso_connections.config). */
+  config: Record<string, unknown>;
+  /** Decrypted sso_connections.secrets ({} when none). Never render or log. */
+  secrets: Record<string, string>;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** What a PUT becomes: the caller stores config, encrypts secrets, and sets the flags. */
+export interface ParsedConnection {
+  config: Record<string, unknown>;
+  secrets?: Record<string, string>;
+  jit: boolean;
+  allowIdpInitiated: boolean;
+}
+
+export interface ParseContext {
+  ctx: Ctx;
+  org: Organization;
+  /** The connection stored before this PUT (to keep its keys or secrets), or null. */
+  existing: SsoConnectionRecord | null;
+}
+
+export interface LoginTarget {
+  org: Organization;
+  connection: SsoConnectionRecord;
+  /** Already checked to be a local path (src/sso/return-to.ts). */
+  returnTo: string;
+}
+
+export interface SsoProtocol {
+  readonly protocol: SsoProtocolName;
+  /**
+   * Validates the PUT body (which includes `protocol`). Throws AppError("validation_failed",
+   * ..., {errors: [{field, message}]}) naming each bad field.
+   */
+  parseConnection(input: unknown, pctx: ParseContext): Promise<ParsedConnection>;
+  /** Public JSON for GET /sso-connection (merged with id/protocol/enabled/jit/...); no secrets. */
+  present(connection: SsoConnectionRecord, org: Organization): Record<string, unknown>;
+  /** Answers GET /sso/{org}/login by sending the browser to the IdP (a redirect). */
+  startLogin(req: Request, res: Response, target: LoginTarget): Promise<void>;
+  /** Protocol endpoints mounted under /sso/:org (e.g. saml/acs, oidc/callback). */
+  routes?: Router;
+  /**
+   * POST /sso-connection/test: checks a pasted IdP answer (e.g. a SAMLResponse) as a sign-in
+   * would, and says what it proves and which role it would give, without signing anyone in.
+   */
+  testSignIn?(input: unknown, target: TestTarget): Promise<Record<string, unknown>>;
+}
+
+export interface TestTarget {
+  ctx: Ctx;
+  org: Organization;
+  connection: SsoConnectionRecord;
+}
+
+/** A protocol is built once per app from the services it needs. */
+export type SsoProtocolFactory = (services: Services) => SsoProtocol;

@@ -1,0 +1,22 @@
+// The browser side of SSO under /sso/{org}: GET /login dispatches to the organization's
+// protocol; each protocol adds its own endpoints (saml/metadata, saml/acs, oidc/callback).
+// Errors here render as HTML pages (app.ts sets the /sso error format).
+import { Router } from "express";
+import type { Services } from "../services";
+import { protocolOf, protocolsOf } from "./registry";
+import { parseReturnTo } from "./return-to";
+import { ssoTargetOf } from "./target";
+
+export function createSsoRouter(services: Services): Router {
+  const router = Router({ mergeParams: true });
+  const registry = protocolsOf(services);
+
+  router.get("/login", async (req, res) => {
+    const returnTo = parseReturnTo(req.query.returnTo);
+    const { org, connection } = await ssoTargetOf(services, req, { requireEnabled: true });
+    await protocolOf(registry, connection.protocol).startLogin(req, res, { org, connection, returnTo });
+  });
+
+  for (const protocol of registry.values()) if (protocol.routes) router.use(protocol.routes);
+  return router;
+}

@@ -1,0 +1,33 @@
+// Resolves /sso/{org}/... to the organization and its SSO connection, for the login and the
+// protocol endpoints. Unknown organization and missing connection look alike (a 404 page).
+import type { Request } from "express";
+import type { Organization } from "../generated/prisma/client";
+import type { Services } from "../services";
+import { AppError } from "../shared/errors";
+import type { SsoConnectionRecord, SsoProtocolName } from "./protocol";
+import { loadConnection } from "./connection-store";
+
+export interface SsoTarget {
+  org: Organization;
+  connection: SsoConnectionRecord;
+}
+
+export async function ssoTargetOf(
+  services: Pick<Services, "db" | "cipher" | "orgs">,
+  req: Request,
+  options: { protocol?: SsoProtocolName; requireEnabled: boolean },
+): Promise<SsoTarget> {
+  const org = await services.orgs.findBySlug(String(req.params.org));
+  const connection = org ? await loadConnection(services.db.prisma, services.cipher, org.id) : null;
+  if (!org || !connection || (options.protocol && connection.protocol !== options.protocol)) {
+    throw new AppError("not_found", "Single sign-on is not set up for this organization.", {
+      extra: { reason: "sso_not_configured" },
+    });
+  }
+  if (options.requireEnabled && !connection.enabled) {
+    throw new AppError("forbidden", "Single sign-on is turned off for this organization.", {
+      extra: { reason: "sso_disabled" },
+    });
+  }
+  return { org, connection };
+}
