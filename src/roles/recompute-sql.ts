@@ -1,0 +1,128 @@
+// The set-based form of resolveRole (resolve.ts): CTEs that compute, for every targeted user
+// of one organization, the old and new role and roleSource in a single statement. Used by the
+// recompute seam (some users or the whole org) and by the preview (candidate rules, no writes).
+import { Prisma } from "../generated/prisma/client";
+import type { MappingRule } from "./resolve";
+
+export type Sql = Prisma.Sql;
+
+/** Where the rules and default role come from: the stored ones, or a candidate set (preview). */
+export type RuleSet =
+  { kind: "stored" } | { kind: "candidate"; rules: MappingRule[]; defaultRole: string | null };
+
+/** Which users: all of the org, or a list of ids (comma-joined into one parameter, any length). */
+export type Target = { kind: "org" } | { kind: "users"; ids: string[] };
+
+function rulesSource(orgId: string, set: RuleSet): Sql {
+  if (set.kind === "stored") {
+    return Prisma.sql`SELECT position, "group", role::text AS role
+      FROM role_mapping_rules WHERE org_id = ${orgId}::uuid`;
+  }
+  if (set.rules.length === 0)
+    return Prisma.sql`SELECT NULL::int AS position, NULL::text AS "group", NULL::text AS role WHERE false`;
+  const rows = set.rules.map((r, i) => Prisma.sql`(${i}::int, ${r.group}::text, ${r.role}::text)`);
+  return Prisma.sql`SELECT * FROM (VALUES ${Prisma.join(rows)}) AS v(position, "group", role)`;
+}
+
+function defaultRoleSource(orgId: string, set: RuleSet): Sql {
+  return set.kind === "stored"
+    ? Prisma.sql`(SELECT default_role::text FROM organizations WHERE id = ${orgId}::uuid)`
+    : Prisma.sql`${set.defaultRole}::text`;
+}
+
+function userFilter(column: Sql, target: Target): Sql {
+  return target.kind === "org"
+    ? Prisma.empty
+    : Prisma.sql`AND ${column} = ANY(string_to_array(${target.ids.join(",")}::text, ',')::uuid[])`;
+}
+
+/**
+ * `WITH ... computed AS (...)`: one row per targeted user with id, email, old_role, old_source,
+ * new_role (text or null) and new_source (jsonb). Callers append their own CTEs and SELECT.
+ * Matching is lower() on both sides; a sign-in value matches a rule directly, or through a
+ * group the rule names (by displayName or externalId) when the value is that group's other name.
+ */
+export function computedCte(orgId: string, set: RuleSet, target: Target): Sql {
+  return Prisma.sql`WITH
+  r AS (
+    SELECT position, "group", lower("group") AS name, role,
+      CASE role WHEN 'Admin' THEN 3 WHEN 'Support' THEN 2 ELSE 1 END AS rank
+    FROM (${rulesSource(orgId, set)}) AS rules_source
+  ),
+  settings AS (
+    SELECT ${defaultRoleSource(orgId, set)} AS default_role,
+      coalesce((SELECT enabled FROM sso_connections WHERE org_id = ${orgId}::uuid), false) AS sso_on
+  ),
+  og AS (
+    SELECT id, lower(display_name) AS dn, lower(external_id) AS ext FROM groups WHERE org_id = ${orgId}::uuid
+  ),
+  rule_groups AS (
+    SELECT r.position, og.id AS group_id, og.dn, og.ext FROM r JOIN og ON r.name = og.dn OR r.name = og.ext
+  ),
+  rule_names AS (
+    SELECT position, name FROM r
+    UNION SELECT position, dn FROM rule_groups
+    UNION SELECT position, ext FROM rule_groups WHERE ext IS NOT NULL
+  ),
+  target AS (
+    SELECT id, email, role::text AS old_role, role_source AS old_source,
+      (provisioned_by = 'invite' AND manual_role) AS manual_capable,
+      assigned_role::text AS assigned_role, sso_groups, sso_groups_overage
+    FROM users WHERE org_id = ${orgId}::uuid ${userFilter(Prisma.sql`id`, target)}
+  ),
+  matches AS (
+    SELECT m.user_id, rg.position
+    FROM group_memberships m JOIN rule_groups rg ON rg.group_id = m.group_id
+    WHERE m.org_id = ${orgId}::uuid ${userFilter(Prisma.sql`m.user_id`, target)}
+    UNION
+    SELECT t.id, rn.position
+    FROM target t CROSS JOIN LATERAL unnest(t.sso_groups) AS v(value)
+    JOIN rule_names rn ON rn.name = lower(v.value)
+    WHERE NOT t.sso_groups_overage
+  ),
+  ranked AS (
+    SELECT mt.user_id, r.position, r."group", r.role, r.rank,
+      max(r.rank) OVER (PARTITION BY mt.user_id) AS best
+    FROM matches mt JOIN r ON r.position = mt.position
+  ),
+  won AS (
+    SELECT user_id, min(role) AS role,
+      jsonb_agg(jsonb_build_object('group', "group", 'role', role) ORDER BY position) AS rules
+    FROM ranked WHERE rank = best GROUP BY user_id
+  ),
+  computed AS (
+    SELECT t.id, t.email, t.old_role, t.old_source,
+      CASE WHEN t.manual_capable AND NOT s.sso_on THEN t.assigned_role
+        ELSE coalesce(w.role, s.default_role) END AS new_role,
+      CASE WHEN t.manual_capable AND NOT s.sso_on THEN '{"kind":"manual","rules":[]}'::jsonb
+        ELSE jsonb_build_object(
+          'kind', CASE WHEN w.user_id IS NULL THEN 'default' ELSE 'mapping' END,
+          'rules', coalesce(w.rules, '[]'::jsonb))
+          || CASE WHEN t.sso_groups_overage THEN '{"overage":true}'::jsonb ELSE '{}'::jsonb END
+      END AS new_source
+    FROM target t CROSS JOIN settings s LEFT JOIN won w ON w.user_id = t.id
+  ),
+  changed AS (
+    SELECT * FROM computed
+    WHERE new_role IS DISTINCT FROM old_role OR new_source IS DISTINCT FROM old_source
+  )`;
+}
+
+/** The UPDATE of the changed rows, as one more CTE after computedCte. */
+export function updateChangedCte(orgId: string): Sql {
+  return Prisma.sql`,
+  updated AS (
+    UPDATE users u SET role = c.new_role::"Role", role_source = c.new_source, updated_at = now()
+    FROM changed c WHERE u.id = c.id AND u.org_id = ${orgId}::uuid
+    RETURNING u.id
+  )`;
+}
+
+/** The counts the API answers: users whose role changed, by new role. */
+export const countsSelect = Prisma.sql`
+  SELECT count(*)::int AS changed,
+    count(*) FILTER (WHERE new_role = 'Admin')::int AS "Admin",
+    count(*) FILTER (WHERE new_role = 'Support')::int AS "Support",
+    count(*) FILTER (WHERE new_role = 'Viewer')::int AS "Viewer",
+    count(*) FILTER (WHERE new_role IS NULL)::int AS "none"
+  FROM changed WHERE new_role IS DISTINCT FROM old_role`;

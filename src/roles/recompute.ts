@@ -1,0 +1,120 @@
+// The role seam: call inside your transaction after any change to memberships, ssoGroups,
+// rules or SSO on/off. Writes role and roleSource only where they changed and, for users whose
+// role changed, a `user.role_changed` audit event and outbox event in the same transaction.
+import type { Tx } from "../db/client";
+import type { Role } from "../generated/prisma/enums";
+import { Prisma } from "../generated/prisma/client";
+import type { Ctx } from "../shared/context";
+import { recordAuditMany } from "../audit/record";
+import { enqueueEvents } from "../events/outbox";
+import { computedCte, countsSelect, updateChangedCte } from "./recompute-sql";
+import type { RoleSource } from "./resolve";
+
+export interface RoleChange {
+  id: string;
+  email: string;
+  from: Role | null;
+  to: Role | null;
+  roleSource: RoleSource;
+}
+
+export interface RoleCounts {
+  Admin: number;
+  Support: number;
+  Viewer: number;
+  none: number;
+}
+
+export interface OrgRecomputeResult {
+  changed: number;
+  byRole: RoleCounts;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Why the lock: a whole-org recompute (exclusive) and a membership change (shared) must
+ * not each compute with the other's old state, or a user could keep a role neither would give.
+ */
+export async function lockOrgForRoles(tx: Tx, orgId: string, mode: "share" | "update"): Promise<void> {
+  // NO KEY UPDATE, not UPDATE: inserts referencing the org (audit events, sessions) stay unblocked.
+  const lock = mode === "update" ? Prisma.sql`FOR NO KEY UPDATE` : Prisma.sql`FOR SHARE`;
+  await tx.$queryRaw`SELECT id FROM organizations WHERE id = ${orgId}::uuid ${lock}`;
+}
+
+/** The event payload of a role change (audit data and outbox payload alike). */
+export const roleChangedPayload = (c: RoleChange) => ({
+  id: c.id,
+  email: c.email,
+  from: c.from,
+  to: c.to,
+  roleSource: c.roleSource,
+});
+
+/**
+ * Recomputes the role of these users of ctx.orgId. Returns every user whose role or roleSource
+ * changed (compare `from` and `to` for role changes); unknown ids are ignored.
+ */
+export async function recomputeRoles(tx: Tx, ctx: Ctx, userIds: string[]): Promise<RoleChange[]> {
+  const ids = [...new Set(userIds)].filter((id) => UUID.test(id));
+  if (ids.length === 0) return [];
+  await lockOrgForRoles(tx, ctx.orgId, "share");
+  const changes = await tx.$queryRaw<
+    RoleChange[]
+  >`${computedCte(ctx.orgId, { kind: "stored" }, { kind: "users", ids })}
+    ${updateChangedCte(ctx.orgId)}
+    SELECT id::text AS id, email, old_role AS "from", new_role AS "to", new_source AS "roleSource"
+    FROM changed ORDER BY email, id`;
+  const roleChanges = changes.filter((c) => c.from !== c.to);
+  await recordAuditMany(
+    tx,
+    ctx,
+    roleChanges.map((c) => ({
+      action: "user.role_changed",
+      targetType: "user",
+      targetId: c.id,
+      data: roleChangedPayload(c),
+    })),
+  );
+  await enqueueEvents(
+    tx,
+    ctx.orgId,
+    roleChanges.map((c) => ({ type: "user.role_changed", subjectId: c.id, payload: roleChangedPayload(c) })),
+  );
+  return changes;
+}
+
+/**
+ * Recomputes every user of the org in one statement: update, audit events and outbox events
+ * are data-modifying CTEs (the same columns recordAuditMany and enqueueEvents write), so a rule
+ * change touching 50,000 users costs no per-user round trip and never holds them in memory.
+ */
+export async function recomputeOrgRoles(tx: Tx, ctx: Ctx): Promise<OrgRecomputeResult> {
+  await lockOrgForRoles(tx, ctx.orgId, "update");
+  const [row] = await tx.$queryRaw<(RoleCounts & { changed: number })[]>`${computedCte(
+    ctx.orgId,
+    { kind: "stored" },
+    { kind: "org" },
+  )}
+    ${updateChangedCte(ctx.orgId)},
+  role_changes AS (
+    SELECT id, email, jsonb_build_object('id', id, 'email', email, 'from', old_role, 'to', new_role,
+      'roleSource', new_source) AS payload
+    FROM changed WHERE new_role IS DISTINCT FROM old_role
+  ),
+  audited AS (
+    INSERT INTO audit_events (id, org_id, actor_type, actor_id, actor_name, action, target_type, target_id, data, request_id)
+    SELECT gen_random_uuid(), ${ctx.orgId}::uuid, ${ctx.actor.type}, ${ctx.actor.id ?? null}, ${ctx.actor.name ?? null},
+      'user.role_changed', 'user', id::text, payload, ${ctx.requestId ?? null}
+    FROM role_changes ORDER BY email, id
+    RETURNING 1
+  ),
+  queued AS (
+    INSERT INTO outbox_events (org_id, type, subject_id, payload)
+    SELECT ${ctx.orgId}::uuid, 'user.role_changed', id::text, payload FROM role_changes ORDER BY email, id
+    RETURNING 1
+  )
+  ${countsSelect}`;
+  const { changed, Admin, Support, Viewer, none } = row!;
+  return { changed, byRole: { Admin, Support, Viewer, none } };
+}
