@@ -1,7 +1,7 @@
 // Composition root: config -> logger -> database (+ migrations) -> services -> HTTP app ->
 // listen. On SIGTERM/SIGINT: stop accepting, let in-flight requests finish, close the database.
 import type { Server } from "node:http";
-import type { Server as NetServer } from "node:net";
+import type { AddressInfo, Server as NetServer } from "node:net";
 import { boot } from "./boot";
 import { createApp } from "./http/app";
 import { ConfigError, loadConfig } from "./config";
@@ -26,8 +26,9 @@ export async function start(env: NodeJS.ProcessEnv = process.env) {
   const control: NetServer | null = config.databaseUrl
     ? null
     : await serveControlSocket(services, config.dataDir, logger);
+  const { port } = server.address() as AddressInfo;
   logger.info("sso-bridge listening", {
-    port: booted.config.port,
+    port,
     baseUrl: booted.config.baseUrl,
     database: db.kind,
   });
