@@ -7,6 +7,7 @@ import { createCipher, type Cipher } from "./shared/crypto";
 import { createOrgsService } from "./orgs/orgs-service";
 import { createCredentialsService } from "./credentials/credentials-service";
 import { createSessionsService } from "./sessions/sessions-service";
+import { createRolesService } from "./roles/roles-service";
 
 export interface ServiceDeps {
   config: ReadyConfig;
@@ -25,6 +26,7 @@ export function createServices({ config, db, logger, clock = () => new Date() }:
     cipher,
     scimBaseUrl: (slug: string) => `${config.baseUrl}/scim/v2/${slug}`,
     orgs: createOrgsService({ db }),
+    roles: createRolesService({ db }),
     credentials: createCredentialsService({ db, clock }),
     sessions: createSessionsService({ db, ttlHours: config.sessionTtlHours, clock }),
   };

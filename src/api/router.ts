@@ -8,6 +8,8 @@ import { settingsRoutes } from "./settings-routes";
 import { credentialsRoutes } from "./credentials-routes";
 import { auditRoutes } from "./audit-routes";
 import { mount } from "../http/mount";
+import { roleMappingsRoutes } from "./role-mappings-routes";
+import { groupsRoutes } from "./groups-routes";
 
 export function createApiRouter(services: Services): Router {
   const api = Router();
@@ -22,6 +24,8 @@ export function createApiRouter(services: Services): Router {
     settingsRoutes(services),
     credentialsRoutes(services),
     auditRoutes(services),
+    roleMappingsRoutes(services),
+    groupsRoutes(services),
   );
   return api;
 }
