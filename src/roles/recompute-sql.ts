@@ -37,8 +37,9 @@ function userFilter(column: Sql, target: Target): Sql {
 }
 
 /**
- * `WITH ... computed AS (...)`: one row per targeted user with id, email, old_role, old_source,
- * new_role (text or null) and new_source (jsonb). Callers append their own CTEs and SELECT.
+ * `WITH ... computed AS (...), changed AS (...)`: one row per targeted user with id, email,
+ * status, old_role, old_source, new_role (text or null) and new_source (jsonb); `changed` keeps
+ * the rows whose role or roleSource differ. Callers append their own CTEs and SELECT.
  * Matching is lower() on both sides; a sign-in value matches a rule directly, or through a
  * group the rule names (by displayName or externalId) when the value is that group's other name.
  */
@@ -65,7 +66,7 @@ export function computedCte(orgId: string, set: RuleSet, target: Target): Sql {
     UNION SELECT position, ext FROM rule_groups WHERE ext IS NOT NULL
   ),
   target AS (
-    SELECT id, email, role::text AS old_role, role_source AS old_source,
+    SELECT id, email, status::text AS status, role::text AS old_role, role_source AS old_source,
       (provisioned_by = 'invite' AND manual_role) AS manual_capable,
       assigned_role::text AS assigned_role, sso_groups, sso_groups_overage
     FROM users WHERE org_id = ${orgId}::uuid ${userFilter(Prisma.sql`id`, target)}
@@ -91,7 +92,7 @@ export function computedCte(orgId: string, set: RuleSet, target: Target): Sql {
     FROM ranked WHERE rank = best GROUP BY user_id
   ),
   computed AS (
-    SELECT t.id, t.email, t.old_role, t.old_source,
+    SELECT t.id, t.email, t.status, t.old_role, t.old_source,
       CASE WHEN t.manual_capable AND NOT s.sso_on THEN t.assigned_role
         ELSE coalesce(w.role, s.default_role) END AS new_role,
       CASE WHEN t.manual_capable AND NOT s.sso_on THEN '{"kind":"manual","rules":[]}'::jsonb
