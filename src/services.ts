@@ -7,6 +7,9 @@ import { createCipher, type Cipher } from "./shared/crypto";
 import { createOrgsService } from "./orgs/orgs-service";
 import { createCredentialsService } from "./credentials/credentials-service";
 import { createSessionsService } from "./sessions/sessions-service";
+import { createMailer } from "./mail/mailer";
+import { createUsersService } from "./users/users-service";
+import { createAuthService } from "./auth/auth-service";
 import { createRolesService } from "./roles/roles-service";
 
 export interface ServiceDeps {
@@ -18,6 +21,8 @@ export interface ServiceDeps {
 
 export function createServices({ config, db, logger, clock = () => new Date() }: ServiceDeps) {
   const cipher: Cipher = createCipher(config.secretKey);
+  const sessions = createSessionsService({ db, ttlHours: config.sessionTtlHours, clock });
+  const mail = createMailer({ db, cipher, logger, smtpUrl: config.smtpUrl, from: config.mailFrom, clock });
   return {
     config,
     db,
@@ -28,7 +33,18 @@ export function createServices({ config, db, logger, clock = () => new Date() }:
     orgs: createOrgsService({ db }),
     roles: createRolesService({ db }),
     credentials: createCredentialsService({ db, clock }),
-    sessions: createSessionsService({ db, ttlHours: config.sessionTtlHours, clock }),
+    sessions,
+    mail,
+    users: createUsersService({
+      db,
+      sessions,
+      mailer: mail,
+      logger,
+      baseUrl: config.baseUrl,
+      production: config.env === "production",
+      clock,
+    }),
+    auth: createAuthService({ db, sessions, cipher, baseUrl: config.baseUrl, clock }),
   };
 }
 

@@ -8,6 +8,9 @@ import { settingsRoutes } from "./settings-routes";
 import { credentialsRoutes } from "./credentials-routes";
 import { auditRoutes } from "./audit-routes";
 import { mount } from "../http/mount";
+import { usersRoutes } from "./users-routes";
+import { invitationsRoutes } from "./invitations-routes";
+import { meWriteRoutes } from "./me-write-routes";
 import { roleMappingsRoutes } from "./role-mappings-routes";
 import { groupsRoutes } from "./groups-routes";
 
@@ -15,6 +18,7 @@ export function createApiRouter(services: Services): Router {
   const api = Router();
   api.use(authenticate(services));
   api.use(meRoutes(services));
+  api.use(meWriteRoutes(services));
 
   mount(
     api,
@@ -26,6 +30,8 @@ export function createApiRouter(services: Services): Router {
     auditRoutes(services),
     roleMappingsRoutes(services),
     groupsRoutes(services),
+    usersRoutes(services),
+    invitationsRoutes(services),
   );
   return api;
 }

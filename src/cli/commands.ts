@@ -64,6 +64,11 @@ export const COMMANDS: Record<string, Command> = {
     return { userId: created.userId, email: created.email, invitationUrl: created.invitationUrl };
   },
 
+  async recover(services, args) {
+    const { org, email } = orgArg.extend({ email: z.string().min(1, "--email is required") }).parse(args);
+    return services.auth.issueRecoveryLink(await orgCtx(services, org), { email });
+  },
+
   async migrate(services) {
     const conn = await services.db.raw();
     try {

@@ -11,6 +11,7 @@ import { errorFormat, errorHandler, notFound } from "./error-handler";
 import { healthRoutes } from "./health-routes";
 import { createApiRouter } from "../api/router";
 import { mount } from "./mount";
+import { authRoutes } from "../auth/auth-routes";
 
 export const JSON_TYPES = ["application/json", "application/scim+json", "application/*+json"];
 export const BODY_LIMIT = "1mb";
@@ -42,6 +43,7 @@ export function createApp(services: Services): Express {
 
   app.use(healthRoutes(services.db, metrics.registry));
   mount(app.router, "/api/v1", createApiRouter(services));
+  mount(app.router, "/auth", authRoutes(services));
 
   app.use(notFound);
   app.use(errorHandler(services.logger));

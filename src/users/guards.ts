@@ -46,3 +46,31 @@ export async function assertSeatsAvailable(
     );
   }
 }
+
+/**
+ * Serializes user-management writes of one organization: the seat count and the last-Admin
+ * count are read and acted on under this lock, so two concurrent requests (on any instance)
+ * cannot both take the last seat or both demote one of the last two Admins. NO KEY UPDATE
+ * (not UPDATE) so that inserts referencing the organization are not blocked by it.
+ */
+export async function lockOrg(tx: Db, orgId: string): Promise<void> {
+  await tx.$queryRaw`SELECT id FROM organizations WHERE id = ${orgId}::uuid FOR NO KEY UPDATE`;
+}
+
+/** Refuses a change that would leave the organization without an active Admin (contract section 6). */
+export async function assertNotLastAdmin(
+  db: Db,
+  user: { id: string; orgId: string; role: string | null; status: string },
+  action: string,
+): Promise<void> {
+  if (user.role !== "Admin" || user.status !== "active") return;
+  const others = await db.user.count({
+    where: { orgId: user.orgId, role: "Admin", status: "active", id: { not: user.id } },
+  });
+  if (others === 0) {
+    throw new AppError(
+      "last_admin",
+      `cannot ${action} the last active Admin of this organization: make another user Admin first`,
+    );
+  }
+}

@@ -59,19 +59,7 @@ export async function issueInvitation(
       throw new AppError("conflict", `a user with email ${email} already exists in this organization`);
     throw e;
   }
-  const token = randomSecret(32);
-  const expiresAt = new Date(now.getTime() + org.invitationTtlHours * 3600_000);
-  const invitation = await tx.invitation.create({
-    data: {
-      orgId: org.id,
-      userId: user.id,
-      email,
-      role: input.role,
-      tokenHash: sha256(token),
-      expiresAt,
-      invitedBy: ctx.actor.name ?? null,
-    },
-  });
+  const link = await issueLink(tx, ctx, org, { id: user.id, email, role: input.role }, now);
   await recordAudit(tx, ctx, {
     action: "user.invited",
     targetType: "user",
@@ -83,5 +71,35 @@ export async function issueInvitation(
     subjectId: user.id,
     payload: { id: user.id, email, status: "invited", role: input.role },
   });
-  return { invitationId: invitation.id, userId: user.id, email, token, expiresAt };
+  return {
+    invitationId: link.invitationId,
+    userId: user.id,
+    email,
+    token: link.token,
+    expiresAt: link.expiresAt,
+  };
+}
+
+/** A new link for an invited user: a fresh random token whose sha256 alone is stored. */
+export async function issueLink(
+  tx: Db,
+  ctx: Ctx,
+  org: Pick<Organization, "id" | "invitationTtlHours">,
+  user: { id: string; email: string; role: Role },
+  now: Date,
+): Promise<{ invitationId: string; token: string; expiresAt: Date }> {
+  const token = randomSecret(32);
+  const expiresAt = new Date(now.getTime() + org.invitationTtlHours * 3600_000);
+  const invitation = await tx.invitation.create({
+    data: {
+      orgId: org.id,
+      userId: user.id,
+      email: user.email,
+      role: user.role,
+      tokenHash: sha256(token),
+      expiresAt,
+      invitedBy: ctx.actor.name ?? null,
+    },
+  });
+  return { invitationId: invitation.id, token, expiresAt };
 }

@@ -1,0 +1,100 @@
+// /auth: local sign-in (contract section 5). JSON callers get JSON and problem+json errors;
+// a browser following a link (GET) or posting one of our forms gets HTML pages and, on
+// success, a 303 to the portal. Every session cookie is HttpOnly, SameSite=Lax, path "/",
+// and Secure behind https.
+import { Router, type Request, type Response } from "express";
+import { z } from "zod";
+import type { Services } from "../services";
+import { cookieValue } from "../http/auth";
+import { SESSION_COOKIE } from "../sessions/sessions-service";
+import { AppError } from "../shared/errors";
+import { invitationPage, recoveryPage } from "./pages";
+import type { SignedIn } from "./deps";
+
+// By header, not req.is(): a form with no fields posts no body, and req.is() is null then.
+const isForm = (req: Request): boolean =>
+  (req.get("content-type") ?? "").toLowerCase().startsWith("application/x-www-form-urlencoded");
+const tokenParam = z.string().min(1).max(200);
+
+export function authRoutes(services: Services): Router {
+  const router = Router({ mergeParams: true });
+  const auth = services.auth;
+  const cookieOptions = {
+    httpOnly: true,
+    sameSite: "lax" as const,
+    secure: services.config.secureCookies,
+    path: "/",
+  };
+
+  router.use((req, res, next) => {
+    if (req.method === "GET" || isForm(req)) res.locals.errorFormat = "html";
+    res.set("Cache-Control", "no-store");
+    next();
+  });
+
+  function signedIn(req: Request, res: Response, result: SignedIn): void {
+    res.cookie(SESSION_COOKIE, result.cookieValue, { ...cookieOptions, expires: result.expiresAt });
+    if (isForm(req) && result.stage === "full") res.redirect(303, "/");
+    else res.json({ stage: result.stage, userId: result.userId });
+  }
+
+  async function sessionOf(req: Request) {
+    const s = await services.sessions.resolve(cookieValue(req, SESSION_COOKIE));
+    if (!s) throw new AppError("unauthorized", "sign in first");
+    return s;
+  }
+
+  router.post("/login", async (req, res) => {
+    signedIn(req, res, await auth.login(req.body ?? {}, req.ip ?? "unknown", res.locals.requestId));
+  });
+
+  router.post("/logout", async (req, res) => {
+    const s = await services.sessions.resolve(cookieValue(req, SESSION_COOKIE));
+    if (s) await auth.logout(s, res.locals.requestId);
+    res.clearCookie(SESSION_COOKIE, cookieOptions);
+    res.status(204).end();
+  });
+
+  router.post("/mfa/enroll", async (req, res) => {
+    res.json(await auth.startEnrollment(await sessionOf(req)));
+  });
+  router.post("/mfa/enroll/confirm", async (req, res) => {
+    res.json(await auth.confirmEnrollment(await sessionOf(req), req.body ?? {}, res.locals.requestId));
+  });
+  router.post("/mfa/verify", async (req, res) => {
+    res.json(await auth.verifyStep(await sessionOf(req), req.body ?? {}, res.locals.requestId));
+  });
+
+  router.get("/invitations/:token", async (req, res) => {
+    const token = tokenParam.parse(req.params.token);
+    const inv = await auth.inspectInvitation(token);
+    res.type("html").send(
+      invitationPage({
+        orgName: inv.org.name,
+        email: inv.email,
+        action: `/auth/invitations/${encodeURIComponent(token)}/accept`,
+        expiresAt: inv.expiresAt,
+      }),
+    );
+  });
+  router.post("/invitations/:token/accept", async (req, res) => {
+    const token = tokenParam.parse(req.params.token);
+    signedIn(req, res, await auth.acceptInvitation(token, req.body ?? {}, res.locals.requestId));
+  });
+
+  router.get("/recover/:token", async (req, res) => {
+    const token = tokenParam.parse(req.params.token);
+    const link = await auth.peekRecoveryLink(token);
+    res
+      .type("html")
+      .send(
+        recoveryPage({ action: `/auth/recover/${encodeURIComponent(token)}`, expiresAt: link.expiresAt }),
+      );
+  });
+  router.post("/recover/:token", async (req, res) => {
+    const token = tokenParam.parse(req.params.token);
+    signedIn(req, res, await auth.useRecoveryLink(token, res.locals.requestId));
+  });
+
+  return router;
+}

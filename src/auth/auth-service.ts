@@ -1,0 +1,51 @@
+// Local sign-in (contract section 5): password, TOTP, invitation acceptance, break-glass
+// links, logout and password change, as one service over the sessions table.
+import type { Database } from "../db/client";
+import type { SessionsService, ResolvedSession } from "../sessions/sessions-service";
+import type { Cipher } from "../shared/crypto";
+import type { Ctx } from "../shared/context";
+import { recordAudit } from "../audit/record";
+import { createThrottle } from "./throttle";
+import { login } from "./local-login";
+import { confirmEnrollment, startEnrollment, verifyStep } from "./mfa";
+import { acceptInvitation, liveInvitation } from "./accept-invitation";
+import { issueRecoveryLink, peekRecoveryLink, useRecoveryLink } from "./login-links";
+import { changePassword } from "./change-password";
+import type { AuthDeps } from "./deps";
+
+export function createAuthService(input: {
+  db: Pick<Database, "prisma">;
+  sessions: Pick<SessionsService, "create" | "resolve" | "revoke">;
+  cipher: Cipher;
+  baseUrl: string;
+  clock: () => Date;
+}) {
+  const deps: AuthDeps = { ...input, throttle: createThrottle(input) };
+  return {
+    login: (body: unknown, ip: string, requestId?: string) => login(deps, body, ip, requestId),
+    startEnrollment: (s: ResolvedSession) => startEnrollment(deps, s),
+    confirmEnrollment: (s: ResolvedSession, body: unknown, requestId?: string) =>
+      confirmEnrollment(deps, s, body, requestId),
+    verifyStep: (s: ResolvedSession, body: unknown, requestId?: string) =>
+      verifyStep(deps, s, body, requestId),
+    inspectInvitation: (token: string) => liveInvitation(deps, token),
+    acceptInvitation: (token: string, body: unknown, requestId?: string) =>
+      acceptInvitation(deps, token, body, requestId),
+    issueRecoveryLink: (ctx: Ctx, body: unknown) => issueRecoveryLink(deps, ctx, body),
+    peekRecoveryLink: (token: string) => peekRecoveryLink(deps, token),
+    useRecoveryLink: (token: string, requestId?: string) => useRecoveryLink(deps, token, requestId),
+    changePassword: (ctx: Ctx, session: { userId: string; sessionId: string }, body: unknown) =>
+      changePassword(deps, ctx, session, body),
+
+    async logout(s: ResolvedSession, requestId?: string): Promise<void> {
+      await input.sessions.revoke(s.session.id);
+      await recordAudit(
+        input.db.prisma,
+        { orgId: s.org.id, actor: { type: "user", id: s.user.id, name: s.user.email }, requestId },
+        { action: "auth.signed_out", targetType: "user", targetId: s.user.id },
+      );
+    },
+  };
+}
+
+export type AuthService = ReturnType<typeof createAuthService>;

@@ -1,0 +1,94 @@
+// Break-glass (contract sections 1 and 3): `sso-bridge recover` issues a one-time sign-in link,
+// valid 15 minutes, for an active Admin. It works while SSO is enforced, because it exists for
+// the day the IdP is down or misconfigured; only someone with shell access to the server can
+// issue one. Only sha256 of the secret is stored; issue and use are both audited.
+import { randomUUID } from "node:crypto";
+import { z } from "zod";
+import type { Ctx } from "../shared/context";
+import { issueToken, parseToken, verifySecret } from "../shared/crypto";
+import { AppError } from "../shared/errors";
+import { recordAudit } from "../audit/record";
+import type { AuthDeps, SignedIn } from "./deps";
+
+export const LOGIN_LINK_TTL_MS = 15 * 60_000;
+const PREFIX = "sbr";
+
+export const recoverInput = z.object({ email: z.email() });
+
+export async function issueRecoveryLink(deps: AuthDeps, ctx: Ctx, input: unknown) {
+  const { email } = recoverInput.parse(input);
+  const user = await deps.db.prisma.user.findUnique({
+    where: { orgId_emailLower: { orgId: ctx.orgId, emailLower: email.toLowerCase() } },
+  });
+  if (!user || user.status !== "active" || user.role !== "Admin")
+    throw new AppError("not_found", `no active Admin with email ${email} in this organization`);
+  const issued = issueToken(PREFIX, randomUUID());
+  const expiresAt = new Date(deps.clock().getTime() + LOGIN_LINK_TTL_MS);
+  await deps.db.prisma.$transaction(async (tx) => {
+    await tx.loginLink.create({
+      data: {
+        id: issued.id,
+        orgId: ctx.orgId,
+        userId: user.id,
+        secretHash: issued.secretHash,
+        purpose: "recover",
+        expiresAt,
+      },
+    });
+    await recordAudit(tx, ctx, {
+      action: "auth.recovery_link_issued",
+      targetType: "user",
+      targetId: user.id,
+      data: { email: user.email, linkId: issued.id, expiresAt: expiresAt.toISOString() },
+    });
+  });
+  return { url: `${deps.baseUrl}/auth/recover/${issued.token}`, expiresAt: expiresAt.toISOString() };
+}
+
+const invalid = () =>
+  new AppError(
+    "gone",
+    "This sign-in link is no longer valid: it was already used, it expired (links last 15 minutes), or it is not one we issued. Run `sso-bridge recover` again.",
+    { extra: { reason: "login_link_invalid" } },
+  );
+
+/** Checks a link without spending it (the confirmation page). */
+export async function peekRecoveryLink(deps: AuthDeps, token: string) {
+  const parsed = parseToken(PREFIX, token);
+  const link = parsed ? await deps.db.prisma.loginLink.findUnique({ where: { id: parsed.id } }) : null;
+  if (!parsed || !link || !verifySecret(parsed.secret, link.secretHash)) throw invalid();
+  if (link.usedAt || link.expiresAt <= deps.clock()) throw invalid();
+  return link;
+}
+
+export async function useRecoveryLink(deps: AuthDeps, token: string, requestId?: string): Promise<SignedIn> {
+  const link = await peekRecoveryLink(deps, token);
+  const now = deps.clock();
+  return deps.db.prisma.$transaction(async (tx) => {
+    const { count } = await tx.loginLink.updateMany({
+      where: { id: link.id, usedAt: null, expiresAt: { gt: now } },
+      data: { usedAt: now },
+    });
+    if (count !== 1) throw invalid();
+    const user = await tx.user.findUniqueOrThrow({ where: { id: link.userId } });
+    if (user.status !== "active" || user.role !== "Admin")
+      throw new AppError("forbidden", "this account is no longer an active Admin", {
+        extra: { reason: "not_active_admin" },
+      });
+    const ctx: Ctx = { orgId: link.orgId, actor: { type: "user", id: user.id, name: user.email }, requestId };
+    const session = await deps.sessions.create(tx, {
+      orgId: link.orgId,
+      userId: user.id,
+      method: "recovery",
+      stage: "full",
+    });
+    await tx.user.update({ where: { id: user.id }, data: { lastSignInAt: now } });
+    await recordAudit(tx, ctx, {
+      action: "auth.recovery_link_used",
+      targetType: "user",
+      targetId: user.id,
+      data: { linkId: link.id, sessionId: session.id },
+    });
+    return { cookieValue: session.cookieValue, expiresAt: session.expiresAt, stage: "full", userId: user.id };
+  });
+}

@@ -1,0 +1,41 @@
+// DELETE /users/{id} with {"confirm": "<the user's email>"}: irreversible, so the caller must
+// type the email back. The row goes (memberships, sessions, invitations with it); the audit
+// and outbox events keep the record of who it was.
+import { z } from "zod";
+import type { Database } from "../db/client";
+import type { Ctx } from "../shared/context";
+import { AppError } from "../shared/errors";
+import { recordAudit } from "../audit/record";
+import { enqueueEvent } from "../events/outbox";
+import { assertNotLastAdmin, assertSsoOff, lockOrg } from "./guards";
+import { loadUser, userPayload } from "./load-user";
+
+export const deleteBody = z
+  .object({ confirm: z.string().trim().min(1, "type the user's email to confirm") })
+  .strict();
+
+export async function deleteUser(db: Pick<Database, "prisma">, ctx: Ctx, id: string, body: unknown) {
+  const { confirm } = deleteBody.parse(body ?? {});
+  await db.prisma.$transaction(async (tx) => {
+    await assertSsoOff(tx, ctx.orgId);
+    await lockOrg(tx, ctx.orgId);
+    const user = await loadUser(tx, ctx, id);
+    if (confirm.toLowerCase() !== user.emailLower)
+      throw new AppError("validation_failed", "confirm: does not match the user's email", {
+        errors: [{ field: "confirm", message: "does not match the user's email" }],
+      });
+    await assertNotLastAdmin(tx, user, "delete");
+    await tx.user.delete({ where: { id: user.id } });
+    await recordAudit(tx, ctx, {
+      action: "user.deleted",
+      targetType: "user",
+      targetId: user.id,
+      data: { email: user.email, role: user.role, status: user.status },
+    });
+    await enqueueEvent(tx, ctx.orgId, {
+      type: "user.deleted",
+      subjectId: user.id,
+      payload: userPayload(user),
+    });
+  });
+}

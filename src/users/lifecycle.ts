@@ -1,0 +1,108 @@
+// POST /users/{id}/deactivate|reactivate|block|unblock|reset-mfa, from one table: which
+// statuses an action starts from, where it leads, whether it may strip the organization of
+// its last active Admin (refused), whether the user's sessions end, and the event it emits.
+import type { Database, Tx } from "../db/client";
+import type { Prisma, User, UserStatus } from "../generated/prisma/client";
+import type { Ctx } from "../shared/context";
+import { AppError } from "../shared/errors";
+import { recordAudit } from "../audit/record";
+import { enqueueEvent, type EventType } from "../events/outbox";
+import { assertNotLastAdmin, assertSsoOff, lockOrg } from "./guards";
+import { loadUser, userDto, userPayload } from "./load-user";
+
+export const LIFECYCLE_ACTIONS = ["deactivate", "reactivate", "block", "unblock", "reset-mfa"] as const;
+export type LifecycleAction = (typeof LIFECYCLE_ACTIONS)[number];
+
+interface Step {
+  from: UserStatus[];
+  data: Prisma.UserUpdateInput;
+  /** Leaves "active": refused for the last active Admin. */
+  leavesActive: boolean;
+  /** Why: a deactivated or blocked user, or one whose second factor was reset, must not keep a live session. */
+  revokeSessions: boolean;
+  event: EventType;
+  audit: string;
+}
+
+const STEPS: Record<LifecycleAction, Step> = {
+  deactivate: {
+    from: ["active", "blocked"],
+    data: { status: "deactivated" },
+    leavesActive: true,
+    revokeSessions: true,
+    event: "user.deactivated",
+    audit: "user.deactivated",
+  },
+  reactivate: {
+    from: ["deactivated"],
+    data: { status: "active" },
+    leavesActive: false,
+    revokeSessions: false,
+    event: "user.updated",
+    audit: "user.reactivated",
+  },
+  block: {
+    from: ["active", "deactivated"],
+    data: { status: "blocked" },
+    leavesActive: true,
+    revokeSessions: true,
+    event: "user.updated",
+    audit: "user.blocked",
+  },
+  unblock: {
+    from: ["blocked"],
+    data: { status: "active" },
+    leavesActive: false,
+    revokeSessions: false,
+    event: "user.updated",
+    audit: "user.unblocked",
+  },
+  "reset-mfa": {
+    from: ["active", "blocked", "deactivated"],
+    data: { totpSecret: null, totpEnabledAt: null, recoveryCodes: [] },
+    leavesActive: false,
+    revokeSessions: true,
+    event: "user.updated",
+    audit: "user.mfa_reset",
+  },
+};
+
+export interface LifecycleDeps {
+  db: Pick<Database, "prisma">;
+  revokeAllForUser(tx: Tx, orgId: string, userId: string): Promise<number>;
+}
+
+export async function runLifecycleAction(deps: LifecycleDeps, ctx: Ctx, id: string, action: LifecycleAction) {
+  const step = STEPS[action];
+  await deps.db.prisma.$transaction(async (tx) => {
+    await assertSsoOff(tx, ctx.orgId);
+    await lockOrg(tx, ctx.orgId);
+    const user: User = await loadUser(tx, ctx, id);
+    if (!step.from.includes(user.status))
+      throw new AppError(
+        "conflict",
+        user.status === "invited"
+          ? `cannot ${action} an invited user: resend or rescind the invitation instead`
+          : `cannot ${action} a user whose status is ${user.status}`,
+        { extra: { status: user.status } },
+      );
+    if (step.leavesActive) await assertNotLastAdmin(tx, user, action);
+    const updated = await tx.user.update({
+      where: { id: user.id },
+      data: { ...step.data, version: { increment: 1 } },
+    });
+    const revoked = step.revokeSessions ? await deps.revokeAllForUser(tx, ctx.orgId, user.id) : 0;
+    await recordAudit(tx, ctx, {
+      action: step.audit,
+      targetType: "user",
+      targetId: user.id,
+      data: { email: user.email, from: user.status, to: updated.status, sessionsRevoked: revoked },
+    });
+    await enqueueEvent(tx, ctx.orgId, {
+      type: step.event,
+      subjectId: user.id,
+      payload: { ...userPayload(updated), ...(action === "reset-mfa" ? { mfaReset: true } : {}) },
+    });
+  });
+  return userDto(deps.db.prisma, ctx.orgId, id);
+}

@@ -1,0 +1,43 @@
+// Manual user management (contract sections 3 and 6) as one service: the admin API and the
+// CLI call these functions; each write checks its guards (SSO off, last Admin, seats) inside
+// its own transaction together with its audit and outbox events.
+import type { Database } from "../db/client";
+import type { Mailer } from "../mail/mailer";
+import type { SessionsService } from "../sessions/sessions-service";
+import type { Ctx } from "../shared/context";
+import type { Logger } from "../shared/logger";
+import { listUsers } from "./list-users";
+import { userDto } from "./load-user";
+import { updateProfile, updateUser } from "./update-user";
+import { runLifecycleAction, type LifecycleAction } from "./lifecycle";
+import { deleteUser } from "./delete-user";
+import { inviteUsers } from "./invitations/invite-users";
+import { listInvitations, rescindInvitation, resendInvitation } from "./invitations/manage-invitations";
+import type { InvitationDeps } from "./invitations/deps";
+
+export function createUsersService(deps: {
+  db: Pick<Database, "prisma">;
+  sessions: Pick<SessionsService, "revokeAllForUser">;
+  mailer: Pick<Mailer, "enqueue" | "deliver" | "usesSmtp">;
+  logger: Logger;
+  baseUrl: string;
+  production: boolean;
+  clock: () => Date;
+}) {
+  const inv: InvitationDeps = deps;
+  return {
+    list: (orgId: string, query: unknown) => listUsers(deps.db, orgId, query),
+    get: (orgId: string, id: string) => userDto(deps.db.prisma, orgId, id),
+    update: (ctx: Ctx, id: string, body: unknown) => updateUser(deps.db, ctx, id, body),
+    updateProfile: (ctx: Ctx, userId: string, body: unknown) => updateProfile(deps.db, ctx, userId, body),
+    act: (ctx: Ctx, id: string, action: LifecycleAction) =>
+      runLifecycleAction({ db: deps.db, revokeAllForUser: deps.sessions.revokeAllForUser }, ctx, id, action),
+    delete: (ctx: Ctx, id: string, body: unknown) => deleteUser(deps.db, ctx, id, body),
+    invite: (ctx: Ctx, body: unknown) => inviteUsers(inv, ctx, body),
+    listInvitations: (orgId: string, query: unknown) => listInvitations(inv, orgId, query),
+    resendInvitation: (ctx: Ctx, id: string) => resendInvitation(inv, ctx, id),
+    rescindInvitation: (ctx: Ctx, id: string) => rescindInvitation(inv, ctx, id),
+  };
+}
+
+export type UsersService = ReturnType<typeof createUsersService>;
