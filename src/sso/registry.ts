@@ -3,8 +3,11 @@
 import type { Services } from "../services";
 import { AppError } from "../shared/errors";
 import type { SsoProtocol, SsoProtocolFactory, SsoProtocolName } from "./protocol";
+import { createOidcProtocol } from "./oidc/protocol";
 
-const FACTORIES: Partial<Record<SsoProtocolName, SsoProtocolFactory>> = {};
+const FACTORIES: Partial<Record<SsoProtocolName, SsoProtocolFactory>> = {
+  oidc: createOidcProtocol,
+};
 
 export type ProtocolRegistry = ReadonlyMap<SsoProtocolName, SsoProtocol>;
 

@@ -1,0 +1,78 @@
+// OIDC as an SSO protocol (src/sso/protocol.ts): settings checked against discovery at PUT,
+// GET /sso/{org}/login → authorization request (code flow, PKCE S256, state, nonce), and
+// GET /sso/{org}/oidc/callback → finishOidcSignIn → the shared completeSignIn.
+import { Router, type Response } from "express";
+import * as client from "openid-client";
+import type { Services } from "../../services";
+import { cookieValue } from "../../http/auth";
+import { sendSignedIn } from "../complete-sign-in";
+import type { SsoProtocol } from "../protocol";
+import { ssoTargetOf } from "../target";
+import { AUTH_REQUEST_TTL_MS, BROWSER_COOKIE, createAuthRequest } from "./auth-requests";
+import { finishOidcSignIn } from "./finish-sign-in";
+import { createProviderCache } from "./provider-cache";
+import { callbackUrl, oidcConnectionOf, parseOidcConnection, presentOidc } from "./settings";
+
+export function createOidcProtocol(services: Services): SsoProtocol {
+  const { config, db, cipher, clock } = services;
+  const providers = createProviderCache({ clock });
+  const requestDeps = { db: db.prisma, cipher, clock };
+
+  const setBrowserCookie = (res: Response, slug: string, value: string) =>
+    res.cookie(BROWSER_COOKIE, value, {
+      httpOnly: true,
+      // Lax: the provider sends the browser back with a top-level GET, which Lax allows.
+      sameSite: "lax",
+      secure: config.secureCookies,
+      path: `/sso/${encodeURIComponent(slug)}/oidc/callback`,
+      maxAge: AUTH_REQUEST_TTL_MS,
+    });
+
+  const routes = Router({ mergeParams: true });
+  routes.get("/oidc/callback", async (req, res) => {
+    const { org, connection } = await ssoTargetOf(services, req, { protocol: "oidc", requireEnabled: true });
+    const query = req.originalUrl.includes("?")
+      ? req.originalUrl.slice(req.originalUrl.indexOf("?") + 1)
+      : "";
+    const success = await finishOidcSignIn(
+      { ...services, providers, baseUrl: config.baseUrl },
+      {
+        org,
+        connection,
+        query,
+        browserCookie: cookieValue(req, BROWSER_COOKIE),
+        requestId: res.locals.requestId as string,
+      },
+    );
+    sendSignedIn(res, success, config.secureCookies);
+  });
+
+  return {
+    protocol: "oidc",
+    parseConnection: (input, pctx) =>
+      parseOidcConnection(input, pctx, { production: config.env === "production" }),
+    present: (record, org) => presentOidc(record, org, config.baseUrl),
+    routes,
+
+    async startLogin(req, res, { org, connection, returnTo }) {
+      const conn = oidcConnectionOf(connection);
+      const provider = await providers.handle(conn);
+      const started = await createAuthRequest(requestDeps, {
+        orgId: org.id,
+        returnTo,
+        browserCookie: cookieValue(req, BROWSER_COOKIE),
+      });
+      const url = client.buildAuthorizationUrl(provider.config, {
+        redirect_uri: callbackUrl(config.baseUrl, org),
+        response_type: "code",
+        scope: conn.scopes,
+        state: started.state,
+        nonce: started.nonce,
+        code_challenge: started.codeChallenge,
+        code_challenge_method: "S256",
+      });
+      setBrowserCookie(res, org.slug, started.browserValue);
+      res.redirect(302, url.href);
+    },
+  };
+}
