@@ -9,7 +9,9 @@ const base = {
       { tsconfig: "test/tsconfig.json", isolatedModules: true, diagnostics: false },
     ],
   },
-  transformIgnorePatterns: ["/node_modules/(?!(openid-client|oauth4webapi|jose|oidc-provider)/)"],
+  transformIgnorePatterns: [
+    "/node_modules/(?!(openid-client|oauth4webapi|jose|oidc-provider|@noble/hashes|@scure/base)/)",
+  ],
   globalSetup: "<rootDir>/test/support/global-setup.ts",
   globalTeardown: "<rootDir>/test/support/global-teardown.ts",
 };
