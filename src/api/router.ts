@@ -8,6 +8,7 @@ import { settingsRoutes } from "./settings-routes";
 import { credentialsRoutes } from "./credentials-routes";
 import { auditRoutes } from "./audit-routes";
 import { mount } from "../http/mount";
+import { ssoConnectionRoutes } from "./sso-connection-routes";
 import { usersRoutes } from "./users-routes";
 import { invitationsRoutes } from "./invitations-routes";
 import { meWriteRoutes } from "./me-write-routes";
@@ -28,6 +29,7 @@ export function createApiRouter(services: Services): Router {
     settingsRoutes(services),
     credentialsRoutes(services),
     auditRoutes(services),
+    ssoConnectionRoutes(services),
     roleMappingsRoutes(services),
     groupsRoutes(services),
     usersRoutes(services),

@@ -12,6 +12,7 @@ import { healthRoutes } from "./health-routes";
 import { createApiRouter } from "../api/router";
 import { mount } from "./mount";
 import { authRoutes } from "../auth/auth-routes";
+import { createSsoRouter } from "../sso/routes";
 
 export const JSON_TYPES = ["application/json", "application/scim+json", "application/*+json"];
 export const BODY_LIMIT = "1mb";
@@ -44,6 +45,7 @@ export function createApp(services: Services): Express {
   app.use(healthRoutes(services.db, metrics.registry));
   mount(app.router, "/api/v1", createApiRouter(services));
   mount(app.router, "/auth", authRoutes(services));
+  mount(app.router, "/sso/:org", createSsoRouter(services));
 
   app.use(notFound);
   app.use(errorHandler(services.logger));

@@ -129,6 +129,13 @@ export async function signIn(h: Harness, slug: string, sub: string, tamper?: IdT
   return deliver(h, await startSignIn(h, slug, sub), tamper);
 }
 
+/** A sign-in that must succeed: 302 with a session cookie (the error page is shown otherwise). */
+export async function signedIn(h: Harness, slug: string, sub: string, tamper?: IdTokenTamper) {
+  const res = await signIn(h, slug, sub, tamper);
+  if (res.status !== 302) throw new Error(`sign-in of ${sub} answered ${res.status}: ${res.text}`);
+  return res;
+}
+
 export const sessionCookieOf = (res: request.Response): string | undefined =>
   setCookies(res).get("sso_bridge_session");
 
