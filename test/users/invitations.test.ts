@@ -1,0 +1,337 @@
+import request from "supertest";
+import { createTestApp, type TestApp } from "../support/app";
+import { movableClock, orgWithMembers, snapshot } from "./helpers";
+
+const clock = movableClock(new Date("2026-03-02T09:00:00Z"));
+let t: TestApp;
+beforeAll(async () => {
+  t = await createTestApp({}, { clock: clock.now });
+});
+afterAll(() => t.close());
+
+const tokenOf = (url: string) => url.split("/auth/invitations/")[1] as string;
+
+async function invite(base: string, cookie: string, invitations: object[]) {
+  return request(t.app).post(`${base}/invitations`).set("Cookie", cookie).send({ invitations });
+}
+
+describe("inviting", () => {
+  test("when an Admin invites two people with teams, then both are listed as invited, teams are manual groups, and each answer carries id and link", async () => {
+    const { org, admin, base } = await orgWithMembers(t);
+    const res = await invite(base, admin.cookie, [
+      {
+        email: "Marie.Curie@example.test",
+        firstName: "Marie",
+        lastName: "Curie",
+        role: "Support",
+        teams: ["Lab", "Physics"],
+      },
+      { email: "pierre@example.test", role: "Viewer", teams: ["lab"] },
+    ]);
+    expect(res.status).toBe(201);
+    expect(res.body.invitations).toHaveLength(2);
+    for (const inv of res.body.invitations) {
+      expect(inv.id).toMatch(/^[0-9a-f-]{36}$/);
+      expect(inv.invitationUrl).toMatch(/^http:\/\/sso\.test\/auth\/invitations\/[A-Za-z0-9_-]{40,}$/);
+      expect(new Date(inv.expiresAt).getTime() - clock.now().getTime()).toBe(72 * 3600_000);
+    }
+    const list = await request(t.app)
+      .get(`${base}/users?status=invited`)
+      .set("Cookie", admin.cookie)
+      .expect(200);
+    const marie = list.body.data.find((u: any) => u.email === "Marie.Curie@example.test");
+    expect(marie).toMatchObject({ role: "Support", status: "invited", provisionedBy: "invite" });
+    expect(marie.groups.map((g: any) => [g.displayName, g.source])).toEqual([
+      ["Lab", "manual"],
+      ["Physics", "manual"],
+    ]);
+    expect(await t.db.prisma.group.count({ where: { orgId: org.id } })).toBe(2);
+    // Only the hash of each token is stored.
+    const stored = await t.db.prisma.invitation.findMany({ where: { orgId: org.id } });
+    for (const inv of res.body.invitations)
+      expect(stored.some((s) => s.tokenHash.includes(tokenOf(inv.invitationUrl)))).toBe(false);
+    expect(await t.db.prisma.auditEvent.count({ where: { orgId: org.id, action: "user.invited" } })).toBe(2);
+    expect(await t.db.prisma.outboxEvent.count({ where: { orgId: org.id, type: "user.created" } })).toBe(2);
+    const pending = await request(t.app).get(`${base}/invitations`).set("Cookie", admin.cookie).expect(200);
+    expect(pending.body.data.map((i: any) => [i.email, i.status])).toEqual([
+      ["Marie.Curie@example.test", "pending"],
+      ["pierre@example.test", "pending"],
+    ]);
+  });
+
+  test("when any row is invalid, then 400 lists every bad row and nobody is invited", async () => {
+    const { org, admin, viewer, base } = await orgWithMembers(t);
+    await t.db.prisma.group.create({
+      data: { orgId: org.id, displayName: "Okta Admins", displayNameLower: "okta admins", source: "scim" },
+    });
+    const before = await snapshot(t, org);
+    const res = await invite(base, admin.cookie, [
+      { email: "fine@example.test", role: "Viewer" },
+      { email: "not-an-email", role: "Viewer" },
+      { email: "boss@example.test", role: "Owner" },
+      { email: viewer.user.email.toUpperCase(), role: "Viewer" },
+      { email: "FINE@example.test", role: "Support" },
+      { email: "team@example.test", role: "Viewer", teams: ["okta admins"] },
+    ]);
+    expect(res.status).toBe(400);
+    expect(res.body.code).toBe("validation_failed");
+    expect(res.body.errors.map((e: any) => e.field).sort()).toEqual([
+      "invitations.1.email",
+      "invitations.2.role",
+    ]);
+    expect(await snapshot(t, org)).toEqual(before);
+    const second = await invite(base, admin.cookie, [
+      { email: "fine@example.test", role: "Viewer" },
+      { email: viewer.user.email.toUpperCase(), role: "Viewer" },
+      { email: "FINE@example.test", role: "Support" },
+      { email: "team@example.test", role: "Viewer", teams: ["okta admins"] },
+    ]);
+    expect(second.status).toBe(400);
+    expect(second.body.errors.map((e: any) => e.field)).toEqual([
+      "invitations.1.email",
+      "invitations.2.email",
+      "invitations.3.teams.0",
+    ]);
+    expect(second.body.errors[0].message).toMatch(/already exists/);
+    expect(await snapshot(t, org)).toEqual(before);
+  });
+});
+
+describe("seat limit", () => {
+  const seatLimited = async (overrides: object) => {
+    const ctx = await orgWithMembers(t, overrides);
+    return ctx;
+  };
+
+  test("when the free plan has 3 users and 7 are invited, then it is exactly full; one more is refused saying 0 seats are left", async () => {
+    const { org, admin, base } = await seatLimited({ plan: "free" });
+    const seven = Array.from({ length: 7 }, (_, i) => ({ email: `p${i}@example.test`, role: "Viewer" }));
+    expect((await invite(base, admin.cookie, seven)).status).toBe(201);
+    expect(await t.db.prisma.user.count({ where: { orgId: org.id } })).toBe(10);
+    const res = await invite(base, admin.cookie, [{ email: "eleventh@example.test", role: "Viewer" }]);
+    expect(res.status).toBe(409);
+    expect(res.body).toMatchObject({ code: "seat_limit", seatLimit: 10, seatsLeft: 0 });
+    expect(res.body.detail).toMatch(/0 seats left/);
+  });
+
+  test("when a batch would cross the limit, then the whole batch is refused with the seats left, and a batch that fits passes", async () => {
+    const { org, admin, base } = await seatLimited({ plan: "free" });
+    await t.given.user(org, { status: "deactivated" });
+    await t.given.user(org, { status: "blocked" });
+    await t.given.user(org, { status: "invited" });
+    await t.given.user(org);
+    await t.given.user(org);
+    const before = await snapshot(t, org);
+    const three = Array.from({ length: 3 }, (_, i) => ({ email: `b${i}@example.test`, role: "Viewer" }));
+    const res = await invite(base, admin.cookie, three);
+    expect(res.status).toBe(409);
+    expect(res.body).toMatchObject({ code: "seat_limit", seatsLeft: 2 });
+    expect(res.body.detail).toMatch(/2 seats left, 3 needed/);
+    expect(await snapshot(t, org)).toEqual(before);
+    expect((await invite(base, admin.cookie, three.slice(0, 2))).status).toBe(201);
+  });
+
+  test("when the organization overrides its plan's limit, then the override applies; enterprise has none", async () => {
+    const small = await seatLimited({ plan: "team", seatLimit: 4 });
+    expect(
+      (await invite(small.base, small.admin.cookie, [{ email: "a@example.test", role: "Viewer" }])).status,
+    ).toBe(201);
+    const full = await invite(small.base, small.admin.cookie, [{ email: "b@example.test", role: "Viewer" }]);
+    expect(full.body).toMatchObject({ code: "seat_limit", seatLimit: 4, seatsLeft: 0 });
+    const big = await seatLimited({ plan: "enterprise" });
+    const many = Array.from({ length: 12 }, (_, i) => ({ email: `e${i}@example.test`, role: "Viewer" }));
+    expect((await invite(big.base, big.admin.cookie, many)).status).toBe(201);
+  });
+
+  test("when the team plan holds 99 users, then the 100th is invited and the 101st refused", async () => {
+    const { org, admin, base } = await seatLimited({ plan: "team" });
+    await t.db.prisma.user.createMany({
+      data: Array.from({ length: 96 }, (_, i) => ({
+        orgId: org.id,
+        email: `bulk${i}@example.test`,
+        emailLower: `bulk${i}@example.test`,
+        userName: `bulk${i}@example.test`,
+        userNameLower: `bulk${i}@example.test`,
+        provisionedBy: "scim" as const,
+      })),
+    });
+    expect(
+      (await invite(base, admin.cookie, [{ email: "hundredth@example.test", role: "Viewer" }])).status,
+    ).toBe(201);
+    const res = await invite(base, admin.cookie, [{ email: "over@example.test", role: "Viewer" }]);
+    expect(res.body).toMatchObject({ code: "seat_limit", seatLimit: 100, seatsLeft: 0 });
+  });
+});
+
+describe("invitation links", () => {
+  test("when the invitee opens the link and sets a password, then they are active and signed in with a safe cookie; the link then answers 410", async () => {
+    const { org, admin, base } = await orgWithMembers(t);
+    const [inv] = (await invite(base, admin.cookie, [{ email: "new@example.test", role: "Support" }])).body
+      .invitations;
+    const page = await request(t.app)
+      .get(`/auth/invitations/${tokenOf(inv.invitationUrl)}`)
+      .expect(200);
+    expect(page.headers["content-type"]).toMatch(/text\/html/);
+    expect(page.text).toContain("new@example.test");
+    expect(page.text).toContain(`action="/auth/invitations/${tokenOf(inv.invitationUrl)}/accept"`);
+    const res = await request(t.app)
+      .post(`/auth/invitations/${tokenOf(inv.invitationUrl)}/accept`)
+      .send({ password: "correct horse battery staple" })
+      .expect(200);
+    expect(res.body.stage).toBe("full");
+    const cookie = res.headers["set-cookie"]![0]!;
+    expect(cookie).toMatch(/^sso_bridge_session=/);
+    expect(cookie).toMatch(/HttpOnly/);
+    expect(cookie).toMatch(/SameSite=Lax/);
+    expect(cookie).toMatch(/Path=\//);
+    expect(cookie).not.toMatch(/Secure/);
+    const me = await request(t.app).get("/api/v1/me").set("Cookie", cookie.split(";")[0]!).expect(200);
+    expect(me.body.user).toMatchObject({ email: "new@example.test", status: "active", role: "Support" });
+    const row = await t.db.prisma.user.findFirstOrThrow({
+      where: { orgId: org.id, emailLower: "new@example.test" },
+    });
+    expect(row.passwordHash).toMatch(/^scrypt\$/);
+    const again = await request(t.app)
+      .get(`/auth/invitations/${tokenOf(inv.invitationUrl)}`)
+      .expect(410);
+    expect(again.text).toMatch(/already accepted/);
+    const replay = await request(t.app)
+      .post(`/auth/invitations/${tokenOf(inv.invitationUrl)}/accept`)
+      .send({ password: "another long password" })
+      .expect(410);
+    expect(replay.body.reason).toBe("invitation_used");
+  });
+
+  test("when the password is too short, then 400 names the field and the invitation stays pending", async () => {
+    const { admin, base } = await orgWithMembers(t);
+    const [inv] = (await invite(base, admin.cookie, [{ email: "short@example.test", role: "Viewer" }])).body
+      .invitations;
+    const res = await request(t.app)
+      .post(`/auth/invitations/${tokenOf(inv.invitationUrl)}/accept`)
+      .send({ password: "short" })
+      .expect(400);
+    expect(res.body.errors[0].field).toBe("password");
+    await request(t.app)
+      .get(`/auth/invitations/${tokenOf(inv.invitationUrl)}`)
+      .expect(200);
+  });
+
+  test("when the form is posted by a browser, then it is redirected to the portal with the cookie set", async () => {
+    const { admin, base } = await orgWithMembers(t);
+    const [inv] = (await invite(base, admin.cookie, [{ email: "form@example.test", role: "Viewer" }])).body
+      .invitations;
+    const res = await request(t.app)
+      .post(`/auth/invitations/${tokenOf(inv.invitationUrl)}/accept`)
+      .type("form")
+      .send({ password: "a long enough password" })
+      .expect(303);
+    expect(res.headers.location).toBe("/");
+    expect(res.headers["set-cookie"]![0]).toMatch(/^sso_bridge_session=/);
+  });
+
+  test("when 72 hours have passed, then the link answers 410 with a page saying it expired", async () => {
+    const { admin, base } = await orgWithMembers(t);
+    const [inv] = (await invite(base, admin.cookie, [{ email: "late@example.test", role: "Viewer" }])).body
+      .invitations;
+    clock.advance(72 * 3600_000 - 1000);
+    await request(t.app)
+      .get(`/auth/invitations/${tokenOf(inv.invitationUrl)}`)
+      .expect(200);
+    clock.advance(1000);
+    const page = await request(t.app)
+      .get(`/auth/invitations/${tokenOf(inv.invitationUrl)}`)
+      .expect(410);
+    expect(page.headers["content-type"]).toMatch(/text\/html/);
+    expect(page.text).toMatch(/expired/);
+    const res = await request(t.app)
+      .post(`/auth/invitations/${tokenOf(inv.invitationUrl)}/accept`)
+      .send({ password: "a long enough password" })
+      .expect(410);
+    expect(res.body.reason).toBe("invitation_expired");
+    const fresh = await t.given.session(admin.user);
+    const list = await request(t.app)
+      .get(`${base}/invitations?status=expired`)
+      .set("Cookie", fresh)
+      .expect(200);
+    expect(list.body.data.map((i: any) => i.email)).toEqual(["late@example.test"]);
+  });
+
+  test("when the organization sets a 2-hour expiry, then new links expire after 2 hours", async () => {
+    const { admin, base } = await orgWithMembers(t);
+    await request(t.app)
+      .patch(`${base}/settings`)
+      .set("Cookie", admin.cookie)
+      .send({ invitationTtlHours: 2 })
+      .expect(200);
+    const [inv] = (await invite(base, admin.cookie, [{ email: "ttl@example.test", role: "Viewer" }])).body
+      .invitations;
+    expect(new Date(inv.expiresAt).getTime() - clock.now().getTime()).toBe(2 * 3600_000);
+    clock.advance(2 * 3600_000);
+    await request(t.app)
+      .get(`/auth/invitations/${tokenOf(inv.invitationUrl)}`)
+      .expect(410);
+  });
+
+  test("when an invitation is resent, then the old link answers 410 as replaced and the new one works", async () => {
+    const { org, admin, base } = await orgWithMembers(t);
+    const [inv] = (await invite(base, admin.cookie, [{ email: "resend@example.test", role: "Viewer" }])).body
+      .invitations;
+    clock.advance(80 * 3600_000);
+    const cookie = await t.given.session(admin.user);
+    const res = await request(t.app)
+      .post(`${base}/invitations/${inv.id}/resend`)
+      .set("Cookie", cookie)
+      .expect(200);
+    expect(res.body.id).not.toBe(inv.id);
+    expect(res.body.invitationUrl).not.toBe(inv.invitationUrl);
+    const old = await request(t.app)
+      .post(`/auth/invitations/${tokenOf(inv.invitationUrl)}/accept`)
+      .send({ password: "a long enough password" })
+      .expect(410);
+    expect(old.body.reason).toBe("invitation_replaced");
+    await request(t.app)
+      .post(`/auth/invitations/${tokenOf(res.body.invitationUrl)}/accept`)
+      .send({ password: "a long enough password" })
+      .expect(200);
+    expect(
+      await t.db.prisma.auditEvent.count({ where: { orgId: org.id, action: "invitation.resent" } }),
+    ).toBe(1);
+    const stale = await request(t.app)
+      .post(`${base}/invitations/${inv.id}/resend`)
+      .set("Cookie", cookie)
+      .expect(409);
+    expect(stale.body.code).toBe("conflict");
+  });
+
+  test("when an invitation is rescinded, then its link answers 410, the invited user is gone and the seat is free again", async () => {
+    const { org, admin, base } = await orgWithMembers(t, { plan: "team", seatLimit: 4 });
+    const [inv] = (await invite(base, admin.cookie, [{ email: "gone@example.test", role: "Viewer" }])).body
+      .invitations;
+    expect((await invite(base, admin.cookie, [{ email: "x@example.test", role: "Viewer" }])).status).toBe(
+      409,
+    );
+    await request(t.app).delete(`${base}/invitations/${inv.id}`).set("Cookie", admin.cookie).expect(204);
+    const page = await request(t.app)
+      .get(`/auth/invitations/${tokenOf(inv.invitationUrl)}`)
+      .expect(410);
+    expect(page.text).toMatch(/no longer valid/);
+    expect(await t.db.prisma.user.count({ where: { orgId: org.id, emailLower: "gone@example.test" } })).toBe(
+      0,
+    );
+    expect(await t.db.prisma.outboxEvent.count({ where: { orgId: org.id, type: "user.deleted" } })).toBe(1);
+    expect(
+      await t.db.prisma.auditEvent.count({ where: { orgId: org.id, action: "invitation.rescinded" } }),
+    ).toBe(1);
+    expect((await invite(base, admin.cookie, [{ email: "x@example.test", role: "Viewer" }])).status).toBe(
+      201,
+    );
+  });
+
+  test("when a link is not one we issued, then 410 with a readable page", async () => {
+    const res = await request(t.app)
+      .get(`/auth/invitations/${"A".repeat(43)}`)
+      .expect(410);
+    expect(res.text).toMatch(/no longer valid/);
+    expect(res.text).toMatch(/Request id/);
+  });
+});
