@@ -11,6 +11,7 @@ import { errorFormat, errorHandler, notFound } from "./error-handler";
 import { healthRoutes } from "./health-routes";
 import { createApiRouter } from "../api/router";
 import { mount } from "./mount";
+import { scimRouter } from "../scim/router";
 import { authRoutes } from "../auth/auth-routes";
 import { createSsoRouter } from "../sso/routes";
 
@@ -46,6 +47,8 @@ export function createApp(services: Services): Express {
   mount(app.router, "/api/v1", createApiRouter(services));
   mount(app.router, "/auth", authRoutes(services));
   mount(app.router, "/sso/:org", createSsoRouter(services));
+
+  mount(app.router, "/scim/v2/:org", scimRouter(services));
 
   app.use(notFound);
   app.use(errorHandler(services.logger));

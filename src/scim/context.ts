@@ -1,0 +1,13 @@
+// What every SCIM use case receives: the service context (the SCIM token as actor) plus the
+// organization's own base URL, computed per request so that meta.location can never carry
+// another organization's URL (no process-wide base path, unlike scimmy's static).
+import type { Ctx } from "../shared/context";
+import type { Organization } from "../generated/prisma/client";
+
+export interface ScimCtx extends Ctx {
+  org: Organization;
+  /** `{BASE_URL}/scim/v2/{org}` of this request's organization. */
+  baseUrl: string;
+}
+
+export const weakEtag = (version: number): string => `W/"${version}"`;

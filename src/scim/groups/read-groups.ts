@@ -1,0 +1,71 @@
+// GET /Groups/{id} and GET /Groups. Members are loaded in one query for the whole page, and
+// not at all when the projection leaves them out (excludedAttributes=members: the Entra and
+// Okta way of reading a big group without its members).
+import type { Database } from "../../db/client";
+import type { Group } from "../../generated/prisma/client";
+import type { ScimCtx } from "../context";
+import { listResponse, type ListQuery } from "../list-query";
+import { GROUP_SCHEMAS } from "../schema/attributes";
+import { parseProjection, project, wants, type Projection } from "../schema/projection";
+import { notFound } from "../users/store";
+import { presentGroup, type MemberRef } from "./present";
+import { groupWhere } from "./where";
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function createGroupReads({ db }: { db: Pick<Database, "prisma"> }) {
+  const prisma = db.prisma;
+
+  async function membersOf(
+    orgId: string,
+    groups: Group[],
+    p: Projection,
+  ): Promise<Map<string, MemberRef[]> | null> {
+    if (!wants(p, "members") || groups.length === 0) return null;
+    const rows = await prisma.groupMembership.findMany({
+      where: { orgId, groupId: { in: groups.map((g) => g.id) } },
+      select: { groupId: true, userId: true, user: { select: { userName: true, displayName: true } } },
+      orderBy: [{ createdAt: "asc" }, { userId: "asc" }],
+    });
+    const byGroup = new Map<string, MemberRef[]>(groups.map((g) => [g.id, []]));
+    for (const r of rows) byGroup.get(r.groupId)?.push(r);
+    return byGroup;
+  }
+
+  const render = (ctx: ScimCtx, p: Projection, g: Group, members: Map<string, MemberRef[]> | null) =>
+    project(presentGroup(ctx, g, members?.get(g.id)), p, []);
+
+  return {
+    async get(ctx: ScimCtx, id: string, attributes?: unknown, excluded?: unknown) {
+      const p = parseProjection(GROUP_SCHEMAS, attributes, excluded);
+      const group = UUID.test(id) ? await prisma.group.findFirst({ where: { id, orgId: ctx.orgId } }) : null;
+      if (!group) throw notFound("Group", id);
+      return {
+        resource: render(ctx, p, group, await membersOf(ctx.orgId, [group], p)),
+        version: group.version,
+      };
+    },
+
+    async list(ctx: ScimCtx, q: ListQuery) {
+      const p = parseProjection(GROUP_SCHEMAS, q.attributes, q.excludedAttributes);
+      const where = q.filter ? { AND: [{ orgId: ctx.orgId }, groupWhere(q.filter)] } : { orgId: ctx.orgId };
+      const [total, groups] = await Promise.all([
+        prisma.group.count({ where }),
+        q.count === 0
+          ? Promise.resolve([])
+          : prisma.group.findMany({
+              where,
+              orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+              skip: q.startIndex - 1,
+              take: q.count,
+            }),
+      ]);
+      const members = await membersOf(ctx.orgId, groups, p);
+      return listResponse(
+        total,
+        q.startIndex,
+        groups.map((g) => render(ctx, p, g, members)),
+      );
+    },
+  };
+}

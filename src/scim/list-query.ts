@@ -1,0 +1,55 @@
+// The query of a SCIM list (RFC 7644 3.4.2): filter, 1-based startIndex, count capped at the
+// page size advertised in ServiceProviderConfig, attributes / excludedAttributes. Lenient
+// where the RFC says so: startIndex < 1 is 1, a negative count is 0.
+import { parseFilter, type Filter } from "./filter/parse";
+import { LIST_SCHEMA } from "./schema/attributes";
+import { invalidValue, type Doc } from "./schema/canonical";
+
+export const MAX_PAGE_SIZE = 1000;
+export const DEFAULT_PAGE_SIZE = 100;
+
+export interface ListQuery {
+  filter: Filter | null;
+  startIndex: number;
+  count: number;
+  attributes: unknown;
+  excludedAttributes: unknown;
+}
+
+function int(raw: unknown, name: string): number | undefined {
+  if (raw === undefined || raw === "") return undefined;
+  const n = Number(raw);
+  if (!Number.isInteger(n)) throw invalidValue(`${name} must be an integer`);
+  return n;
+}
+
+export function parseListQuery(query: Record<string, unknown>): ListQuery {
+  const filter =
+    typeof query.filter === "string" && query.filter.trim() !== "" ? parseFilter(query.filter) : null;
+  const startIndex = Math.max(1, int(query.startIndex, "startIndex") ?? 1);
+  const count = Math.min(MAX_PAGE_SIZE, Math.max(0, int(query.count, "count") ?? DEFAULT_PAGE_SIZE));
+  return {
+    filter,
+    startIndex,
+    count,
+    attributes: query.attributes,
+    excludedAttributes: query.excludedAttributes,
+  };
+}
+
+export const listResponse = (total: number, startIndex: number, resources: Doc[]) => ({
+  schemas: [LIST_SCHEMA],
+  totalResults: total,
+  startIndex,
+  itemsPerPage: resources.length,
+  Resources: resources,
+});
+
+/** If-Match (RFC 7644 3.14): "*" or the current weak or strong tag; anything else is 412. */
+export function matchesIfMatch(header: string | undefined, version: number): boolean {
+  if (!header) return true;
+  return header.split(",").some((tag) => {
+    const t = tag.trim();
+    return t === "*" || t === `W/"${version}"` || t === `"${version}"`;
+  });
+}

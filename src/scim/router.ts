@@ -1,0 +1,133 @@
+// The SCIM 2.0 surface under /scim/v2/{org} (contract section 4): our own thin routes over the
+// SCIM use cases (scimmy supplies the schema definitions; its router layer keeps a process-wide
+// base path and handles groups whole, so it is not used). Bodies are application/scim+json;
+// requests may also be application/json.
+import { Router, type Request, type Response } from "express";
+import type { Services } from "../services";
+import { scimAuth, scimCtxOf } from "./auth";
+import { asList, one, resourceTypes, schemas, serviceProviderConfig } from "./discovery";
+import { parseListQuery } from "./list-query";
+import { createUserReads } from "./users/read-users";
+import { createUserWrites } from "./users/write-users";
+import { createGroupReads } from "./groups/read-groups";
+import { createGroupWrites } from "./groups/write-groups";
+import { weakEtag } from "./context";
+import type { Doc } from "./schema/canonical";
+
+const send = (res: Response, status: number, body: unknown, version?: number) => {
+  if (version !== undefined) res.set("ETag", weakEtag(version));
+  res.status(status).type("application/scim+json").json(body);
+};
+
+const created = (res: Response, resource: Doc, version: number) => {
+  res.set("Location", (resource.meta as { location: string }).location);
+  send(res, 201, resource, version);
+};
+
+const q = (req: Request) => req.query as Record<string, unknown>;
+const id = (req: Request) => String(req.params.id);
+const ifMatch = (req: Request) => req.get("if-match");
+
+/** POST /.search (RFC 7644 3.4.3): the query in the body, attribute lists as arrays. */
+const searchQuery = (body: unknown) => {
+  const b = (typeof body === "object" && body !== null ? body : {}) as Record<string, unknown>;
+  const list = (v: unknown) => (Array.isArray(v) ? v.join(",") : v);
+  return parseListQuery({
+    ...b,
+    attributes: list(b.attributes),
+    excludedAttributes: list(b.excludedAttributes),
+  });
+};
+
+export function scimRouter(services: Services): Router {
+  const r = Router({ mergeParams: true });
+  const users = { ...createUserReads(services), ...createUserWrites(services) };
+  const groupReads = createGroupReads(services);
+  const groupWrites = createGroupWrites(services);
+  r.use(scimAuth({ ...services, scimBaseUrl: services.scimBaseUrl }));
+
+  r.get("/ServiceProviderConfig", (_req, res) =>
+    send(res, 200, serviceProviderConfig(scimCtxOf(res.locals).baseUrl)),
+  );
+  r.get("/ResourceTypes", (_req, res) =>
+    send(res, 200, asList(resourceTypes(scimCtxOf(res.locals).baseUrl))),
+  );
+  r.get("/ResourceTypes/:id", (req, res) =>
+    send(res, 200, one(resourceTypes(scimCtxOf(res.locals).baseUrl), id(req), "ResourceType")),
+  );
+  r.get("/Schemas", (_req, res) => send(res, 200, asList(schemas(scimCtxOf(res.locals).baseUrl))));
+  r.get("/Schemas/:id", (req, res) =>
+    send(res, 200, one(schemas(scimCtxOf(res.locals).baseUrl), id(req), "Schema")),
+  );
+
+  r.get("/Users", async (req, res) =>
+    send(res, 200, await users.list(scimCtxOf(res.locals), parseListQuery(q(req)))),
+  );
+  r.post("/Users/.search", async (req, res) =>
+    send(res, 200, await users.list(scimCtxOf(res.locals), searchQuery(req.body))),
+  );
+  r.post("/Users", async (req, res) => {
+    const { resource, version } = await users.create(scimCtxOf(res.locals), req.body);
+    created(res, resource, version);
+  });
+  r.get("/Users/:id", async (req, res) => {
+    const { resource, version } = await users.get(
+      scimCtxOf(res.locals),
+      id(req),
+      q(req).attributes,
+      q(req).excludedAttributes,
+    );
+    send(res, 200, resource, version);
+  });
+  r.put("/Users/:id", async (req, res) => {
+    const { resource, version } = await users.replace(scimCtxOf(res.locals), id(req), req.body, ifMatch(req));
+    send(res, 200, resource, version);
+  });
+  r.patch("/Users/:id", async (req, res) => {
+    const { resource, version } = await users.patch(scimCtxOf(res.locals), id(req), req.body, ifMatch(req));
+    send(res, 200, resource, version);
+  });
+  r.delete("/Users/:id", async (req, res) => {
+    await users.remove(scimCtxOf(res.locals), id(req), ifMatch(req));
+    res.status(204).end();
+  });
+
+  r.get("/Groups", async (req, res) =>
+    send(res, 200, await groupReads.list(scimCtxOf(res.locals), parseListQuery(q(req)))),
+  );
+  r.post("/Groups/.search", async (req, res) =>
+    send(res, 200, await groupReads.list(scimCtxOf(res.locals), searchQuery(req.body))),
+  );
+  r.post("/Groups", async (req, res) => {
+    const ctx = scimCtxOf(res.locals);
+    const group = await groupWrites.create(ctx, req.body);
+    const { resource } = await groupReads.get(ctx, group.id);
+    created(res, resource, group.version);
+  });
+  r.get("/Groups/:id", async (req, res) => {
+    const { resource, version } = await groupReads.get(
+      scimCtxOf(res.locals),
+      id(req),
+      q(req).attributes,
+      q(req).excludedAttributes,
+    );
+    send(res, 200, resource, version);
+  });
+  r.put("/Groups/:id", async (req, res) => {
+    const ctx = scimCtxOf(res.locals);
+    const group = await groupWrites.replace(ctx, id(req), req.body, ifMatch(req));
+    const { resource } = await groupReads.get(ctx, group.id);
+    send(res, 200, resource, group.version);
+  });
+  // PATCH answers 204 (RFC 7644 3.5.2 allows it; Okta and Entra accept it): echoing a group of
+  // thousands of members after each batch would cost more than the change itself.
+  r.patch("/Groups/:id", async (req, res) => {
+    const group = await groupWrites.patch(scimCtxOf(res.locals), id(req), req.body, ifMatch(req));
+    res.set("ETag", weakEtag(group.version)).status(204).end();
+  });
+  r.delete("/Groups/:id", async (req, res) => {
+    await groupWrites.remove(scimCtxOf(res.locals), id(req), ifMatch(req));
+    res.status(204).end();
+  });
+  return r;
+}

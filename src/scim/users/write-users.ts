@@ -1,0 +1,104 @@
+// POST, PUT, PATCH and DELETE of SCIM Users. Each is one transaction: the change, its audit
+// event and outbox event, the role recomputation of the user (the role seam), and on
+// deactivation the revocation of every session of the user at once.
+import type { Database, Tx } from "../../db/client";
+import { AppError } from "../../shared/errors";
+import { assertSeatsAvailable } from "../../users/guards";
+import { seatLimitOf } from "../../orgs/plans";
+import { lockOrgForRoles, recomputeRoles } from "../../roles/recompute";
+import type { SessionsService } from "../../sessions/sessions-service";
+import type { ScimCtx } from "../context";
+import { matchesIfMatch } from "../list-query";
+import { applyPatch } from "../patch/apply";
+import { readPatchBody } from "../patch/operations";
+import { USER_SCHEMAS } from "../schema/attributes";
+import { canonicalize } from "../schema/canonical";
+import { docToFields, statusFor, userToDoc, type UserFields, type UserRow } from "./document";
+import { recordUserEvent } from "./events";
+import { presentUser } from "./present";
+import { assertUnique, changedFields, findUser, insertUser, lockUser, updateUser, writeTx } from "./store";
+
+export interface UserWriteDeps {
+  db: Database;
+  sessions: Pick<SessionsService, "revokeAllForUser">;
+}
+
+function assertVersion(row: UserRow, ifMatch: string | undefined): void {
+  if (!matchesIfMatch(ifMatch, row.version))
+    throw new AppError("precondition_failed", `the User has changed: its version is W/"${row.version}"`);
+}
+
+export function createUserWrites({ db, sessions }: UserWriteDeps) {
+  /** Saves a new document over a locked row; writes nothing when nothing changed. */
+  async function save(tx: Tx, ctx: ScimCtx, row: UserRow, fields: UserFields): Promise<UserRow> {
+    const status = statusFor(fields.active, row.status);
+    if (fields.userNameLower !== row.userNameLower || fields.emailLower !== row.emailLower)
+      await assertUnique(tx, ctx.orgId, fields, row.id);
+    const changed = changedFields(row, fields, status);
+    if (changed.length === 0) return row;
+    const after = await updateUser(tx, row, fields, status);
+    if (status !== row.status && status === "deactivated") {
+      // Deprovisioning must take effect now, not when the session cookie expires.
+      const revoked = await sessions.revokeAllForUser(tx, ctx.orgId, row.id);
+      await recordUserEvent(tx, ctx, "user.deactivated", after, { changed, sessionsRevoked: revoked });
+    } else if (status !== row.status && status === "active") {
+      await recordUserEvent(tx, ctx, "user.reactivated", after, { changed });
+    } else {
+      await recordUserEvent(tx, ctx, "user.updated", after, { changed });
+    }
+    await recomputeRoles(tx, ctx, [row.id]);
+    return after;
+  }
+
+  const reload = async (tx: Tx, ctx: ScimCtx, id: string) => (await findUser(tx, ctx.orgId, id)) as UserRow;
+
+  return {
+    async create(ctx: ScimCtx, body: unknown) {
+      const fields = docToFields(canonicalize(USER_SCHEMAS, body));
+      const user = await writeTx(db, async (tx) => {
+        // Why FOR UPDATE when a seat limit applies: two concurrent creates must not both take the last seat.
+        await lockOrgForRoles(tx, ctx.orgId, seatLimitOf(ctx.org) === null ? "share" : "update");
+        await assertSeatsAvailable(tx, ctx.org, 1);
+        await assertUnique(tx, ctx.orgId, fields);
+        const created = await insertUser(tx, ctx.orgId, fields, statusFor(fields.active, null));
+        await recordUserEvent(tx, ctx, "user.created", created);
+        await recomputeRoles(tx, ctx, [created.id]);
+        return reload(tx, ctx, created.id);
+      });
+      return { resource: presentUser(ctx, user, []), version: user.version };
+    },
+
+    async replace(ctx: ScimCtx, id: string, body: unknown, ifMatch?: string) {
+      const fields = docToFields(canonicalize(USER_SCHEMAS, body));
+      const user = await writeTx(db, async (tx) => {
+        const row = await lockUser(tx, ctx.orgId, id);
+        assertVersion(row, ifMatch);
+        await save(tx, ctx, row, fields);
+        return reload(tx, ctx, id);
+      });
+      return { resource: presentUser(ctx, user), version: user.version };
+    },
+
+    async patch(ctx: ScimCtx, id: string, body: unknown, ifMatch?: string) {
+      const ops = readPatchBody(body);
+      const user = await writeTx(db, async (tx) => {
+        const row = await lockUser(tx, ctx.orgId, id);
+        assertVersion(row, ifMatch);
+        const fields = docToFields(applyPatch(USER_SCHEMAS, userToDoc(row), ops));
+        await save(tx, ctx, row, fields);
+        return reload(tx, ctx, id);
+      });
+      return { resource: presentUser(ctx, user), version: user.version };
+    },
+
+    async remove(ctx: ScimCtx, id: string, ifMatch?: string): Promise<void> {
+      await writeTx(db, async (tx) => {
+        const row = await lockUser(tx, ctx.orgId, id);
+        assertVersion(row, ifMatch);
+        const groups = await tx.groupMembership.count({ where: { userId: id, orgId: ctx.orgId } });
+        await recordUserEvent(tx, ctx, "user.deleted", row, { groupsLeft: groups });
+        await tx.user.delete({ where: { id: row.id } });
+      });
+    },
+  };
+}
