@@ -41,7 +41,7 @@ export function ssoConnectionRoutes(services: Services): Router {
         `testing a ${protocol.protocol} connection by pasting an answer is not supported`,
       );
     }
-    res.json(await protocol.testSignIn(req.body, { ctx, org: orgOf(res), connection }));
+    res.json(await protocol.testSignIn(req.body, { ctx, org: orgOf(res), connection, req, res }));
   });
   return router;
 }

@@ -71,6 +71,9 @@ export interface TestTarget {
   ctx: Ctx;
   org: Organization;
   connection: SsoConnectionRecord;
+  /** The admin API request and response (some protocol libraries need them). */
+  req: Request;
+  res: Response;
 }
 
 /** A protocol is built once per app from the services it needs. */

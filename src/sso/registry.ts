@@ -4,9 +4,11 @@ import type { Services } from "../services";
 import { AppError } from "../shared/errors";
 import type { SsoProtocol, SsoProtocolFactory, SsoProtocolName } from "./protocol";
 import { createOidcProtocol } from "./oidc/protocol";
+import { createSamlProtocol } from "./saml/protocol";
 
 const FACTORIES: Partial<Record<SsoProtocolName, SsoProtocolFactory>> = {
   oidc: createOidcProtocol,
+  saml: createSamlProtocol,
 };
 
 export type ProtocolRegistry = ReadonlyMap<SsoProtocolName, SsoProtocol>;

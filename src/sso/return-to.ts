@@ -10,7 +10,8 @@ export function localPathOrNull(value: unknown): string | null {
   // Why: "//evil.com" and "/\evil.com" are protocol-relative for browsers (which treat "\" as "/");
   // control characters and whitespace are stripped by browsers before parsing.
   if (!value.startsWith("/") || value.startsWith("//")) return null;
-  if (/[\\\u0000-\u001f\u007f\s]/.test(value)) return null;
+  if (/[\\\s]/.test(value) || [...value].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f))
+    return null;
   let parsed: URL;
   try {
     parsed = new URL(value, PROBE_ORIGIN);

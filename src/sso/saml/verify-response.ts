@@ -1,0 +1,129 @@
+// Every check of a posted SAMLResponse, in order: structure (refused before parsing anything
+// signed), signature through passport-saml, Destination, the signed assertion's own checks,
+// one-time use of the assertion id, then InResponseTo or the IdP-initiated policy. In "peek"
+// mode (the admin test endpoint) nothing is consumed or recorded.
+import type { Request, Response } from "express";
+import type { Organization } from "../../generated/prisma/client";
+import type { Db } from "../../db/client";
+import type { SsoConnectionRecord } from "../protocol";
+import { readAssertionFacts, type AssertionFacts } from "./assertion-facts";
+import { assertionExpiry, runAssertionChecks, signedInResponseTo } from "./assertion-checks";
+import {
+  checkDestination,
+  checkNoWrapping,
+  parseSamlResponse,
+  responseInResponseTo,
+  type Refusal,
+} from "./response-checks";
+import { consumeRequest, isAssertionKnown, peekRequest, recordAssertion } from "./replay-store";
+import { samlOptionsFor } from "./saml-options";
+import { samlConfigOf, spUrls } from "./saml-config";
+import { SamlValidationError, type SamlPassport } from "./strategy";
+
+export interface VerifyInput {
+  req: Request;
+  res: Response;
+  db: Db;
+  baseUrl: string;
+  passport: SamlPassport;
+  org: Organization;
+  connection: SsoConnectionRecord;
+  now: Date;
+  mode: "consume" | "peek";
+}
+
+export interface VerifiedResponse {
+  facts: AssertionFacts;
+  inResponseTo: string | null;
+  /** From our stored request (SP-initiated); null for IdP-initiated sign-in. */
+  returnTo: string | null;
+}
+
+export type VerifyResult =
+  { ok: true; value: VerifiedResponse } | { ok: false; refusal: Refusal; facts?: AssertionFacts };
+
+const fail = (refusal: Refusal, facts?: AssertionFacts): VerifyResult => ({ ok: false, refusal, facts });
+
+export async function verifySamlResponse(input: VerifyInput): Promise<VerifyResult> {
+  const { req, res, db, org, connection, now } = input;
+  const urls = spUrls(input.baseUrl, org);
+  // Why: passport-saml prefers a SAMLResponse in the query string (redirect binding); only the
+  // posted one is checked here, so a request carrying one in the query is refused outright.
+  if (req.query?.SAMLResponse !== undefined || req.query?.SAMLRequest !== undefined) {
+    return fail({
+      reason: "response_malformed",
+      message: "The SAMLResponse must be posted (HTTP-POST binding).",
+    });
+  }
+  const parsed = parseSamlResponse(req.body?.SAMLResponse);
+  if (!parsed.ok) return fail(parsed);
+  const wrapping = checkNoWrapping(parsed.value.doc);
+  if (wrapping) return fail(wrapping);
+
+  let signedXml: string;
+  try {
+    const profile = await input.passport.validateResponse(
+      req,
+      res,
+      samlOptionsFor(input.baseUrl, org, connection),
+    );
+    signedXml = profile.getAssertionXml?.() ?? "";
+  } catch (e) {
+    if (e instanceof SamlValidationError)
+      return fail({ reason: e.reason, message: refusalMessage(e.reason) });
+    throw e;
+  }
+  const destination = checkDestination(parsed.value.doc, urls.acsUrl);
+  if (destination) return fail(destination);
+
+  const facts = readAssertionFacts(signedXml);
+  const checked = runAssertionChecks({
+    facts,
+    idpEntityId: samlConfigOf(connection.config).idpEntityId,
+    spEntityId: urls.entityId,
+    acsUrl: urls.acsUrl,
+    responseInResponseTo: responseInResponseTo(parsed.value.doc),
+    now,
+  });
+  if (checked) return fail(checked, facts);
+
+  const inResponseTo = signedInResponseTo(facts, urls.acsUrl);
+  if (input.mode === "peek") {
+    if (await isAssertionKnown(db, org.id, facts.id, now)) {
+      return fail({ reason: "assertion_replayed", message: "This assertion was already used." }, facts);
+    }
+    const pending = inResponseTo ? await peekRequest(db, org.id, inResponseTo, now) : null;
+    if (pending) return fail(pending, facts);
+  } else {
+    const replay = await recordAssertion(db, org.id, facts.id, assertionExpiry(facts), now);
+    if (replay) return fail(replay, facts);
+  }
+  if (!inResponseTo) {
+    // Why: unsolicited responses enable login CSRF and assertion injection; only where allowed.
+    if (!connection.allowIdpInitiated) {
+      return fail(
+        {
+          reason: "idp_initiated_not_allowed",
+          message:
+            "Sign-in started at the identity provider is not allowed for this organization. Start from the sign-in page.",
+        },
+        facts,
+      );
+    }
+    return { ok: true, value: { facts, inResponseTo: null, returnTo: null } };
+  }
+  if (input.mode === "peek") return { ok: true, value: { facts, inResponseTo, returnTo: null } };
+  const consumed = await consumeRequest(db, org.id, inResponseTo, now);
+  if (!consumed.ok) return fail(consumed, facts);
+  return { ok: true, value: { facts, inResponseTo, returnTo: consumed.returnTo } };
+}
+
+const MESSAGES: Record<string, string> = {
+  signature_invalid: "The response is not signed by the identity provider's configured certificate.",
+  audience_mismatch: "The assertion is meant for another service provider (Audience).",
+  decryption_failed: "The encrypted assertion could not be decrypted with this organization's key.",
+  idp_error: "The identity provider reported that sign-in failed.",
+  response_malformed: "The SAMLResponse is not a usable SAML 2.0 response.",
+};
+
+const refusalMessage = (reason: string): string => MESSAGES[reason] ?? "The SAMLResponse was refused.";
