@@ -85,7 +85,7 @@ describe("GET /groups", () => {
     let cursor: string | null = "";
     let pages = 0;
     while (cursor !== null) {
-      const res = await request(t.app)
+      const res: request.Response = await request(t.app)
         .get(`/api/v1/orgs/${org.slug}/groups`)
         .query({ limit: 2, ...(cursor ? { cursor } : {}) })
         .set("Authorization", `Bearer ${key}`)
