@@ -46,11 +46,17 @@ describe("Microsoft Entra ID conversation", () => {
   const members: string[] = [];
 
   test("when Entra tests the connection with a random filter value, then 200 with totalResults 0", async () => {
-    for (const filter of [`userName eq "${randomUUID()}"`, `externalId eq "${randomUUID()}"`, `id eq "${randomUUID()}"`]) {
+    for (const filter of [
+      `userName eq "${randomUUID()}"`,
+      `externalId eq "${randomUUID()}"`,
+      `id eq "${randomUUID()}"`,
+    ]) {
       const res = await entra.get(`/Users?filter=${encodeURIComponent(filter)}`).expect(200);
       expect(res.body).toMatchObject({ totalResults: 0, Resources: [] });
     }
-    const groups = await entra.get(`/Groups?excludedAttributes=members&filter=${encodeURIComponent(`displayName eq "${randomUUID()}"`)}`);
+    const groups = await entra.get(
+      `/Groups?excludedAttributes=members&filter=${encodeURIComponent(`displayName eq "${randomUUID()}"`)}`,
+    );
     expect(groups.status).toBe(200);
     expect(groups.body.totalResults).toBe(0);
   });
@@ -65,13 +71,16 @@ describe("Microsoft Entra ID conversation", () => {
   });
 
   test("when Entra looks the user up by externalId, then it finds the user", async () => {
-    const res = await entra.get(`/Users?filter=${encodeURIComponent(`externalId eq "${objectId}"`)}`).expect(200);
+    const res = await entra
+      .get(`/Users?filter=${encodeURIComponent(`externalId eq "${objectId}"`)}`)
+      .expect(200);
     expect(res.body.totalResults).toBe(1);
     expect(res.body.Resources[0].id).toBe(userId);
   });
 
   test("when Entra sends capitalised Replace and Add ops with a value-path email, then all apply", async () => {
-    managerId = (await asJson("post", "/Users", entraUser("boss@contoso.test", randomUUID())).expect(201)).body.id;
+    managerId = (await asJson("post", "/Users", entraUser("boss@contoso.test", randomUUID())).expect(201))
+      .body.id;
     const res = await asJson("patch", `/Users/${userId}`, {
       schemas: [PATCH_OP],
       Operations: [
@@ -104,7 +113,10 @@ describe("Microsoft Entra ID conversation", () => {
 
   test("when Entra creates a group and adds members in batches, then all of them are members", async () => {
     for (let i = 0; i < 6; i++) {
-      members.push((await asJson("post", "/Users", entraUser(`member${i}@contoso.test`, randomUUID())).expect(201)).body.id);
+      members.push(
+        (await asJson("post", "/Users", entraUser(`member${i}@contoso.test`, randomUUID())).expect(201)).body
+          .id,
+      );
     }
     const created = await asJson("post", "/Groups", {
       schemas: [GROUP],
@@ -131,7 +143,9 @@ describe("Microsoft Entra ID conversation", () => {
 
   test("when Entra checks membership with id and members filters, then it answers per member", async () => {
     const filter = (user: string) => encodeURIComponent(`id eq "${groupId}" and members[value eq "${user}"]`);
-    const yes = await entra.get(`/Groups?excludedAttributes=members&filter=${filter(members[0]!)}`).expect(200);
+    const yes = await entra
+      .get(`/Groups?excludedAttributes=members&filter=${filter(members[0]!)}`)
+      .expect(200);
     expect(yes.body.totalResults).toBe(1);
     const no = await entra.get(`/Groups?excludedAttributes=members&filter=${filter(userId)}`).expect(200);
     expect(no.body.totalResults).toBe(0);
@@ -151,15 +165,17 @@ describe("Microsoft Entra ID conversation", () => {
       schemas: [PATCH_OP],
       Operations: [{ op: "Replace", path: "displayName", value: "Sales Europe" }],
     }).expect(204);
-    expect((await entra.get(`/Groups/${groupId}?excludedAttributes=members`).expect(200)).body.displayName).toBe(
-      "Sales Europe",
-    );
+    expect(
+      (await entra.get(`/Groups/${groupId}?excludedAttributes=members`).expect(200)).body.displayName,
+    ).toBe("Sales Europe");
   });
 
   test("when Entra deletes the user, then it is gone and a later lookup finds nothing", async () => {
     await entra.del(`/Users/${userId}`).expect(204);
     await entra.get(`/Users/${userId}`).expect(404);
-    const res = await entra.get(`/Users?filter=${encodeURIComponent(`externalId eq "${objectId}"`)}`).expect(200);
+    const res = await entra
+      .get(`/Users?filter=${encodeURIComponent(`externalId eq "${objectId}"`)}`)
+      .expect(200);
     expect(res.body.totalResults).toBe(0);
   });
 });

@@ -51,10 +51,19 @@ describe("Okta SCIM 2.0 conversation", () => {
     const res = await okta.post("/Users", oktaUser(userName)).expect(201);
     userId = res.body.id;
     expect(res.headers.location).toBe(`http://sso.test/scim/v2/${okta.org.slug}/Users/${userId}`);
-    expect(res.body).toMatchObject({ userName, active: true, name: { givenName: "Ann", familyName: "Okta" } });
+    expect(res.body).toMatchObject({
+      userName,
+      active: true,
+      name: { givenName: "Ann", familyName: "Okta" },
+    });
     expect(res.body.password).toBeUndefined();
     const row = await t.db.prisma.user.findUniqueOrThrow({ where: { id: userId } });
-    expect(row).toMatchObject({ provisionedBy: "scim", status: "active", email: userName, passwordHash: null });
+    expect(row).toMatchObject({
+      provisionedBy: "scim",
+      status: "active",
+      email: userName,
+      passwordHash: null,
+    });
     expect(JSON.stringify(row.scimData)).not.toContain("t1meMa$heen");
   });
 
@@ -77,7 +86,9 @@ describe("Okta SCIM 2.0 conversation", () => {
   });
 
   test("when Okta PUTs the profile with a new name, then the user is updated", async () => {
-    const res = await okta.put(`/Users/${userId}`, { ...oktaUser(userName, "Annie"), id: userId }).expect(200);
+    const res = await okta
+      .put(`/Users/${userId}`, { ...oktaUser(userName, "Annie"), id: userId })
+      .expect(200);
     expect(res.body.name.givenName).toBe("Annie");
     expect(res.body.meta.version).toBe('W/"2"');
     const row = await t.db.prisma.user.findUniqueOrThrow({ where: { id: userId } });
@@ -86,7 +97,10 @@ describe("Okta SCIM 2.0 conversation", () => {
 
   test("when Okta deactivates with a no-path replace, then the user is deactivated", async () => {
     const res = await okta
-      .patch(`/Users/${userId}`, { schemas: [PATCH_OP], Operations: [{ op: "replace", value: { active: false } }] })
+      .patch(`/Users/${userId}`, {
+        schemas: [PATCH_OP],
+        Operations: [{ op: "replace", value: { active: false } }],
+      })
       .expect(200);
     expect(res.body.active).toBe(false);
     const row = await t.db.prisma.user.findUniqueOrThrow({ where: { id: userId } });
@@ -95,7 +109,10 @@ describe("Okta SCIM 2.0 conversation", () => {
 
   test("when Okta reactivates the same way, then the user is active again", async () => {
     await okta
-      .patch(`/Users/${userId}`, { schemas: [PATCH_OP], Operations: [{ op: "replace", value: { active: true } }] })
+      .patch(`/Users/${userId}`, {
+        schemas: [PATCH_OP],
+        Operations: [{ op: "replace", value: { active: true } }],
+      })
       .expect(200);
     const row = await t.db.prisma.user.findUniqueOrThrow({ where: { id: userId } });
     expect(row.status).toBe("active");
@@ -122,7 +139,9 @@ describe("Okta SCIM 2.0 conversation", () => {
       })
       .expect(204);
     const group = await okta.get(`/Groups/${groupId}`).expect(200);
-    expect(group.body.members.map((m: { value: string }) => m.value).sort()).toEqual([userId, second.id].sort());
+    expect(group.body.members.map((m: { value: string }) => m.value).sort()).toEqual(
+      [userId, second.id].sort(),
+    );
   });
 
   test("when Okta renames the group with a no-path replace carrying the id, then only the name changes", async () => {
@@ -155,7 +174,9 @@ describe("Okta SCIM 2.0 conversation", () => {
   });
 
   test("when the conversation is over, then every change was audited under the token's name", async () => {
-    const events = await t.db.prisma.auditEvent.findMany({ where: { orgId: okta.org.id, actorType: "scim_token" } });
+    const events = await t.db.prisma.auditEvent.findMany({
+      where: { orgId: okta.org.id, actorType: "scim_token" },
+    });
     expect(new Set(events.map((e) => e.actorName))).toEqual(new Set(["Okta production"]));
     expect(events.map((e) => e.action)).toEqual(
       expect.arrayContaining([
