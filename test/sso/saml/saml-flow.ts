@@ -12,6 +12,8 @@ export interface SamlOrg {
   apiKey: string;
   acsUrl: string;
   spEntityId: string;
+  /** Our SP metadata as served, for the IdP to load (pysaml2 looks the SP up in it). */
+  spMetadataXml: string;
 }
 
 export async function samlOrg(
@@ -52,7 +54,14 @@ export async function samlOrg(
     .set("Authorization", `Bearer ${apiKey}`)
     .expect(200);
   const base = `${t.config.baseUrl}/sso/${org.slug}`;
-  return { org, apiKey, acsUrl: `${base}/saml/acs`, spEntityId: `${base}/saml/metadata` };
+  const metadata = await request(t.app).get(`/sso/${org.slug}/saml/metadata`).expect(200);
+  return {
+    org,
+    apiKey,
+    acsUrl: `${base}/saml/acs`,
+    spEntityId: `${base}/saml/metadata`,
+    spMetadataXml: metadata.text,
+  };
 }
 
 /** GET /sso/{org}/login; returns the AuthnRequest id sent to the IdP and the redirect URL. */
@@ -85,6 +94,7 @@ export async function expectRefused(
   res: request.Response,
   reason: string,
   status = 401,
+  sessionsBefore = 0,
 ): Promise<void> {
   expect({ status: res.status, reason: /Reason: <code>([^<]+)<\/code>/.exec(res.text)?.[1] }).toEqual({
     status,
@@ -94,7 +104,7 @@ export async function expectRefused(
   expect(res.headers.location).toBeUndefined();
   expect(res.headers["set-cookie"]).toBeUndefined();
   expect(res.text).toContain(res.headers["x-request-id"] as string);
-  expect(await sessionCount(t, org)).toBe(0);
+  expect(await sessionCount(t, org)).toBe(sessionsBefore);
   const audit = await t.db.prisma.auditEvent.findFirst({
     where: { orgId: org.id, action: "sso.sign_in_refused", requestId: res.headers["x-request-id"] as string },
   });
