@@ -37,6 +37,8 @@ export interface TestOp {
   rotateKeys(): Promise<void>;
   /** How many times the JWKS document was fetched. */
   jwksFetches(): number;
+  /** How many times the discovery document was fetched. */
+  discoveryFetches(): number;
   close(): Promise<void>;
 }
 
@@ -65,6 +67,7 @@ export async function startTestOp(options: { redirectUris: string[] }): Promise<
   let current: string | undefined;
   let tamper: IdTokenTamper | undefined;
   let jwksCount = 0;
+  let discoveryCount = 0;
   let key = await signingKey();
   const clientId = `sso-bridge-${randomBytes(4).toString("hex")}`;
   const clientSecret = randomBytes(24).toString("base64url");
@@ -130,6 +133,7 @@ export async function startTestOp(options: { redirectUris: string[] }): Promise<
     const provider = new Provider(issuer, configuration);
     provider.use(async (ctx, next) => {
       if (ctx.path === "/jwks") jwksCount += 1;
+      if (ctx.path === "/.well-known/openid-configuration") discoveryCount += 1;
       if (ctx.path.startsWith("/interaction/")) {
         // Programmatic interaction: sign in the chosen account, no login form.
         if (!current) throw new Error("test OP: call signInAs(sub) first");
@@ -183,6 +187,7 @@ export async function startTestOp(options: { redirectUris: string[] }): Promise<
       handler = build().callback();
     },
     jwksFetches: () => jwksCount,
+    discoveryFetches: () => discoveryCount,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

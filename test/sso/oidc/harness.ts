@@ -131,8 +131,14 @@ export async function signIn(h: Harness, slug: string, sub: string, tamper?: IdT
 
 /** A sign-in that must succeed: 302 with a session cookie (the error page is shown otherwise). */
 export async function signedIn(h: Harness, slug: string, sub: string, tamper?: IdTokenTamper) {
-  const res = await signIn(h, slug, sub, tamper);
-  if (res.status !== 302) throw new Error(`sign-in of ${sub} answered ${res.status}: ${res.text}`);
+  return expectSignedIn(h, await signIn(h, slug, sub, tamper));
+}
+
+export function expectSignedIn(h: Harness, res: request.Response): request.Response {
+  if (res.status !== 302) {
+    const errors = h.t.logs.filter((l) => l.level === "error").map((l) => JSON.stringify(l));
+    throw new Error(`the sign-in answered ${res.status}: ${res.text}\n${errors.join("\n")}`);
+  }
   return res;
 }
 

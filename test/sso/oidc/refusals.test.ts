@@ -7,6 +7,7 @@ import { foreignKey, type IdTokenTamper } from "../../support/oidc-provider";
 import {
   auditOf,
   deliver,
+  expectSignedIn,
   oidcOrg,
   rule,
   sessionCookieOf,
@@ -108,14 +109,14 @@ describe("OIDC callback refusals", () => {
 
   test("when a used callback is replayed, then the state is refused as replayed", async () => {
     const started = await startSignIn(h, "acme", "mallory-victim");
-    await deliver(h, started).expect(302);
+    expectSignedIn(h, await deliver(h, started));
     sessionsBefore = await h.t.db.prisma.session.count({ where: { orgId: acme.id } });
     await expectRefused(await deliver(h, started), "state_replayed");
   });
 
   test("when a used code is replayed with a fresh state, then the provider's refusal refuses the sign-in", async () => {
     const first = await startSignIn(h, "acme", "mallory-victim");
-    await deliver(h, first).expect(302);
+    expectSignedIn(h, await deliver(h, first));
     sessionsBefore = await h.t.db.prisma.session.count({ where: { orgId: acme.id } });
     const second = await startSignIn(h, "acme", "mallory-victim");
     second.callback.searchParams.set("code", first.callback.searchParams.get("code") as string);
@@ -128,7 +129,7 @@ describe("OIDC callback refusals", () => {
       await deliver(h, { ...started, binding: "sso_bridge_oidc=" + "x".repeat(43) }),
       "browser_mismatch",
     );
-    const res = await deliver(h, started).expect(302);
+    const res = expectSignedIn(h, await deliver(h, started));
     expect(sessionCookieOf(res)).toBeDefined();
   });
 

@@ -6,6 +6,7 @@ import type { Organization } from "../../../src/generated/prisma/client";
 import {
   auditOf,
   deliver,
+  expectSignedIn,
   oidcOrg,
   rule,
   sessionCookieOf,
@@ -65,7 +66,7 @@ describe("OIDC sign-in", () => {
       groups: ["Acme Admins"],
     });
     const started = await startSignIn(h, "acme", "ada-1", { returnTo: "/users?tab=all" });
-    const res = await deliver(h, started).expect(302);
+    const res = expectSignedIn(h, await deliver(h, started));
     expect(res.headers.location).toBe("/users?tab=all");
     const session = sessionCookieOf(res);
     expect(session).toBeDefined();
@@ -89,7 +90,11 @@ describe("OIDC sign-in", () => {
     const [event] = (await auditOf(h, acme, "sso.sign_in")).filter((e) => e.targetId === user.id);
     expect(event?.data).toMatchObject({ protocol: "oidc", role: "Admin", issuer: h.op.issuer });
     // The binding cookie and the session cookie never show up in a log line.
-    expect(h.t.rawLogs.join("\n")).not.toContain(session);
+    // Neither the session, the code nor the state shows up in a log line.
+    const logs = h.t.rawLogs.join("\n");
+    expect(logs).not.toContain(session);
+    expect(logs).not.toContain(started.callback.searchParams.get("code"));
+    expect(logs).not.toContain(started.callback.searchParams.get("state"));
   });
 
   test("when the user's groups change at the provider, then the next sign-in gives the new role", async () => {
