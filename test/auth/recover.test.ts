@@ -14,6 +14,12 @@ async function recover(org: string, email: string) {
   return runCommand(t.services, { command: "recover", args: { org, email } });
 }
 
+async function recoverLink(org: string, email: string): Promise<{ url: string; expiresAt: string }> {
+  const out = await recover(org, email);
+  if (!out.ok) throw new Error(out.error.message);
+  return out.result as { url: string; expiresAt: string };
+}
+
 const pathOf = (url: string) => new URL(url).pathname;
 
 describe("break-glass recovery link", () => {
@@ -21,9 +27,7 @@ describe("break-glass recovery link", () => {
     const org = await t.given.org();
     const admin = await t.given.user(org, { role: "Admin", email: "it@acme.test" });
     await ssoOn(t, org);
-    const out = await recover(org.slug, "IT@acme.test");
-    expect(out.ok).toBe(true);
-    const { url, expiresAt } = (out as { result: { url: string; expiresAt: string } }).result;
+    const { url, expiresAt } = await recoverLink(org.slug, "IT@acme.test");
     expect(url).toMatch(/^http:\/\/sso\.test\/auth\/recover\/sbr_/);
     expect(new Date(expiresAt).getTime() - clock.now().getTime()).toBe(15 * 60_000);
     const stored = await t.db.prisma.loginLink.findFirstOrThrow({ where: { userId: admin.id } });
@@ -53,7 +57,7 @@ describe("break-glass recovery link", () => {
   test("when 15 minutes have passed, then the link answers 410 with a page", async () => {
     const org = await t.given.org();
     await t.given.user(org, { role: "Admin", email: "late@acme.test" });
-    const out = (await recover(org.slug, "late@acme.test")) as { result: { url: string } };
+    const out = { result: await recoverLink(org.slug, "late@acme.test") };
     clock.advance(15 * 60_000);
     const page = await request(t.app).get(pathOf(out.result.url)).expect(410);
     expect(page.text).toMatch(/no longer valid/);
@@ -77,7 +81,7 @@ describe("break-glass recovery link", () => {
   test("when the link is tampered with, then 410", async () => {
     const org = await t.given.org();
     await t.given.user(org, { role: "Admin", email: "tamper@acme.test" });
-    const out = (await recover(org.slug, "tamper@acme.test")) as { result: { url: string } };
+    const out = { result: await recoverLink(org.slug, "tamper@acme.test") };
     const tampered = pathOf(out.result.url).slice(0, -2) + (out.result.url.endsWith("AA") ? "BB" : "AA");
     await request(t.app).post(tampered).expect(410);
     await request(t.app).get(pathOf(out.result.url)).expect(200);

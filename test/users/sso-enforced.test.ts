@@ -26,7 +26,6 @@ function manualWriteRoutes(): WriteRoute[] {
   const dir = path.join(__dirname, "../../src/api");
   const routes: WriteRoute[] = [];
   for (const file of readdirSync(dir).filter((f) => f.endsWith("-routes.ts"))) {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const mod = require(path.join(dir, file)) as Record<string, unknown>;
     for (const [name, factory] of Object.entries(mod)) {
       if (typeof factory !== "function" || !name.endsWith("Routes")) continue;
@@ -101,8 +100,8 @@ describe("SSO on means manual management off", () => {
         ":id",
         route.path.startsWith("/invitations") ? invitationId : viewer.user.id,
       );
-      const res = await (request(t.app) as any)
-        [route.method](url)
+      const agent = request(t.app) as any;
+      const res = await agent[route.method](url)
         .set("Cookie", admin.cookie)
         .send(bodies[`${route.method.toUpperCase()} ${route.path}`] ?? {});
       expect([route.method, route.path, res.status, res.body.code]).toEqual([

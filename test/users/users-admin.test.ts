@@ -210,9 +210,8 @@ describe("the last active Admin", () => {
     "when an Admin tries to %s the only active Admin, then 409 last_admin and nothing changes",
     async (_name, method, suffix, body) => {
       const { org, admin, base } = await orgWithMembers(t);
-      const req = (request(t.app) as any)
-        [method](`${base}/users/${admin.user.id}${suffix}`)
-        .set("Cookie", admin.cookie);
+      const agent = request(t.app) as any;
+      const req = agent[method](`${base}/users/${admin.user.id}${suffix}`).set("Cookie", admin.cookie);
       const res = await req.send(body === "confirm" ? { confirm: admin.user.email } : (body ?? {}));
       expect(res.status).toBe(409);
       expect(res.body.code).toBe("last_admin");
