@@ -8,6 +8,7 @@ import type { Services } from "../services";
 import { cookieValue } from "../http/auth";
 import { SESSION_COOKIE } from "../sessions/sessions-service";
 import { AppError } from "../shared/errors";
+import { assertSsoOff } from "../users/guards";
 import { invitationPage, recoveryPage } from "./pages";
 import type { SignedIn } from "./deps";
 
@@ -68,6 +69,8 @@ export function authRoutes(services: Services): Router {
   router.get("/invitations/:token", async (req, res) => {
     const token = tokenParam.parse(req.params.token);
     const inv = await auth.inspectInvitation(token);
+    // While SSO is on the invitee signs in through the IdP: say so now, not after they typed a password.
+    await assertSsoOff(services.db.prisma, inv.orgId);
     res.type("html").send(
       invitationPage({
         orgName: inv.org.name,

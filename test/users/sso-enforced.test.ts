@@ -142,6 +142,9 @@ describe("SSO on means manual management off", () => {
     expect(login.body.code).toBe("sso_enforced");
     expect(login.headers["set-cookie"]).toBeUndefined();
     const token = invited.body.invitations[0].invitationUrl.split("/auth/invitations/")[1];
+    const page = await request(t.app).get(`/auth/invitations/${token}`).expect(409);
+    expect(page.headers["content-type"]).toMatch(/text\/html/);
+    expect(page.text).toMatch(/identity provider/);
     const accept = await request(t.app)
       .post(`/auth/invitations/${token}/accept`)
       .send({ password: "a long enough password" })
