@@ -23,6 +23,8 @@ export interface IdTokenTamper {
   claims?: (claims: jose.JWTPayload) => jose.JWTPayload;
   /** Sign with this key instead of the provider's (a foreign key). */
   key?: { privateKey: jose.CryptoKey; kid: string };
+  /** Send it unsigned (alg "none"), or MACed with a shared secret (HS256, alg confusion). */
+  forge?: "none" | { hs256: string };
 }
 
 export interface TestOp {
@@ -158,6 +160,11 @@ export async function startTestOp(options: { redirectUris: string[] }): Promise<
 
   const rewrite = async (idToken: string, t: IdTokenTamper): Promise<string> => {
     const claims = t.claims ? t.claims(jose.decodeJwt(idToken)) : jose.decodeJwt(idToken);
+    if (t.forge === "none") return new jose.UnsecuredJWT(claims).encode();
+    if (t.forge) {
+      const secret = new TextEncoder().encode(t.forge.hs256);
+      return new jose.SignJWT(claims).setProtectedHeader({ alg: "HS256" }).sign(secret);
+    }
     const signer = t.key ?? key;
     return new jose.SignJWT(claims)
       .setProtectedHeader({ alg: "RS256", kid: signer.kid })

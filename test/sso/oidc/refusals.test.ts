@@ -78,6 +78,12 @@ const forged: [string, () => Promise<IdTokenTamper>, string][] = [
     async () => ({ key: await foreignKey() }),
     "unknown_signing_key",
   ],
+  ["the ID token is unsigned (alg none)", async () => ({ forge: "none" }), "algorithm_not_allowed"],
+  [
+    "the ID token is MACed with the client secret (HS256)",
+    async () => ({ forge: { hs256: h.op.clientSecret } }),
+    "algorithm_not_allowed",
+  ],
 ];
 
 describe("OIDC callback refusals", () => {
@@ -140,6 +146,19 @@ describe("OIDC callback refusals", () => {
       data: { expiresAt: new Date(Date.now() - 1000) },
     });
     await expectRefused(await deliver(h, started), "state_expired");
+  });
+
+  test("when one organization's answer is delivered to another organization's callback, then it is refused there", async () => {
+    const { org: globex } = await oidcOrg(h, "globex");
+    const started = await startSignIn(h, "acme", "mallory-victim");
+    started.callback.pathname = "/sso/globex/oidc/callback";
+    const res = await deliver(h, started);
+    expect(res.status).toBe(401);
+    expect(res.text).toContain("state_unknown");
+    expect(sessionCookieOf(res)).toBeUndefined();
+    expect(await h.t.db.prisma.session.count({ where: { orgId: globex.id } })).toBe(0);
+    const [event] = await auditOf(h, globex, "sso.sign_in_refused");
+    expect(event?.data).toMatchObject({ protocol: "oidc", reason: "state_unknown" });
   });
 
   test("when the provider answers with an error, then the page names it and no session is made", async () => {
