@@ -2,6 +2,7 @@
 // strings (case-exact, case-insensitive through a *_lower column, or ILIKE-insensitive),
 // uuids (eq/ne only: a malformed id matches nothing rather than erroring), timestamps, and
 // attributes kept in a JSON column. The caller wraps fragments into relations and and/or/not.
+import { Prisma } from "../../generated/prisma/client";
 import { AppError } from "../../shared/errors";
 import type { CompareOp, Literal } from "./parse";
 
@@ -30,7 +31,8 @@ const NOTHING: Where = { id: { in: [] } };
 export function present(col: Column): Where {
   switch (col.kind) {
     case "json":
-      return { NOT: { [col.field]: { path: col.path, equals: null } } };
+      // AnyNull: the path is missing (SQL NULL) or holds JSON null.
+      return { NOT: { [col.field]: { path: col.path, equals: Prisma.AnyNull } } };
     case "date":
       return {};
     default:
@@ -42,7 +44,7 @@ function negate(col: Column, positive: Where): Where {
   // ne: a resource without the attribute is "not equal" too (SQL NOT would drop NULL rows).
   const nullable = col.kind === "json" || ((col.kind === "string" || col.kind === "uuid") && col.nullable);
   const absent =
-    col.kind === "json" ? { [col.field]: { path: col.path, equals: null } } : { [col.field]: null };
+    col.kind === "json" ? { [col.field]: { path: col.path, equals: Prisma.AnyNull } } : { [col.field]: null };
   return nullable ? { OR: [{ NOT: positive }, absent] } : { NOT: positive };
 }
 
