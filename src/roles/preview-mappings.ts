@@ -5,8 +5,9 @@ import type { Role } from "../generated/prisma/enums";
 import type { Ctx } from "../shared/context";
 import { Prisma } from "../generated/prisma/client";
 import type { RoleMappingsInput } from "./mappings-input";
-import { computedCte, countsSelect } from "./recompute-sql";
+import { bulkSettings, computedCte, countsSelect } from "./recompute-sql";
 import type { OrgRecomputeResult, RoleCounts } from "./recompute";
+import { ORG_RECOMPUTE_TX } from "./put-mappings";
 
 export const PREVIEW_USERS = 100;
 
@@ -30,7 +31,7 @@ export async function previewMappings(
   input: RoleMappingsInput,
 ): Promise<MappingsPreview> {
   const candidate = { kind: "candidate" as const, rules: input.rules, defaultRole: input.defaultRole };
-  const [row] = await db.prisma.$queryRaw<Row[]>`${computedCte(ctx.orgId, candidate, { kind: "org" })},
+  const query = Prisma.sql`${computedCte(ctx.orgId, candidate, { kind: "org" })},
   counts AS (${countsSelect}),
   first_users AS (
     SELECT id::text AS id, email, old_role AS "from", new_role AS "to" FROM changed
@@ -42,6 +43,11 @@ export async function previewMappings(
     (SELECT count(*)::int FROM computed WHERE status = 'active' AND new_role = 'Admin') AS admins_after,
     (SELECT sso_on FROM settings) AS sso_on
   FROM counts`;
+  // Read-only, in a transaction only so that the session settings stay local to it.
+  const [row] = await db.prisma.$transaction(async (tx) => {
+    for (const setting of bulkSettings) await tx.$queryRaw(setting);
+    return tx.$queryRaw<Row[]>(query);
+  }, ORG_RECOMPUTE_TX);
   const r = row!;
   return {
     changed: r.changed,

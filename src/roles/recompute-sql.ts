@@ -2,6 +2,7 @@
 // of one organization, the old and new role and roleSource in a single statement. Used by the
 // recompute seam (some users or the whole org) and by the preview (candidate rules, no writes).
 import { Prisma } from "../generated/prisma/client";
+import type { Ctx } from "../shared/context";
 import type { MappingRule } from "./resolve";
 
 export type Sql = Prisma.Sql;
@@ -127,3 +128,40 @@ export const countsSelect = Prisma.sql`
     count(*) FILTER (WHERE new_role = 'Viewer')::int AS "Viewer",
     count(*) FILTER (WHERE new_role IS NULL)::int AS "none"
   FROM changed WHERE new_role IS DISTINCT FROM old_role`;
+
+/**
+ * The whole-org recompute as one statement: update, audit events and outbox events are
+ * data-modifying CTEs (the same columns recordAuditMany and enqueueEvents write); answers the counts.
+ */
+export function orgRecomputeSql(ctx: Ctx): Sql {
+  return Prisma.sql`${computedCte(ctx.orgId, { kind: "stored" }, { kind: "org" })}
+    ${updateChangedCte(ctx.orgId)},
+  role_changes AS (
+    SELECT id, email, jsonb_build_object('id', id, 'email', email, 'from', old_role, 'to', new_role,
+      'roleSource', new_source) AS payload
+    FROM changed WHERE new_role IS DISTINCT FROM old_role
+  ),
+  audited AS (
+    INSERT INTO audit_events (id, org_id, actor_type, actor_id, actor_name, action, target_type, target_id, data, request_id)
+    SELECT gen_random_uuid(), ${ctx.orgId}::uuid, ${ctx.actor.type}, ${ctx.actor.id ?? null}, ${ctx.actor.name ?? null},
+      'user.role_changed', 'user', id::text, payload, ${ctx.requestId ?? null}
+    FROM role_changes
+    RETURNING 1
+  ),
+  queued AS (
+    INSERT INTO outbox_events (org_id, type, subject_id, payload)
+    SELECT ${ctx.orgId}::uuid, 'user.role_changed', id::text, payload FROM role_changes
+    RETURNING 1
+  )
+  ${countsSelect}`;
+}
+
+/**
+ * Session settings for one whole-org statement, scoped to its transaction: enough memory for
+ * the sorts of 100,000 rows to stay off disk, and no JIT compilation (it costs more than it
+ * saves on a statement that runs once).
+ */
+export const bulkSettings = [
+  Prisma.sql`SELECT set_config('work_mem', '64MB', true)`,
+  Prisma.sql`SELECT set_config('jit', 'off', true)`,
+];

@@ -7,7 +7,7 @@ import { Prisma } from "../generated/prisma/client";
 import type { Ctx } from "../shared/context";
 import { recordAuditMany } from "../audit/record";
 import { enqueueEvents } from "../events/outbox";
-import { computedCte, countsSelect, updateChangedCte } from "./recompute-sql";
+import { bulkSettings, computedCte, orgRecomputeSql, updateChangedCte } from "./recompute-sql";
 import type { RoleSource } from "./resolve";
 
 export interface RoleChange {
@@ -91,30 +91,8 @@ export async function recomputeRoles(tx: Tx, ctx: Ctx, userIds: string[]): Promi
  */
 export async function recomputeOrgRoles(tx: Tx, ctx: Ctx): Promise<OrgRecomputeResult> {
   await lockOrgForRoles(tx, ctx.orgId, "update");
-  const [row] = await tx.$queryRaw<(RoleCounts & { changed: number })[]>`${computedCte(
-    ctx.orgId,
-    { kind: "stored" },
-    { kind: "org" },
-  )}
-    ${updateChangedCte(ctx.orgId)},
-  role_changes AS (
-    SELECT id, email, jsonb_build_object('id', id, 'email', email, 'from', old_role, 'to', new_role,
-      'roleSource', new_source) AS payload
-    FROM changed WHERE new_role IS DISTINCT FROM old_role
-  ),
-  audited AS (
-    INSERT INTO audit_events (id, org_id, actor_type, actor_id, actor_name, action, target_type, target_id, data, request_id)
-    SELECT gen_random_uuid(), ${ctx.orgId}::uuid, ${ctx.actor.type}, ${ctx.actor.id ?? null}, ${ctx.actor.name ?? null},
-      'user.role_changed', 'user', id::text, payload, ${ctx.requestId ?? null}
-    FROM role_changes ORDER BY email, id
-    RETURNING 1
-  ),
-  queued AS (
-    INSERT INTO outbox_events (org_id, type, subject_id, payload)
-    SELECT ${ctx.orgId}::uuid, 'user.role_changed', id::text, payload FROM role_changes ORDER BY email, id
-    RETURNING 1
-  )
-  ${countsSelect}`;
+  for (const setting of bulkSettings) await tx.$queryRaw(setting);
+  const [row] = await tx.$queryRaw<(RoleCounts & { changed: number })[]>(orgRecomputeSql(ctx));
   const { changed, Admin, Support, Viewer, none } = row!;
   return { changed, byRole: { Admin, Support, Viewer, none } };
 }

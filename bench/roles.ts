@@ -1,0 +1,209 @@
+// npm run bench:roles — issue 4's benchmark: an org of 100,000 users in 50 groups; one rule
+// change that moves 50,000 of them from Viewer to Support is recomputed and committed (PUT),
+// and previewed; on PGlite and on PostgreSQL, each in a child process of its own so that RSS
+// is per engine. Baseline in the same run: the same PUT when nothing changes (read-only work).
+// Options: --engine pglite|postgres (one only), --users N. PostgreSQL: BENCH_DATABASE_URL or
+// postgres://postgres@127.0.0.1:5432/postgres; the bench creates and drops its own database.
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { randomBytes, randomUUID } from "node:crypto";
+import pg from "pg";
+import { openPglite, openPostgres, type Database } from "../src/db/client";
+import { migrate } from "../src/db/migrate";
+import { putMappings } from "../src/roles/put-mappings";
+import { previewMappings } from "../src/roles/preview-mappings";
+import { recomputeRoles } from "../src/roles/recompute";
+import type { RoleMappingsInput } from "../src/roles/mappings-input";
+import { systemActor, type Ctx } from "../src/shared/context";
+
+const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+const GROUPS = 50;
+const arg = (name: string) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1] : undefined;
+};
+const USERS = Number(arg("users") ?? 100_000);
+const HALF = Math.floor(USERS / 2);
+
+let peakRss = 0;
+const sampleRss = () => {
+  peakRss = Math.max(peakRss, process.memoryUsage().rss);
+};
+const mb = (bytes: number) => `${Math.round(bytes / 1024 / 1024)} MB`;
+
+async function timed<T>(fn: () => Promise<T>): Promise<{ ms: number; value: T }> {
+  sampleRss();
+  const start = process.hrtime.bigint();
+  const value = await fn();
+  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  sampleRss();
+  return { ms, value };
+}
+
+/** Bulk SQL: Engineering (object id obj-0) holds the first half of the users; everyone is also
+ * in one of 49 departments; every tenth user's last sign-in carried their department's object id. */
+async function seed(db: Database, orgId: string): Promise<void> {
+  const p = db.prisma;
+  await p.$executeRaw`INSERT INTO organizations (id, slug, name, plan, updated_at)
+    VALUES (${orgId}::uuid, 'bench-roles', 'Bench Roles', 'enterprise', now())`;
+  await p.$executeRaw`INSERT INTO groups (id, org_id, display_name, display_name_lower, external_id, source, updated_at)
+    SELECT gen_random_uuid(), ${orgId}::uuid, name, lower(name), 'obj-' || g, 'scim', now()
+    FROM generate_series(0, ${GROUPS - 1}::int) g,
+      LATERAL (SELECT CASE WHEN g = 0 THEN 'Engineering' ELSE 'Department ' || g END AS name) n`;
+  await p.$executeRaw`INSERT INTO users (id, org_id, email, email_lower, user_name, user_name_lower, external_id,
+      status, provisioned_by, sso_groups, updated_at)
+    SELECT gen_random_uuid(), ${orgId}::uuid, 'user' || i || '@bench.test', 'user' || i || '@bench.test',
+      'user' || i || '@bench.test', 'user' || i || '@bench.test', 'u' || i, 'active', 'scim',
+      CASE WHEN i % 10 = 0 THEN ARRAY['obj-' || (1 + i % 49)] ELSE ARRAY[]::text[] END, now()
+    FROM generate_series(0, ${USERS - 1}::int) i`;
+  await p.$executeRaw`INSERT INTO group_memberships (group_id, user_id, org_id)
+    SELECT g.id, u.id, ${orgId}::uuid FROM users u
+    JOIN groups g ON g.org_id = ${orgId}::uuid AND g.external_id = 'obj-0'
+    WHERE u.org_id = ${orgId}::uuid AND substr(u.external_id, 2)::int < ${HALF}::int
+    UNION ALL
+    SELECT g.id, u.id, ${orgId}::uuid FROM users u
+    JOIN groups g ON g.org_id = ${orgId}::uuid AND g.external_id = 'obj-' || (1 + substr(u.external_id, 2)::int % 49)
+    WHERE u.org_id = ${orgId}::uuid`;
+  await p.$executeRawUnsafe(`ANALYZE`);
+}
+
+/** The floor: storing the same 50,000 role changes with nothing computed and no events (rolled back). */
+async function bareUpdate(db: Database, orgId: string): Promise<void> {
+  await db.prisma
+    .$transaction(
+      async (tx) => {
+        await tx.$executeRaw`UPDATE users SET role = 'Support', updated_at = now()
+        WHERE org_id = ${orgId}::uuid AND substr(external_id, 2)::int < ${HALF}::int`;
+        throw new RolledBack();
+      },
+      { timeout: 120_000 },
+    )
+    .catch((e: unknown) => {
+      if (!(e instanceof RolledBack)) throw e;
+    });
+}
+class RolledBack extends Error {}
+
+const initialRules: RoleMappingsInput = {
+  defaultRole: "Viewer",
+  rules: [
+    { group: "Portal Admins", role: "Admin" },
+    ...Array.from({ length: GROUPS - 1 }, (_, i) => ({
+      group: `Department ${i + 1}`,
+      role: "Viewer" as const,
+    })),
+  ],
+};
+// Written against Engineering's object id: matched through the group's externalId.
+const changedRules: RoleMappingsInput = {
+  ...initialRules,
+  rules: [...initialRules.rules, { group: "OBJ-0", role: "Support" }],
+};
+
+async function runEngine(engine: "pglite" | "postgres"): Promise<void> {
+  const dbName = `sso_bridge_bench_${randomBytes(4).toString("hex")}`;
+  const dataDir = mkdtempSync(path.join(tmpdir(), "sso-bridge-bench-"));
+  let db: Database;
+  if (engine === "postgres") {
+    const admin = new pg.Client({ connectionString: ADMIN_URL });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE "${dbName}"`).finally(() => admin.end());
+    const url = new URL(ADMIN_URL);
+    url.pathname = `/${dbName}`;
+    db = openPostgres(url.toString(), 4);
+  } else {
+    // On disk, as the embedded default runs (DATA_DIR), not in memory.
+    db = openPglite({ dir: path.join(dataDir, "pglite") });
+  }
+  try {
+    const conn = await db.raw();
+    await migrate(conn);
+    await conn.release();
+    const orgId = randomUUID();
+    const ctx: Ctx = { orgId, actor: systemActor("bench"), requestId: "bench" };
+    const startRss = process.memoryUsage().rss;
+    peakRss = startRss;
+    const seeded = await timed(() => seed(db, orgId));
+    const initial = await timed(() => putMappings(db, ctx, initialRules, { force: false }));
+    const baseline = await timed(() => putMappings(db, ctx, initialRules, { force: false }));
+    const preview = await timed(() => previewMappings(db, ctx, changedRules));
+    const floor = await timed(() => bareUpdate(db, orgId));
+    const change = await timed(() => putMappings(db, ctx, changedRules, { force: false }));
+    const someIds = await db.prisma.user.findMany({ where: { orgId }, select: { id: true }, take: 20 });
+    const single = await timed(async () => {
+      for (const { id } of someIds) await db.prisma.$transaction((tx) => recomputeRoles(tx, ctx, [id]));
+    });
+    if (change.value.changed !== HALF || preview.value.changed !== HALF) {
+      throw new Error(
+        `expected ${HALF} changes, got PUT ${change.value.changed}, preview ${preview.value.changed}`,
+      );
+    }
+    const row = (label: string, ms: number, note = "") =>
+      console.log(`  ${label.padEnd(44)} ${`${ms.toFixed(0)} ms`.padStart(10)}  ${note}`);
+    console.log(`\n${engine} (${USERS.toLocaleString("en")} users, ${GROUPS} groups)`);
+    row("seed (bulk SQL)", seeded.ms);
+    row(`initial mapping, ${initial.value.changed} users changed`, initial.ms);
+    row("same rules again, 0 changed", baseline.ms);
+    row(`baseline: bare UPDATE of the ${HALF} rows' role`, floor.ms);
+    row(
+      `rule change, ${change.value.changed} changed + commit`,
+      change.ms,
+      `${(change.ms / floor.ms).toFixed(1)}x baseline`,
+    );
+    row(
+      `preview of that change (${preview.value.changed})`,
+      preview.ms,
+      `${(preview.ms / floor.ms).toFixed(1)}x baseline`,
+    );
+    row("one user's recompute (mean of 20)", single.ms / someIds.length);
+    console.log(`  ${"RSS after start and migrations".padEnd(44)} ${mb(startRss).padStart(10)}`);
+    console.log(
+      `  ${"peak RSS (growth over start)".padEnd(44)} ${mb(peakRss).padStart(10)}  +${mb(peakRss - startRss)}`,
+    );
+    console.log(
+      JSON.stringify({
+        engine,
+        users: USERS,
+        changeMs: Math.round(change.ms),
+        previewMs: Math.round(preview.ms),
+        noChangeMs: Math.round(baseline.ms),
+        bareUpdateMs: Math.round(floor.ms),
+        singleUserMs: +(single.ms / someIds.length).toFixed(1),
+        startRssMb: Math.round(startRss / 1024 / 1024),
+        peakRssMb: Math.round(peakRss / 1024 / 1024),
+      }),
+    );
+  } finally {
+    await db.close();
+    rmSync(dataDir, { recursive: true, force: true });
+    if (engine === "postgres") {
+      const admin = new pg.Client({ connectionString: ADMIN_URL });
+      await admin.connect();
+      await admin.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`).finally(() => admin.end());
+    }
+  }
+}
+
+async function main(): Promise<void> {
+  const engine = arg("engine");
+  if (engine === "pglite" || engine === "postgres") return runEngine(engine);
+  // Each engine in its own process: PGlite's memory is this process's memory.
+  for (const e of ["pglite", "postgres"]) {
+    const args = [
+      ...process.execArgv,
+      process.argv[1]!,
+      "--engine",
+      e,
+      ...(arg("users") ? ["--users", arg("users")!] : []),
+    ];
+    const child = spawnSync(process.execPath, args, { stdio: "inherit" });
+    if (child.status !== 0) process.exitCode = 1;
+  }
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exit(1);
+});
