@@ -67,6 +67,8 @@ export function createProviderCache(deps: { clock: () => Date; ttlMs?: number })
       if (entry.jwks?.uat !== undefined) {
         // oauth4webapi refetches the key set for an unknown `kid` only when its copy is 60 s old
         // or more: present ours as at least that old, so a rotation is picked up at once (once).
+        // Its 60 s throttle guards against tokens anyone can send; ours come only from the token
+        // endpoint after a code exchange with our secret, so nobody can force refetches cheaply.
         seeded = Math.min(entry.jwks.uat, nowS - 60);
         client.setJwksCache(config, { ...entry.jwks, uat: seeded });
       }
