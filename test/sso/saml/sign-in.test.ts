@@ -59,6 +59,10 @@ describe("SP-initiated sign-in", () => {
       firstName: "Alice",
       ssoGroups: ["Admins", "Staff"],
     });
+    // No SAML body (nor a piece of it) in any log line.
+    const logs = t.rawLogs.join("\n");
+    expect(logs).not.toContain(Buffer.from(xml).toString("base64").slice(200, 260));
+    expect(logs).not.toContain(/SignatureValue>([^<]{40})/.exec(xml)?.[1] as string);
     const audit = await t.db.prisma.auditEvent.findFirst({
       where: { orgId: s.org.id, action: "sso.sign_in" },
     });
