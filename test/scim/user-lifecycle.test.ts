@@ -1,0 +1,198 @@
+// What a SCIM change does beyond the resource: deactivation revokes sessions at once, DELETE
+// removes, each change commits with its audit and outbox event (actor: the token), roles are
+// recomputed from group mappings, ETags guard writes (412), the plan's seat limit applies,
+// passwords and unknown attributes are never kept, and type errors answer 400 invalidValue.
+import { createTestApp, type TestApp } from "../support/app";
+import { GROUP, newUser, patchBody, scimClient, type ScimClient } from "./scim-client";
+
+let t: TestApp;
+let c: ScimClient;
+beforeAll(async () => {
+  t = await createTestApp();
+  c = await scimClient(t, { plan: "enterprise" }, "Entra prod");
+});
+afterAll(() => t.close());
+
+const row = (id: string) => t.db.prisma.user.findUniqueOrThrow({ where: { id } });
+
+describe("deprovisioning", () => {
+  test("when active=false arrives, then the user is deactivated and every session is revoked in the same change", async () => {
+    const id = (await c.post("/Users", newUser("leaver@acme.test")).expect(201)).body.id;
+    const user = await row(id);
+    await t.given.session(user);
+    await t.given.session(user);
+    await c.patch(`/Users/${id}`, patchBody({ op: "replace", path: "active", value: false })).expect(200);
+    expect((await row(id)).status).toBe("deactivated");
+    const sessions = await t.db.prisma.session.findMany({ where: { userId: id } });
+    expect(sessions).toHaveLength(2);
+    expect(sessions.every((s) => s.revokedAt !== null)).toBe(true);
+    const event = await t.db.prisma.outboxEvent.findFirstOrThrow({
+      where: { subjectId: id, type: "user.deactivated" },
+    });
+    expect(event.payload).toMatchObject({ user: { id, status: "deactivated" }, sessionsRevoked: 2 });
+  });
+
+  test("when DELETE arrives, then the user is gone, with its audit and outbox events", async () => {
+    const id = (await c.post("/Users", newUser("gone@acme.test")).expect(201)).body.id;
+    await c.del(`/Users/${id}`).expect(204);
+    expect(await t.db.prisma.user.findUnique({ where: { id } })).toBeNull();
+    await c.del(`/Users/${id}`).expect(404);
+    const audit = await t.db.prisma.auditEvent.findFirstOrThrow({
+      where: { targetId: id, action: "user.deleted" },
+    });
+    expect(audit).toMatchObject({ actorType: "scim_token", actorName: "Entra prod" });
+    expect(await t.db.prisma.outboxEvent.count({ where: { subjectId: id, type: "user.deleted" } })).toBe(1);
+  });
+
+  test("when a change is refused, then neither the change nor its events are written", async () => {
+    const id = (await c.post("/Users", newUser("stays@acme.test")).expect(201)).body.id;
+    const before = await t.db.prisma.auditEvent.count({ where: { targetId: id } });
+    await c.patch(`/Users/${id}`, patchBody({ op: "replace", path: "active", value: "nope" })).expect(400);
+    expect(await t.db.prisma.auditEvent.count({ where: { targetId: id } })).toBe(before);
+    expect((await row(id)).status).toBe("active");
+  });
+});
+
+describe("roles through the mapping", () => {
+  test("when a user joins and leaves a mapped group by SCIM, then the role follows", async () => {
+    await t.db.prisma.roleMappingRule.create({
+      data: { orgId: c.org.id, position: 0, group: "Helpdesk", groupLower: "helpdesk", role: "Support" },
+    });
+    const id = (await c.post("/Users", newUser("agent@acme.test")).expect(201)).body.id;
+    const group = (await c.post("/Groups", { schemas: [GROUP], displayName: "Helpdesk" }).expect(201)).body
+      .id;
+    await c
+      .patch(`/Groups/${group}`, patchBody({ op: "Add", path: "members", value: [{ value: id }] }))
+      .expect(204);
+    expect((await row(id)).role).toBe("Support");
+    await c
+      .patch(`/Groups/${group}`, patchBody({ op: "remove", path: `members[value eq "${id}"]` }))
+      .expect(204);
+    expect((await row(id)).role).toBeNull();
+    const changes = await t.db.prisma.outboxEvent.count({
+      where: { subjectId: id, type: "user.role_changed" },
+    });
+    expect(changes).toBe(2);
+  });
+
+  test("when a mapped group is renamed away from its rule, then its members lose the role", async () => {
+    await t.db.prisma.roleMappingRule.create({
+      data: { orgId: c.org.id, position: 1, group: "Admins", groupLower: "admins", role: "Admin" },
+    });
+    const id = (await c.post("/Users", newUser("root@acme.test")).expect(201)).body.id;
+    const group = (
+      await c
+        .post("/Groups", { schemas: [GROUP], displayName: "Admins", members: [{ value: id }] })
+        .expect(201)
+    ).body.id;
+    expect((await row(id)).role).toBe("Admin");
+    await c
+      .patch(`/Groups/${group}`, patchBody({ op: "replace", value: { displayName: "Former admins" } }))
+      .expect(204);
+    expect((await row(id)).role).toBeNull();
+  });
+});
+
+describe("ETags", () => {
+  test("when If-Match carries the current version, then the write succeeds; a stale one answers 412", async () => {
+    const created = await c.post("/Users", newUser("etag@acme.test")).expect(201);
+    const id = created.body.id;
+    expect(created.headers.etag).toBe('W/"1"');
+    const get = await c.get(`/Users/${id}`).expect(200);
+    expect(get.headers.etag).toBe('W/"1"');
+    const ok = await c
+      .patch(`/Users/${id}`, patchBody({ op: "replace", path: "title", value: "One" }))
+      .set("If-Match", 'W/"1"')
+      .expect(200);
+    expect(ok.body.meta.version).toBe('W/"2"');
+    const stale = await c
+      .patch(`/Users/${id}`, patchBody({ op: "replace", path: "title", value: "Two" }))
+      .set("If-Match", 'W/"1"')
+      .expect(412);
+    expect(stale.body.schemas).toEqual(["urn:ietf:params:scim:api:messages:2.0:Error"]);
+    await c.del(`/Users/${id}`).set("If-Match", 'W/"1"').expect(412);
+    expect((await row(id)).scimData).toMatchObject({ title: "One" });
+  });
+
+  test("when a PATCH changes nothing, then the version stays", async () => {
+    const id = (await c.post("/Users", newUser("same@acme.test")).expect(201)).body.id;
+    const res = await c
+      .patch(`/Users/${id}`, patchBody({ op: "Replace", path: "active", value: "True" }))
+      .expect(200);
+    expect(res.body.meta.version).toBe('W/"1"');
+  });
+});
+
+describe("what is kept", () => {
+  test("when a create carries a password and unknown attributes, then neither is stored or returned", async () => {
+    const res = await c
+      .post(
+        "/Users",
+        newUser("secretive@acme.test", { password: "Sup3r$ecret!", shoeSize: 44, "urn:x:custom": { a: 1 } }),
+      )
+      .expect(201);
+    expect(res.body.password).toBeUndefined();
+    expect(res.body.shoeSize).toBeUndefined();
+    const stored = JSON.stringify(await row(res.body.id));
+    expect(stored).not.toContain("Sup3r$ecret!");
+    expect(stored).not.toContain("shoeSize");
+  });
+
+  test("when the email is chosen, then primary wins, else work, else the first, else the userName", async () => {
+    const cases: [Record<string, unknown>, string][] = [
+      [
+        {
+          userName: "p1",
+          emails: [
+            { value: "w@x.test", type: "work" },
+            { value: "p@x.test", primary: true },
+          ],
+        },
+        "p@x.test",
+      ],
+      [
+        {
+          userName: "p2",
+          emails: [
+            { value: "h@y.test", type: "home" },
+            { value: "w@y.test", type: "work" },
+          ],
+        },
+        "w@y.test",
+      ],
+      [{ userName: "p3", emails: [{ value: "f@z.test" }, { value: "s@z.test" }] }, "f@z.test"],
+      [{ userName: "only@name.test" }, "only@name.test"],
+    ];
+    for (const [body, email] of cases) {
+      const res = await c.post("/Users", { schemas: [], ...body }).expect(201);
+      expect((await row(res.body.id)).email).toBe(email);
+      expect(await t.db.prisma.userEmail.count({ where: { userId: res.body.id } })).toBe(
+        Array.isArray(body.emails) ? body.emails.length : 0,
+      );
+    }
+  });
+
+  test.each([
+    ["userName missing", { emails: [{ value: "a@b.test" }] }],
+    ["userName an object", { userName: { x: 1 } }],
+    ["active not a boolean", { userName: "t1@x.test", active: "yes" }],
+    ["name a string", { userName: "t2@x.test", name: "Ann" }],
+    ["an email that is not one", { userName: "t3", emails: [{ value: "not-an-email" }] }],
+    ["no email at all", { userName: "plainname" }],
+  ])("when a create has %s, then 400 invalidValue", async (_title, body) => {
+    const res = await c.post("/Users", body).expect(400);
+    expect(res.body).toMatchObject({ status: "400", scimType: "invalidValue" });
+  });
+});
+
+describe("seat limit", () => {
+  test("when the plan's seats are used up, then a SCIM create is refused naming the limit", async () => {
+    const small = await scimClient(t, { plan: "free", seatLimit: 2 });
+    await small.post("/Users", newUser("one@small.test")).expect(201);
+    await small.post("/Users", newUser("two@small.test")).expect(201);
+    const res = await small.post("/Users", newUser("three@small.test")).expect(409);
+    expect(res.body.detail).toMatch(/allows 2 users/);
+    expect(res.body.schemas).toEqual(["urn:ietf:params:scim:api:messages:2.0:Error"]);
+    expect(await t.db.prisma.user.count({ where: { orgId: small.org.id } })).toBe(2);
+  });
+});
