@@ -6,8 +6,7 @@ import type { Ctx } from "../shared/context";
 import { Prisma } from "../generated/prisma/client";
 import type { RoleMappingsInput } from "./mappings-input";
 import { bulkSettings, computedCte, countsSelect } from "./recompute-sql";
-import type { OrgRecomputeResult, RoleCounts } from "./recompute";
-import { ORG_RECOMPUTE_TX } from "./put-mappings";
+import { ORG_RECOMPUTE_TX, type OrgRecomputeResult, type RoleCounts } from "./recompute";
 
 export const PREVIEW_USERS = 100;
 

@@ -9,10 +9,7 @@ import { isSsoOn } from "../users/guards";
 import { fold } from "./resolve";
 import type { RoleMappingsInput } from "./mappings-input";
 import { countActiveAdmins, readMappings } from "./read-mappings";
-import { lockOrgForRoles, recomputeOrgRoles, type OrgRecomputeResult } from "./recompute";
-
-/** A whole-org recompute of 100,000 users on the embedded database takes seconds, not Prisma's default 5. */
-export const ORG_RECOMPUTE_TX = { timeout: 120_000, maxWait: 30_000 } as const;
+import { lockOrgForRoles, ORG_RECOMPUTE_TX, recomputeOrgRoles, type OrgRecomputeResult } from "./recompute";
 
 export async function replaceRules(tx: Tx, orgId: string, input: RoleMappingsInput): Promise<void> {
   await tx.roleMappingRule.deleteMany({ where: { orgId } });

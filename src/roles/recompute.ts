@@ -30,6 +30,12 @@ export interface OrgRecomputeResult {
   byRole: RoleCounts;
 }
 
+/**
+ * Options for a `$transaction` that calls recomputeOrgRoles: a whole-org recompute of 100,000
+ * users on the embedded database takes seconds, more than Prisma's default 5 s timeout.
+ */
+export const ORG_RECOMPUTE_TX = { timeout: 120_000, maxWait: 30_000 } as const;
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
