@@ -14,8 +14,18 @@ import { verifySamlResponse } from "./verify-response";
 
 export function acsHandler(services: Services, passport: SamlPassport) {
   return async (req: Request, res: Response) => {
-    const { org, connection } = await ssoTargetOf(services, req, { protocol: "saml", requireEnabled: true });
+    const { org, connection } = await ssoTargetOf(services, req, { protocol: "saml", requireEnabled: false });
     const requestId = res.locals.requestId as string;
+    if (!connection.enabled) {
+      throw await refuseSignIn(services.db.prisma, {
+        orgId: org.id,
+        protocol: "saml",
+        reason: "sso_disabled",
+        message: "Single sign-on is turned off for this organization.",
+        status: 403,
+        requestId,
+      });
+    }
     const result = await verifySamlResponse({
       req,
       res,

@@ -11,6 +11,10 @@ export const REQUEST_TTL_MS = 15 * 60_000;
 /** A new AuthnRequest id ("_" + 160 random bits: an xsd:ID must not start with a digit). */
 export async function issueRequest(db: Db, orgId: string, returnTo: string, now: Date): Promise<string> {
   const id = `_${randomBytes(20).toString("hex")}`;
+  // Housekeeping: requests expired for a day are useless even for telling "reused" from "unknown".
+  await db.samlRequest.deleteMany({
+    where: { orgId, expiresAt: { lt: new Date(now.getTime() - 86_400_000) } },
+  });
   await db.samlRequest.create({
     data: { id, orgId, returnTo, expiresAt: new Date(now.getTime() + REQUEST_TTL_MS) },
   });
