@@ -50,3 +50,9 @@ export function redact(value: unknown, depth = 0): unknown {
   for (const [k, v] of Object.entries(value)) out[k] = isSecretKey(k) ? REDACTED : redact(v, depth + 1);
   return out;
 }
+
+/** Paths that carry a one-time secret in a segment (invitation and break-glass links). */
+const SECRET_PATH = /^(\/auth\/(?:invitations|recover)\/)[^/]+/;
+
+/** A request path fit for a log line: the secret segment of a link path becomes ":token". */
+export const redactPath = (path: string): string => path.replace(SECRET_PATH, "$1:token");

@@ -48,6 +48,9 @@ describe("break-glass recovery link", () => {
 
     const again = await request(t.app).post(pathOf(url)).expect(410);
     expect(again.body.reason).toBe("login_link_invalid");
+    // The link's secret never reaches a log line (request lines show the path as :token).
+    expect(t.rawLogs.join("")).not.toContain(url.split("/").pop());
+    expect(t.logs.some((l) => l.path === "/auth/recover/:token")).toBe(true);
     const actions = (
       await t.db.prisma.auditEvent.findMany({ where: { orgId: org.id, targetId: admin.id } })
     ).map((e) => e.action);

@@ -200,6 +200,9 @@ describe("invitation links", () => {
       .send({ password: "another long password" })
       .expect(410);
     expect(replay.body.reason).toBe("invitation_used");
+    const requestLines = t.logs.filter((l) => l.message === "request").map((l) => String(l.path));
+    expect(requestLines).toContain("/auth/invitations/:token/accept");
+    expect(requestLines.some((p) => p.includes(tokenOf(inv.invitationUrl)))).toBe(false);
   });
 
   test("when the password is too short, then 400 names the field and the invitation stays pending", async () => {

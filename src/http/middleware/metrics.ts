@@ -3,6 +3,7 @@
 import type { Request, RequestHandler } from "express";
 import { Counter, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 import type { Logger } from "../../shared/logger";
+import { redactPath } from "../../shared/redact";
 
 export interface HttpMetrics {
   registry: Registry;
@@ -45,8 +46,12 @@ export function createHttpMetrics(logger: Logger): HttpMetrics {
       };
       requests.inc(labels);
       duration.observe(labels, seconds);
-      // The path only, never the query string: it may carry codes or tokens.
-      logger.http("request", { ...labels, path: req.path, durationMs: Math.round(seconds * 1000) });
+      // The path only, never the query string: it may carry codes or tokens; link paths lose their token.
+      logger.http("request", {
+        ...labels,
+        path: redactPath(req.originalUrl.split("?")[0] ?? "/"),
+        durationMs: Math.round(seconds * 1000),
+      });
     });
     next();
   };
