@@ -13,6 +13,12 @@ import { connectPg, pgliteConnection, type RawConnection } from "./raw";
 export type Prisma = PrismaClient;
 export type { PrismaClient };
 
+// Prisma's defaults (wait 2 s for a connection, 5 s per interactive transaction) are too
+// tight for PGlite, whose single connection serialises transactions, and for large
+// set-based changes (a rules change over 100,000 users); a busy machine must not turn a
+// valid request into a 500.
+const TRANSACTION_OPTIONS = { maxWait: 15_000, timeout: 60_000 };
+
 export interface Database {
   kind: "postgres" | "pglite";
   prisma: PrismaClient;
@@ -23,7 +29,7 @@ export interface Database {
 
 export function openPostgres(connectionString: string, poolSize = 10): Database {
   const pool = new pg.Pool({ connectionString, max: poolSize });
-  const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+  const prisma = new PrismaClient({ adapter: new PrismaPg(pool), transactionOptions: TRANSACTION_OPTIONS });
   return {
     kind: "postgres",
     prisma,
@@ -39,7 +45,7 @@ export function openPostgres(connectionString: string, poolSize = 10): Database 
 export function openPglite(options: { dir?: string; loadDataDir?: Blob } = {}): Database {
   if (options.dir) mkdirSync(options.dir, { recursive: true });
   const db = new PGlite({ dataDir: options.dir, loadDataDir: options.loadDataDir });
-  const prisma = new PrismaClient({ adapter: new PrismaPGlite(db) });
+  const prisma = new PrismaClient({ adapter: new PrismaPGlite(db), transactionOptions: TRANSACTION_OPTIONS });
   return {
     kind: "pglite",
     prisma,
