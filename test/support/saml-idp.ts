@@ -32,8 +32,8 @@ export interface SamlIdp {
 }
 
 export interface SamlIdpPool {
-  /** An IdP with its own entity id and a fresh key pair. */
-  create(entityId: string): SamlIdp;
+  /** An IdP with its own entity id and a fresh key pair (or the given key and certificate files). */
+  create(entityId: string, keys?: { keyFile: string; certFile: string }): SamlIdp;
   close(): Promise<void>;
 }
 
@@ -69,30 +69,31 @@ export function startSamlIdps(): SamlIdpPool {
   }
 
   return {
-    create(entityId) {
+    create(entityId, keys) {
       const id = ++n;
-      const keyFile = path.join(dir, `idp${id}.key`);
-      const certFile = path.join(dir, `idp${id}.crt`);
-      execFileSync(
-        "openssl",
-        [
-          "req",
-          "-x509",
-          "-newkey",
-          "rsa:2048",
-          "-nodes",
-          "-sha256",
-          "-days",
-          "3",
-          "-subj",
-          `/CN=test-idp-${id}`,
-          "-keyout",
-          keyFile,
-          "-out",
-          certFile,
-        ],
-        { stdio: "ignore" },
-      );
+      const keyFile = keys?.keyFile ?? path.join(dir, `idp${id}.key`);
+      const certFile = keys?.certFile ?? path.join(dir, `idp${id}.crt`);
+      if (!keys)
+        execFileSync(
+          "openssl",
+          [
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-sha256",
+            "-days",
+            "3",
+            "-subj",
+            `/CN=test-idp-${id}`,
+            "-keyout",
+            keyFile,
+            "-out",
+            certFile,
+          ],
+          { stdio: "ignore" },
+        );
       const certPem = readFileSync(certFile, "utf8");
       const ssoUrl = `${entityId}/sso/redirect`;
       return {
