@@ -1,0 +1,84 @@
+// The quickstart and break-glass story end to end through the real CLI and a running server:
+// create an org and its first Admin, accept the printed link, enforce SSO, then get back in
+// with `sso-bridge recover`.
+import { mkdtempSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import type { AddressInfo } from "node:net";
+import request from "supertest";
+import { main } from "../../src/cli/main";
+import { start } from "../../src/main";
+import { createEmptyPostgresDatabase, testDbKind } from "../support/db";
+import { TEST_SECRET_KEY } from "../support/app";
+
+let env: Record<string, string>;
+let dropDb: (() => Promise<void>) | undefined;
+
+beforeAll(async () => {
+  env = {
+    SECRET_KEY: TEST_SECRET_KEY,
+    LOG_LEVEL: "error",
+    BASE_URL: "http://sso.test",
+    DATA_DIR: mkdtempSync(path.join(os.tmpdir(), "sso-recover-")),
+  };
+  if (testDbKind() === "postgres") {
+    const db = await createEmptyPostgresDatabase();
+    env.DATABASE_URL = db.url;
+    dropDb = db.drop;
+  }
+});
+afterAll(async () => {
+  await dropDb?.();
+});
+
+async function cli(...args: string[]): Promise<{ code: number; json: Record<string, any> }> {
+  let stdout = "";
+  const out = jest.spyOn(process.stdout, "write").mockImplementation((c) => ((stdout += String(c)), true));
+  const err = jest.spyOn(process.stderr, "write").mockImplementation(() => true);
+  try {
+    const code = await main(args, env);
+    return { code, json: stdout.trim() ? JSON.parse(stdout.trim().split("\n").pop() as string) : {} };
+  } finally {
+    out.mockRestore();
+    err.mockRestore();
+  }
+}
+
+test("when SSO is enforced and `sso-bridge recover --json` runs beside the server, then its link signs the Admin in once", async () => {
+  expect((await cli("org", "create", "--slug", "acme", "--name", "Acme Corp", "--json")).code).toBe(0);
+  const admin = await cli("user", "create-admin", "--org", "acme", "--email", "it@acme.test", "--json");
+  expect(admin.code).toBe(0);
+  const app = await start({ ...env, PORT: "0" });
+  const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+  try {
+    await request(base)
+      .post(`${new URL(admin.json.invitationUrl).pathname}/accept`)
+      .send({ password: "a long enough password" })
+      .expect(200);
+    const org = await app.services.orgs.getBySlug("acme");
+    await app.services.db.prisma.ssoConnection.create({
+      data: { orgId: org.id, protocol: "oidc", enabled: true },
+    });
+    const refused = await request(base)
+      .post("/auth/login")
+      .send({ org: "acme", email: "it@acme.test", password: "a long enough password" })
+      .expect(409);
+    expect(refused.body.code).toBe("sso_enforced");
+
+    const recovered = await cli("recover", "--org", "acme", "--email", "it@acme.test", "--json");
+    expect(recovered.code).toBe(0);
+    expect(Object.keys(recovered.json).sort()).toEqual(["expiresAt", "url"]);
+    const link = new URL(recovered.json.url).pathname;
+    const res = await request(base).post(link).type("form").send("").expect(303);
+    const cookie = res.headers["set-cookie"]![0]!.split(";")[0]!;
+    const me = await request(base).get("/api/v1/me").set("Cookie", cookie).expect(200);
+    expect(me.body.user.email).toBe("it@acme.test");
+    await request(base).post(link).expect(410);
+
+    const unknown = await cli("recover", "--org", "acme", "--email", "nobody@acme.test", "--json");
+    expect(unknown.code).toBe(1);
+    expect(unknown.json.error.code).toBe("not_found");
+  } finally {
+    await app.stop("test");
+  }
+});
