@@ -58,6 +58,15 @@ export function createSamlProtocol(services: Services): SsoProtocol {
     async startLogin(req, res, { org, connection, returnTo }) {
       const requestId = await issueRequest(services.db.prisma, org.id, returnTo, services.clock());
       res.set("Cache-Control", "no-store");
+      const config = samlConfigOf(connection.config);
+      if (config.idpSsoBinding === "post") {
+        // node-saml's auto-post page submits a form to the IdP from an inline onload handler; the
+        // app-wide CSP forbids both, so this one page gets a policy allowing exactly that.
+        res.set(
+          "Content-Security-Policy",
+          `default-src 'none'; script-src-attr 'unsafe-inline'; form-action ${new URL(config.idpSsoUrl).origin}`,
+        );
+      }
       await passport.startLogin(req, res, samlOptionsFor(baseUrl, org, connection, requestId));
     },
 

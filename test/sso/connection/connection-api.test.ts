@@ -215,6 +215,27 @@ describe("GET /sso/{org}/login", () => {
   });
 });
 
+describe("GET /sso/{org}/login with an IdP that only takes HTTP-POST", () => {
+  test("when the metadata lists only the POST binding, then an auto-post form to the IdP is served with a CSP allowing just that", async () => {
+    const { org, key } = await adminOrg();
+    const postOnly = idp
+      .metadataXml()
+      .replace(/<md:SingleSignOnService Binding="[^"]*HTTP-Redirect"[^>]*\/>/, "");
+    await put(org.slug, key, { protocol: "saml", idpMetadataXml: postOnly }).expect(201);
+    await request(t.app)
+      .post(`/api/v1/orgs/${org.slug}/sso-connection/enable`)
+      .set("Authorization", `Bearer ${key}`)
+      .expect(200);
+    const res = await request(t.app).get(`/sso/${org.slug}/login`).expect(200);
+    expect(res.text).toContain(`action="${idp.entityId}/sso/post"`);
+    expect(res.text).toContain('name="SAMLRequest"');
+    expect(res.headers["content-security-policy"]).toBe(
+      "default-src 'none'; script-src-attr 'unsafe-inline'; form-action https://idp.test",
+    );
+    expect(await t.db.prisma.samlRequest.count({ where: { orgId: org.id } })).toBe(1);
+  });
+});
+
 describe("POST /sso-connection/test", () => {
   test("when an admin pastes a valid response, then the verified attributes and the role are shown and nothing is consumed", async () => {
     const s = await samlOrg(t, idp);
