@@ -131,6 +131,17 @@ describe("seat limit", () => {
     expect((await invite(base, admin.cookie, three.slice(0, 2))).status).toBe(201);
   });
 
+  test("when two invitations race for the last seat, then exactly one gets it", async () => {
+    const { org, admin, base } = await seatLimited({ plan: "team", seatLimit: 4 });
+    const results = await Promise.all(
+      ["race-a@example.test", "race-b@example.test"].map((email) =>
+        invite(base, admin.cookie, [{ email, role: "Viewer" }]),
+      ),
+    );
+    expect(results.map((r) => r.status).sort()).toEqual([201, 409]);
+    expect(await t.db.prisma.user.count({ where: { orgId: org.id } })).toBe(4);
+  });
+
   test("when the organization overrides its plan's limit, then the override applies; enterprise has none", async () => {
     const small = await seatLimited({ plan: "team", seatLimit: 4 });
     expect(
