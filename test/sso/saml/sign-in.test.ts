@@ -30,6 +30,11 @@ describe("SP-initiated sign-in", () => {
     const login = await startLogin(t, s.org, "/reports?tab=1");
     expect(login.location.origin + login.location.pathname).toBe(idp.ssoUrl);
     expect(login.authnRequest).toContain(`AssertionConsumerServiceURL="${s.acsUrl}"`);
+    // Our AuthnRequest is signed (HTTP-Redirect binding: SigAlg and Signature parameters).
+    expect(login.location.searchParams.get("SigAlg")).toBe(
+      "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256",
+    );
+    expect(login.location.searchParams.get("Signature")).toBeTruthy();
     const xml = await idp.respond({
       destination: s.acsUrl,
       audience: s.spEntityId,
@@ -169,6 +174,47 @@ describe("groups and accounts", () => {
     };
     expect((await signIn(["Admins"])).role).toBe("Admin");
     expect((await signIn(["Helpdesk"])).role).toBe("Support");
+  });
+
+  test("when Entra reports group overage (groups.link), then the SCIM memberships give the role and the audit says overage", async () => {
+    const s = await samlOrg(t, idp, {
+      allowIdpInitiated: true,
+      rules: [{ group: "Support Team", role: "Support" }],
+    });
+    const user = await t.given.user(s.org, {
+      email: "olga@acme.test",
+      provisionedBy: "scim",
+      manualRole: false,
+      role: null,
+    });
+    const group = await t.db.prisma.group.create({
+      data: {
+        orgId: s.org.id,
+        displayName: "Support Team",
+        displayNameLower: "support team",
+        source: "scim",
+      },
+    });
+    await t.db.prisma.groupMembership.create({
+      data: { orgId: s.org.id, groupId: group.id, userId: user.id },
+    });
+    const xml = await idp.respond({
+      destination: s.acsUrl,
+      audience: s.spEntityId,
+      nameId: "olga@acme.test",
+      attributes: {
+        "http://schemas.microsoft.com/claims/groups.link": [
+          "https://graph.microsoft.com/v1.0/users/x/getMemberObjects",
+        ],
+      },
+    });
+    await postAcs(t, s.org, xml).expect(302);
+    const after = await t.db.prisma.user.findUniqueOrThrow({ where: { id: user.id } });
+    expect(after).toMatchObject({ role: "Support", ssoGroupsOverage: true, ssoGroups: [] });
+    const audit = await t.db.prisma.auditEvent.findFirst({
+      where: { orgId: s.org.id, action: "sso.sign_in" },
+    });
+    expect(audit?.data).toMatchObject({ overage: true, role: "Support" });
   });
 
   test("when no group maps to a role and there is no default role, then the sign-in is refused with no_role and no user is kept", async () => {
