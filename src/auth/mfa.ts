@@ -25,7 +25,7 @@ export async function startEnrollment(deps: AuthDeps, s: ResolvedSession) {
   const secret = newTotpSecret();
   await deps.db.prisma.user.update({
     where: { id: s.user.id },
-    data: { totpSecret: deps.cipher.encrypt(secret), totpEnabledAt: null },
+    data: { totpSecret: deps.cipher.encrypt(secret), totpEnabledAt: null, totpLastStep: null },
   });
   return { secret, otpauthUrl: totpUri(secret, s.org.name, s.user.email) };
 }
@@ -42,7 +42,8 @@ export async function confirmEnrollment(
   if (!s.user.totpSecret)
     throw new AppError("conflict", "start the enrollment first (POST /auth/mfa/enroll)");
   const now = deps.clock();
-  if (!checkTotp(deps.cipher.decrypt(s.user.totpSecret), code, now))
+  const step = checkTotp(deps.cipher.decrypt(s.user.totpSecret), code, now);
+  if (step === null)
     throw new AppError("validation_failed", "code: is not the current code of your authenticator app", {
       errors: [{ field: "code", message: "is not the current code of your authenticator app" }],
     });
@@ -52,6 +53,7 @@ export async function confirmEnrollment(
       where: { id: s.user.id },
       data: {
         totpEnabledAt: now,
+        totpLastStep: step,
         recoveryCodes: hashes,
         ...(s.session.stage === "full" ? {} : { lastSignInAt: now }),
       },

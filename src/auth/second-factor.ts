@@ -15,11 +15,19 @@ export const newTotpSecret = (): string => generateSecret();
 export const totpUri = (secret: string, orgName: string, email: string): string =>
   generateURI({ issuer: `${ISSUER} (${orgName})`, label: email, secret });
 
-/** One step (30 s) of drift either way, as RFC 6238 section 5.2 recommends for clock skew. */
-export function checkTotp(secret: string, code: string, now: Date): boolean {
-  if (!/^\d{6}$/.test(code)) return false;
-  return verifySync({ secret, token: code, epoch: Math.floor(now.getTime() / 1000), epochTolerance: 30 })
-    .valid;
+/**
+ * The time step of a valid code, or null. One step (30 s) of drift either way, as RFC 6238
+ * section 5.2 recommends for clock skew.
+ */
+export function checkTotp(secret: string, code: string, now: Date): number | null {
+  if (!/^\d{6}$/.test(code)) return null;
+  const result = verifySync({
+    secret,
+    token: code,
+    epoch: Math.floor(now.getTime() / 1000),
+    epochTolerance: 30,
+  });
+  return result.valid && "timeStep" in result ? result.timeStep : null;
 }
 
 const normalizeRecovery = (code: string): string => code.replace(/[\s-]/g, "").toLowerCase();
@@ -33,7 +41,7 @@ export function newRecoveryCodes(): { codes: string[]; hashes: string[] } {
 }
 
 /**
- * Checks a TOTP code, or else a recovery code (which is then spent: removed in the same
+ * Checks a TOTP code (once per time step), or else a recovery code (which is then spent: removed in the same
  * statement that checks it is still there, so two concurrent uses cannot both succeed).
  */
 export async function verifySecondFactor(
@@ -45,7 +53,16 @@ export async function verifySecondFactor(
 ): Promise<"totp" | "recovery" | null> {
   if (!user.totpSecret) return null;
   const trimmed = code.trim();
-  if (checkTotp(cipher.decrypt(user.totpSecret), trimmed, now)) return "totp";
+  const step = checkTotp(cipher.decrypt(user.totpSecret), trimmed, now);
+  if (step !== null) {
+    // RFC 6238 section 5.2: a code is accepted once. Recording its step in the statement that
+    // checks no later step was used means a replayed (or concurrently reused) code fails.
+    const { count } = await db.user.updateMany({
+      where: { id: user.id, OR: [{ totpLastStep: null }, { totpLastStep: { lt: step } }] },
+      data: { totpLastStep: step },
+    });
+    return count === 1 ? "totp" : null;
+  }
   const hash = sha256(normalizeRecovery(trimmed));
   if (!user.recoveryCodes.includes(hash)) return null;
   const { count } = await db.user.updateMany({

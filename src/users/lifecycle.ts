@@ -59,7 +59,7 @@ const STEPS: Record<LifecycleAction, Step> = {
   },
   "reset-mfa": {
     from: ["active", "blocked", "deactivated"],
-    data: { totpSecret: null, totpEnabledAt: null, recoveryCodes: [] },
+    data: { totpSecret: null, totpEnabledAt: null, totpLastStep: null, recoveryCodes: [] },
     leavesActive: false,
     revokeSessions: true,
     event: "user.updated",

@@ -11,7 +11,11 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-const codeFor = (secret: string) => generateSync({ secret, epoch: Math.floor(clock.now().getTime() / 1000) });
+/** The code of the next time step (a code is accepted once, so each use moves the clock on). */
+function codeFor(secret: string): string {
+  clock.advance(30_000);
+  return generateSync({ secret, epoch: Math.floor(clock.now().getTime() / 1000) });
+}
 
 /** A six-digit code that is valid in none of the accepted time steps. */
 function wrongCode(secret: string): string {
@@ -103,6 +107,26 @@ describe("MFA required by the organization", () => {
     });
     expect(wrongTotp.res.status).toBe(401);
     expect(wrongTotp.cookie).toBeUndefined();
+  });
+
+  test("when a TOTP code was accepted, then the same code is refused a second time (RFC 6238 5.2)", async () => {
+    const org = await t.given.org();
+    const user = await userWithPassword(t, org);
+    const first = await login(t, { org: org.slug, email: user.email, password: PASSWORD });
+    const { secret } = await enroll(first.cookie!);
+    const code = codeFor(secret);
+    const once = await login(t, { org: org.slug, email: user.email, password: PASSWORD, totp: code });
+    expect(once.res.body.stage).toBe("full");
+    const replay = await login(t, { org: org.slug, email: user.email, password: PASSWORD, totp: code });
+    expect(replay.res.status).toBe(401);
+    expect(replay.res.body.reason).toBe("invalid_totp");
+    const next = await login(t, {
+      org: org.slug,
+      email: user.email,
+      password: PASSWORD,
+      totp: codeFor(secret),
+    });
+    expect(next.res.body.stage).toBe("full");
   });
 
   test("when a recovery code is used, then it works once", async () => {
