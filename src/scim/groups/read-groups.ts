@@ -49,17 +49,18 @@ export function createGroupReads({ db }: { db: Pick<Database, "prisma"> }) {
     async list(ctx: ScimCtx, q: ListQuery) {
       const p = parseProjection(GROUP_SCHEMAS, q.attributes, q.excludedAttributes);
       const where = q.filter ? { AND: [{ orgId: ctx.orgId }, groupWhere(q.filter)] } : { orgId: ctx.orgId };
-      const [total, groups] = await Promise.all([
-        prisma.group.count({ where }),
+      const groups =
         q.count === 0
-          ? Promise.resolve([])
-          : prisma.group.findMany({
+          ? []
+          : await prisma.group.findMany({
               where,
               orderBy: [{ createdAt: "asc" }, { id: "asc" }],
               skip: q.startIndex - 1,
               take: q.count,
-            }),
-      ]);
+            });
+      // A short, non-empty page (or an empty first page) already tells the total; COUNT otherwise.
+      const known = groups.length < q.count && (groups.length > 0 || q.startIndex === 1);
+      const total = known ? q.startIndex - 1 + groups.length : await prisma.group.count({ where });
       const members = await membersOf(ctx.orgId, groups, p);
       return listResponse(
         total,

@@ -1,5 +1,6 @@
 // GET /Users/{id} and GET /Users: one resource, or a page in a stable order (created, id) with
-// totalResults from a COUNT over the same `where`. Groups are loaded only when returned.
+// totalResults from a COUNT over the same `where` (unless a short page already tells it).
+// Groups are loaded only when returned.
 import type { Database } from "../../db/client";
 import type { ScimCtx } from "../context";
 import { listResponse, type ListQuery } from "../list-query";
@@ -47,18 +48,19 @@ export function createUserReads({ db }: { db: Pick<Database, "prisma"> }) {
     async list(ctx: ScimCtx, q: ListQuery) {
       const p = parseProjection(USER_SCHEMAS, q.attributes, q.excludedAttributes);
       const where = q.filter ? { AND: [{ orgId: ctx.orgId }, userWhere(q.filter)] } : { orgId: ctx.orgId };
-      const [total, rows] = await Promise.all([
-        prisma.user.count({ where }),
+      const rows =
         q.count === 0
-          ? Promise.resolve([])
-          : prisma.user.findMany({
+          ? []
+          : await prisma.user.findMany({
               where,
               orderBy: [{ createdAt: "asc" }, { id: "asc" }],
               skip: q.startIndex - 1,
               take: q.count,
               include: include(p),
-            }),
-      ]);
+            });
+      // A short, non-empty page (or an empty first page) already tells the total; COUNT otherwise.
+      const known = rows.length < q.count && (rows.length > 0 || q.startIndex === 1);
+      const total = known ? q.startIndex - 1 + rows.length : await prisma.user.count({ where });
       return listResponse(
         total,
         q.startIndex,

@@ -1,6 +1,7 @@
 // Users rows for SCIM, always scoped by orgId: load (optionally locked), write the columns and
 // email rows of a document, and turn Prisma's unique violation into SCIM 409 uniqueness
 // (here and only here). The caller owns the transaction.
+import { randomUUID } from "node:crypto";
 import type { Database, Db, Tx } from "../../db/client";
 import type { UserStatus } from "../../generated/prisma/client";
 import { AppError, isUniqueViolation } from "../../shared/errors";
@@ -76,17 +77,13 @@ const columns = (f: UserFields) => ({
   scimData: f.scimData as object,
 });
 
+/** Two statements whatever the number of emails: the user row, then its email rows. */
 export async function insertUser(tx: Tx, orgId: string, f: UserFields, status: UserStatus): Promise<UserRow> {
-  return tx.user.create({
-    data: {
-      ...columns(f),
-      orgId,
-      status,
-      provisionedBy: "scim",
-      emails: { createMany: { data: f.emails.map((e) => ({ ...e, orgId })) } },
-    },
-    include: { emails: true },
-  });
+  const id = randomUUID();
+  const user = await tx.user.create({ data: { ...columns(f), id, orgId, status, provisionedBy: "scim" } });
+  const emails = f.emails.map((e) => ({ ...e, id: randomUUID(), orgId, userId: id }));
+  if (emails.length > 0) await tx.userEmail.createMany({ data: emails });
+  return { ...user, emails };
 }
 
 type EmailLike = { value: string; type: string | null; primary: boolean; position: number };

@@ -16,7 +16,7 @@ import { canonicalize } from "../schema/canonical";
 import { docToFields, statusFor, userToDoc, type UserFields, type UserRow } from "./document";
 import { recordUserEvent } from "./events";
 import { presentUser } from "./present";
-import { assertUnique, changedFields, findUser, insertUser, lockUser, updateUser, writeTx } from "./store";
+import { assertUnique, changedFields, insertUser, lockUser, updateUser, writeTx } from "./store";
 
 export interface UserWriteDeps {
   db: Database;
@@ -50,20 +50,22 @@ export function createUserWrites({ db, sessions }: UserWriteDeps) {
     return after;
   }
 
-  const reload = async (tx: Tx, ctx: ScimCtx, id: string) => (await findUser(tx, ctx.orgId, id)) as UserRow;
-
   return {
     async create(ctx: ScimCtx, body: unknown) {
       const fields = docToFields(canonicalize(USER_SCHEMAS, body));
       const user = await writeTx(db, async (tx) => {
-        // Why FOR UPDATE when a seat limit applies: two concurrent creates must not both take the last seat.
-        await lockOrgForRoles(tx, ctx.orgId, seatLimitOf(ctx.org) === null ? "share" : "update");
-        await assertSeatsAvailable(tx, ctx.org, 1);
-        await assertUnique(tx, ctx.orgId, fields);
+        // Why FOR UPDATE when a seat limit applies: two concurrent creates must not both take the
+        // last seat. Without a limit, the role seam's shared lock of the org is all we need.
+        if (seatLimitOf(ctx.org) !== null) {
+          await lockOrgForRoles(tx, ctx.orgId, "update");
+          await assertSeatsAvailable(tx, ctx.org, 1);
+        }
+        // No read-before-write: the unique indexes on userName and email decide (409 from writeTx).
         const created = await insertUser(tx, ctx.orgId, fields, statusFor(fields.active, null));
         await recordUserEvent(tx, ctx, "user.created", created);
+        // The role is not part of the SCIM resource: the row as inserted is what we answer.
         await recomputeRoles(tx, ctx, [created.id]);
-        return reload(tx, ctx, created.id);
+        return created;
       });
       return { resource: presentUser(ctx, user, []), version: user.version };
     },
@@ -73,8 +75,7 @@ export function createUserWrites({ db, sessions }: UserWriteDeps) {
       const user = await writeTx(db, async (tx) => {
         const row = await lockUser(tx, ctx.orgId, id);
         assertVersion(row, ifMatch);
-        await save(tx, ctx, row, fields);
-        return reload(tx, ctx, id);
+        return save(tx, ctx, row, fields);
       });
       return { resource: presentUser(ctx, user), version: user.version };
     },
@@ -85,8 +86,7 @@ export function createUserWrites({ db, sessions }: UserWriteDeps) {
         const row = await lockUser(tx, ctx.orgId, id);
         assertVersion(row, ifMatch);
         const fields = docToFields(applyPatch(USER_SCHEMAS, userToDoc(row), ops));
-        await save(tx, ctx, row, fields);
-        return reload(tx, ctx, id);
+        return save(tx, ctx, row, fields);
       });
       return { resource: presentUser(ctx, user), version: user.version };
     },

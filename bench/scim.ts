@@ -1,0 +1,314 @@
+// npm run bench:scim — issue 3's benchmark. Over real HTTP (keep-alive, 127.0.0.1), on PGlite
+// and on PostgreSQL: provisions N users (default 10,000; BENCH_N or --n), reads them back by
+// `userName eq` and in pages of 100, builds a group holding all of them by 100-member PATCHes,
+// then times 100-member PATCHes into that full group and GETs of it with
+// excludedAttributes=members; at concurrency 1 and 8. Baseline in the same run: an Express
+// hello-world GET. Prints ops/s and p50/p95/p99 per phase, and RSS after each phase.
+// PostgreSQL: BENCH_DATABASE_URL or postgres://postgres@127.0.0.1:5432/postgres (the bench
+// creates and drops a database of its own). --engine pglite|postgres runs one engine only.
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { randomBytes } from "node:crypto";
+import express from "express";
+import pg from "pg";
+import { loadConfig, type ReadyConfig } from "../src/config";
+import { openPglite, openPostgres, type Database } from "../src/db/client";
+import { connectPg, pgliteConnection } from "../src/db/raw";
+import { migrate } from "../src/db/migrate";
+import { createLogger } from "../src/shared/logger";
+import { createServices } from "../src/services";
+import { createApp } from "../src/http/app";
+import { PGlite } from "@electric-sql/pglite";
+
+const arg = (name: string) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1] : undefined;
+};
+const N = Number(arg("n") ?? process.env.BENCH_N ?? 10_000);
+const READS = Math.min(N, 2000);
+const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+const ENGINES = (arg("engine") ? [arg("engine")] : ["pglite", "postgres"]) as ("pglite" | "postgres")[];
+
+interface Result {
+  phase: string;
+  conc: number;
+  ops: number;
+  opsPerSec: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  rssMb: number;
+}
+
+const pct = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
+const rssMb = () => Math.round(process.memoryUsage().rss / 1024 / 1024);
+
+function client(port: number, token?: string) {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 16 });
+  return (method: string, path: string, body?: unknown): Promise<{ status: number; body: string }> =>
+    new Promise((resolve, reject) => {
+      const data = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
+      const req = http.request(
+        {
+          host: "127.0.0.1",
+          port,
+          method,
+          path,
+          agent,
+          headers: {
+            ...(token ? { authorization: `Bearer ${token}` } : {}),
+            ...(data ? { "content-type": "application/scim+json", "content-length": data.length } : {}),
+          },
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on("data", (c: Buffer) => chunks.push(c));
+          res.on("end", () =>
+            resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8") }),
+          );
+        },
+      );
+      req.on("error", reject);
+      req.end(data);
+    });
+}
+
+/** Closed loop: `conc` workers, each making its share of the `ops` calls one after the other;
+ * fn(i, worker, k) gets the global index, the worker and the worker's own count. Every answer
+ * must have the `expected` status. */
+async function run(
+  phase: string,
+  conc: number,
+  ops: number,
+  expected: number,
+  fn: (i: number, worker: number, k: number) => Promise<{ status: number; body: string }>,
+): Promise<Result> {
+  const lat: number[] = [];
+  const per = Math.ceil(ops / conc);
+  const start = process.hrtime.bigint();
+  await Promise.all(
+    Array.from({ length: conc }, async (_, w) => {
+      for (let k = 0; k < per && w * per + k < ops; k++) {
+        const t0 = process.hrtime.bigint();
+        const res = await fn(w * per + k, w, k);
+        lat.push(Number(process.hrtime.bigint() - t0) / 1e6);
+        if (res.status !== expected)
+          throw new Error(`${phase}: expected ${expected}, got ${res.status} ${res.body.slice(0, 300)}`);
+      }
+    }),
+  );
+  const secs = Number(process.hrtime.bigint() - start) / 1e9;
+  lat.sort((a, b) => a - b);
+  const r = {
+    phase,
+    conc,
+    ops: lat.length,
+    opsPerSec: lat.length / secs,
+    p50: pct(lat, 50),
+    p95: pct(lat, 95),
+    p99: pct(lat, 99),
+    rssMb: rssMb(),
+  };
+  console.log(
+    `  ${phase.padEnd(38)} c=${conc}  ${r.opsPerSec.toFixed(0).padStart(6)} ops/s  p50 ${r.p50.toFixed(1)}  p95 ${r.p95.toFixed(1)}  p99 ${r.p99.toFixed(1)} ms  RSS ${r.rssMb} MB`,
+  );
+  return r;
+}
+
+async function listen(app: express.Express): Promise<{ port: number; close: () => Promise<void> }> {
+  const server = http.createServer(app);
+  server.keepAliveTimeout = 60_000;
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  return {
+    port: (server.address() as AddressInfo).port,
+    close: () =>
+      new Promise((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
+  };
+}
+
+async function openEngine(
+  engine: "pglite" | "postgres",
+): Promise<{ db: Database; drop: () => Promise<void> }> {
+  if (engine === "pglite") {
+    const lite = new PGlite();
+    await migrate(pgliteConnection(lite));
+    const dump = await lite.dumpDataDir("none");
+    await lite.close();
+    return { db: openPglite({ loadDataDir: dump }), drop: async () => undefined };
+  }
+  const name = `ssob_bench_scim_${randomBytes(4).toString("hex")}`;
+  const admin = new pg.Client({ connectionString: ADMIN_URL });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE "${name}"`).finally(() => admin.end());
+  const url = new URL(ADMIN_URL);
+  url.pathname = `/${name}`;
+  const conn = await connectPg(url.toString());
+  await migrate(conn).finally(() => conn.release());
+  return {
+    db: openPostgres(url.toString(), 10),
+    drop: async () => {
+      const a = new pg.Client({ connectionString: ADMIN_URL });
+      await a.connect();
+      await a.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`).finally(() => a.end());
+    },
+  };
+}
+
+const user = (i: number) => ({
+  schemas: ["urn:ietf:params:scim:schemas:core:2.0:User"],
+  userName: `user${i}@bench.test`,
+  externalId: `ext-${i}`,
+  name: { givenName: "Bench", familyName: `User ${i}` },
+  emails: [{ value: `user${i}@bench.test`, type: "work", primary: true }],
+  active: true,
+});
+const PATCH = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
+const GROUP = "urn:ietf:params:scim:schemas:core:2.0:Group";
+const members = (op: string, ids: string[]) => ({
+  schemas: [PATCH],
+  Operations: [{ op, path: "members", value: ids.map((value) => ({ value })) }],
+});
+
+async function bench(engine: "pglite" | "postgres"): Promise<Result[]> {
+  console.log(`\n## ${engine}: N=${N}`);
+  const { db, drop } = await openEngine(engine);
+  const config = loadConfig({
+    NODE_ENV: "test",
+    SECRET_KEY: "bench-secret-key-0123456789abcdefghijkl",
+    LOG_LEVEL: "error",
+    BASE_URL: "http://127.0.0.1",
+    DATA_DIR: "/tmp/sso-bridge-bench-unused",
+  }) as ReadyConfig;
+  const services = createServices({ config, db, logger: createLogger("error") });
+  const org = await db.prisma.organization.create({
+    data: { slug: "bench", name: "Bench", plan: "enterprise" },
+  });
+  const token = (
+    await services.credentials.create("scim_token", { orgId: org.id, actor: { type: "cli" } }, "bench")
+  ).token;
+  const hello = express();
+  hello.get("/hello", (_req, res) => {
+    res.json({ hello: "world" });
+  });
+  const [helloServer, scimServer] = [await listen(hello), await listen(createApp(services))];
+  const h = client(helloServer.port);
+  const s = client(scimServer.port, token);
+  const base = "/scim/v2/bench";
+  const results: Result[] = [];
+  const ids: string[] = [];
+  try {
+    for (const conc of [1, 8])
+      results.push(await run("hello-world GET (ceiling)", conc, READS * 2, 200, () => h("GET", "/hello")));
+    const firstBatch = Math.floor(N / 10);
+    const create = (i: number) =>
+      s("POST", `${base}/Users`, user(i)).then((r) => {
+        if (r.status === 201) ids[i] = JSON.parse(r.body).id;
+        return r;
+      });
+    results.push(await run("POST /Users (create)", 1, firstBatch, 201, create));
+    results.push(await run("POST /Users (create)", 8, N - firstBatch, 201, (i) => create(firstBatch + i)));
+    const pick = (i: number) => (i * 7919) % N;
+    for (const conc of [1, 8]) {
+      results.push(
+        await run("GET /Users?filter=userName eq", conc, READS, 200, (i) =>
+          s("GET", `${base}/Users?filter=${encodeURIComponent(`userName eq "USER${pick(i)}@bench.test"`)}`),
+        ),
+      );
+    }
+    for (const conc of [1, 8]) {
+      results.push(
+        await run("GET /Users page of 100", conc, 200, 200, (i) =>
+          s("GET", `${base}/Users?startIndex=${1 + ((i * 100) % Math.max(1, N - 100))}&count=100`),
+        ),
+      );
+    }
+    // Eight groups of all N users: Entra and Okta change one group at a time but many groups in
+    // parallel, so concurrency 8 is eight clients each on a group of its own.
+    const groups: string[] = [];
+    for (let g = 0; g < 8; g++) {
+      const res = await s("POST", `${base}/Groups`, { schemas: [GROUP], displayName: `Everyone ${g}` });
+      groups.push(JSON.parse(res.body).id as string);
+    }
+    const batches = Math.ceil(N / 100);
+    const batch = (b: number) => ids.slice((b % batches) * 100, (b % batches) * 100 + 100);
+    results.push(
+      await run("PATCH +100 members (fill group)", 1, batches, 204, (b) =>
+        s("PATCH", `${base}/Groups/${groups[0]}`, members("Add", batch(b))),
+      ),
+    );
+    await run("(fill the 7 other groups)", 7, 7 * batches, 204, (_i, w, k) =>
+      s("PATCH", `${base}/Groups/${groups[w + 1]}`, members("Add", batch(k))),
+    );
+    // Into a full group: remove a batch of 100, put it back (each a 100-member PATCH); each
+    // worker does an even number of them, so every group is full again at the end.
+    for (const conc of [1, 8]) {
+      results.push(
+        await run("PATCH 100 members into N-member group", conc, 16 * 8, 204, (_i, w, k) =>
+          s(
+            "PATCH",
+            `${base}/Groups/${groups[w]}`,
+            members(k % 2 ? "Add" : "Remove", batch(w * 7 + Math.floor(k / 2))),
+          ),
+        ),
+      );
+    }
+    for (const conc of [1, 8]) {
+      results.push(
+        await run("GET group excludedAttributes=members", conc, READS, 200, (_i, w) =>
+          s("GET", `${base}/Groups/${groups[w]}?excludedAttributes=members`),
+        ),
+      );
+    }
+    results.push(
+      await run("GET group with all N members", 1, 5, 200, () => s("GET", `${base}/Groups/${groups[0]}`)),
+    );
+    for (const g of groups) {
+      const count = await db.prisma.groupMembership.count({ where: { groupId: g } });
+      if (count !== N) throw new Error(`group ${g} holds ${count} members, expected ${N}`);
+    }
+  } finally {
+    await helloServer.close();
+    await scimServer.close();
+    await db.close();
+    await drop();
+  }
+  return results;
+}
+
+function summary(engine: string, r: Result[]) {
+  const find = (phase: string, conc: number) => r.find((x) => x.phase.startsWith(phase) && x.conc === conc)!;
+  const ceiling = find("hello-world", 8).opsPerSec;
+  console.log(`\n### ${engine}: ratios at concurrency 8 (same run)`);
+  console.log(
+    `  creates / hello-world        ${(find("POST /Users", 8).opsPerSec / ceiling).toFixed(3)}x   (target >= 0.15x)`,
+  );
+  console.log(
+    `  userName eq / hello-world    ${(find("GET /Users?filter", 8).opsPerSec / ceiling).toFixed(3)}x   (target >= 0.4x)`,
+  );
+  console.log(
+    `  100-member PATCH p95         ${find("PATCH 100 members", 8).p95.toFixed(1)} ms (target < 30 ms)`,
+  );
+  console.log(
+    `  excludedAttributes=members   ${find("GET group excluded", 8).p95.toFixed(1)} ms p95 (target < 10 ms)`,
+  );
+  console.log(
+    `  page of 100 users p95        ${find("GET /Users page", 8).p95.toFixed(1)} ms (target < 25 ms)`,
+  );
+  console.log(
+    `  RSS after creates / at end   ${find("POST /Users", 8).rssMb} MB / ${r[r.length - 1]!.rssMb} MB`,
+  );
+}
+
+async function main() {
+  console.log(`bench:scim  node ${process.version}  N=${N}  engines=${ENGINES.join(",")}`);
+  for (const engine of ENGINES) summary(engine, await bench(engine));
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
