@@ -17,12 +17,14 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-const asJson = (method: "post" | "patch", path: string, body: unknown) =>
-  request(t.app)
-    [method](entra.base + path)
+const asJson = (method: "post" | "patch", path: string, body: unknown) => {
+  const agent = request(t.app);
+  const req = method === "post" ? agent.post(entra.base + path) : agent.patch(entra.base + path);
+  return req
     .set("Authorization", `Bearer ${entra.token}`)
     .set("Content-Type", "application/json")
     .send(JSON.stringify(body));
+};
 
 const entraUser = (upn: string, objectId: string, extra: Record<string, unknown> = {}) => ({
   schemas: [USER, ENTERPRISE],

@@ -66,7 +66,7 @@ async function applyPlan(tx: Tx, ctx: ScimCtx, group: Group, plan: GroupPlan): P
   const before = plan.reset || renamed ? await memberIdsOf(tx, ctx.orgId, group.id) : [];
   await applyMembers(tx, ctx.orgId, group.id, { reset: plan.reset, add, remove });
   const updated = await tx.group.update({
-    where: { id: group.id },
+    where: { id: group.id, orgId: ctx.orgId },
     data: {
       ...(plan.displayName !== undefined
         ? { displayName: plan.displayName, displayNameLower: plan.displayName.toLowerCase() }
@@ -153,7 +153,7 @@ export function createGroupWrites({ db }: { db: Database }) {
         assertVersion(group, ifMatch);
         const members = await memberIdsOf(tx, ctx.orgId, id);
         await recordGroupEvent(tx, ctx, "group.deleted", group, { membersRemoved: members });
-        await tx.group.delete({ where: { id } });
+        await tx.group.delete({ where: { id, orgId: ctx.orgId } });
         await recomputeRoles(tx, ctx, members);
       });
     },

@@ -99,7 +99,7 @@ export async function updateUser(tx: Tx, row: UserRow, f: UserFields, status: Us
     });
   }
   return tx.user.update({
-    where: { id: row.id },
+    where: { id: row.id, orgId: row.orgId },
     data: { ...columns(f), status, version: { increment: 1 } },
     include: { emails: true },
   });

@@ -97,7 +97,7 @@ export function createUserWrites({ db, sessions }: UserWriteDeps) {
         assertVersion(row, ifMatch);
         const groups = await tx.groupMembership.count({ where: { userId: id, orgId: ctx.orgId } });
         await recordUserEvent(tx, ctx, "user.deleted", row, { groupsLeft: groups });
-        await tx.user.delete({ where: { id: row.id } });
+        await tx.user.delete({ where: { id: row.id, orgId: ctx.orgId } });
       });
     },
   };
