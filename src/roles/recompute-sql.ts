@@ -37,6 +37,18 @@ function userFilter(column: Sql, target: Target): Sql {
     : Prisma.sql`AND ${column} = ANY(string_to_array(${target.ids.join(",")}::text, ',')::uuid[])`;
 }
 
+/** Rule positions a user matched, as a bit set in 8 bigint words (rules are at most 512). */
+const SIG_WORDS = Array.from({ length: 8 }, (_, k) => k);
+const SIG_COLUMNS = Prisma.raw(SIG_WORDS.map((k) => `w${k}`).join(", "));
+const SIG_AGGREGATES = Prisma.raw(
+  SIG_WORDS.map(
+    (k) => `bit_or(CASE WHEN position / 64 = ${k} THEN 1::bigint << (position % 64) ELSE 0 END) AS w${k}`,
+  ).join(", "),
+);
+const SIG_WORD_OF_RULE = Prisma.raw(
+  `CASE r.position / 64 ${SIG_WORDS.map((k) => `WHEN ${k} THEN s.w${k}`).join(" ")} END`,
+);
+
 /**
  * `WITH ... computed AS (...), changed AS (...)`: one row per targeted user with id, email,
  * status, old_role, old_source, new_role (text or null) and new_source (jsonb); `changed` keeps
@@ -82,25 +94,32 @@ export function computedCte(orgId: string, set: RuleSet, target: Target): Sql {
     JOIN rule_names rn ON rn.name = lower(v.value)
     WHERE NOT t.sso_groups_overage
   ),
-  ranked AS (
-    SELECT mt.user_id, r.position, r."group", r.role, r.rank,
-      max(r.rank) OVER (PARTITION BY mt.user_id) AS best
-    FROM matches mt JOIN r ON r.position = mt.position
+  sig AS (
+    SELECT user_id, ${SIG_AGGREGATES}
+    FROM matches GROUP BY user_id
+  ),
+  sig_rules AS (
+    SELECT s.*, r.position, r."group", r.role, r.rank,
+      max(r.rank) OVER (PARTITION BY ${SIG_COLUMNS}) AS best
+    FROM (SELECT DISTINCT ${SIG_COLUMNS} FROM sig) s
+    JOIN r ON (${SIG_WORD_OF_RULE} >> (r.position % 64)) & 1 = 1
+  ),
+  sig_won AS (
+    SELECT ${SIG_COLUMNS}, min(role) AS role,
+      jsonb_build_object('kind', 'mapping',
+        'rules', jsonb_agg(jsonb_build_object('group', "group", 'role', role) ORDER BY position)) AS source
+    FROM sig_rules WHERE rank = best GROUP BY ${SIG_COLUMNS}
   ),
   won AS (
-    SELECT user_id, min(role) AS role,
-      jsonb_agg(jsonb_build_object('group', "group", 'role', role) ORDER BY position) AS rules
-    FROM ranked WHERE rank = best GROUP BY user_id
+    SELECT sig.user_id, sig_won.role, sig_won.source FROM sig JOIN sig_won USING (${SIG_COLUMNS})
   ),
   computed AS (
     SELECT t.id, t.email, t.status, t.old_role, t.old_source,
       CASE WHEN t.manual_capable AND NOT s.sso_on THEN t.assigned_role
         ELSE coalesce(w.role, s.default_role) END AS new_role,
       CASE WHEN t.manual_capable AND NOT s.sso_on THEN '{"kind":"manual","rules":[]}'::jsonb
-        ELSE jsonb_build_object(
-          'kind', CASE WHEN w.user_id IS NULL THEN 'default' ELSE 'mapping' END,
-          'rules', coalesce(w.rules, '[]'::jsonb))
-          || CASE WHEN t.sso_groups_overage THEN '{"overage":true}'::jsonb ELSE '{}'::jsonb END
+        WHEN t.sso_groups_overage THEN coalesce(w.source, '{"kind":"default","rules":[]}'::jsonb) || '{"overage":true}'::jsonb
+        ELSE coalesce(w.source, '{"kind":"default","rules":[]}'::jsonb)
       END AS new_source
     FROM target t CROSS JOIN settings s LEFT JOIN won w ON w.user_id = t.id
   ),
