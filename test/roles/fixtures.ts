@@ -1,10 +1,17 @@
 // Data helpers for the roles tests: groups, memberships, SCIM-provisioned users, events.
+import request from "supertest";
 import type { Organization, User } from "../../src/generated/prisma/client";
 import type { TestApp } from "../support/app";
 
+export const mappingsUrl = (org: Organization, suffix = "") =>
+  `/api/v1/orgs/${org.slug}/role-mappings${suffix}`;
+
 export function rolesFixtures(t: TestApp) {
   const prisma = t.db.prisma;
-  return {
+  const f = {
+    /** PUT /role-mappings with an API key (the query string may carry ?force=true). */
+    put: (org: Organization, key: string, body: object, query = "") =>
+      request(t.app).put(mappingsUrl(org, query)).set("Authorization", `Bearer ${key}`).send(body),
     group: (
       org: Organization,
       displayName: string,
@@ -38,5 +45,20 @@ export function rolesFixtures(t: TestApp) {
       }),
     }),
     userOf: (id: string) => prisma.user.findUniqueOrThrow({ where: { id } }),
+
+    /** SCIM users alice in Engineering, bob in Support Desk, carol in no group, an invited Support, all recomputed once. */
+    async engineeringOrg() {
+      const org = await t.given.org();
+      const key = await t.given.apiKey(org);
+      const eng = await f.group(org, "Engineering", "0a1b2c3d-eng");
+      const desk = await f.group(org, "Support Desk");
+      const [alice, bob, carol] = [await f.scimUser(org), await f.scimUser(org), await f.scimUser(org)];
+      await f.join(alice, eng.id);
+      await f.join(bob, desk.id);
+      const invited = await t.given.user(org, { role: "Support", assignedRole: "Support" });
+      await f.put(org, key, { defaultRole: "Viewer", rules: [] }).expect(200);
+      return { org, key, alice, bob, carol, invited };
+    },
   };
+  return f;
 }
