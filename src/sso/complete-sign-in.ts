@@ -12,7 +12,7 @@ import { recordAudit } from "../audit/record";
 import { enqueueEvent } from "../events/outbox";
 import { isUniqueViolation } from "../shared/errors";
 import { toUserDto, type RoleSource } from "../users/present";
-import { SESSION_COOKIE } from "../sessions/sessions-service";
+import { setSessionCookie } from "../sessions/session-cookie";
 import { recomputeRoles } from "../roles/recompute";
 import type { SsoConnectionRecord, SsoProtocolName } from "./protocol";
 import { RefusedSignIn, refuseSignIn } from "./refusal";
@@ -33,7 +33,7 @@ export interface SignInInput extends IdentityClaims {
 export interface SignInSuccess {
   userId: string;
   role: Role;
-  cookie: { name: string; value: string; expires: Date };
+  session: { cookieValue: string; expiresAt: Date };
   redirect: string;
 }
 
@@ -134,7 +134,7 @@ export async function completeSignIn(deps: SignInDeps, input: SignInInput): Prom
         return {
           userId: user.id,
           role,
-          cookie: { name: SESSION_COOKIE, value: session.cookieValue, expires: session.expiresAt },
+          session: { cookieValue: session.cookieValue, expiresAt: session.expiresAt },
           redirect: localPathOrNull(input.returnTo) ?? "/",
         };
       });
@@ -191,12 +191,6 @@ export async function previewSignIn(deps: SignInDeps, input: SignInInput): Promi
 
 /** Sets the session cookie and redirects (302) to the checked returnTo. */
 export function sendSignedIn(res: Response, success: SignInSuccess, secureCookies: boolean): void {
-  res.cookie(success.cookie.name, success.cookie.value, {
-    httpOnly: true,
-    sameSite: "lax",
-    secure: secureCookies,
-    path: "/",
-    expires: success.cookie.expires,
-  });
+  setSessionCookie(res, secureCookies, success.session);
   res.redirect(302, success.redirect);
 }
