@@ -149,7 +149,7 @@ describe("per-IP throttling", () => {
     } finally {
       await fresh.close();
     }
-  });
+  }, 120_000);
 });
 
 describe("cookies behind https", () => {
