@@ -149,13 +149,30 @@ async function openEngine(
   const conn = await connectPg(url.toString());
   await migrate(conn).finally(() => conn.release());
   return {
-    db: openPostgres(url.toString(), 10),
+    db: Object.assign(openPostgres(url.toString(), 10), { url: url.toString() }),
     drop: async () => {
       const a = new pg.Client({ connectionString: ADMIN_URL });
       await a.connect();
       await a.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`).finally(() => a.end());
     },
   };
+}
+
+/** Raw INSERTs through pg (PostgreSQL, a pool of 8) or the embedded connection (PGlite). */
+async function rawInserter(db: Database) {
+  const ddl = "CREATE TABLE IF NOT EXISTS bench_raw (id uuid PRIMARY KEY, v text NOT NULL)";
+  const sql = "INSERT INTO bench_raw (id, v) VALUES (gen_random_uuid(), $1)";
+  const ok = { status: 1, body: "" };
+  if (db.kind === "pglite") {
+    const conn = await db.raw();
+    await conn.exec(ddl);
+    return { insert: () => conn.query(sql, ["x"]).then(() => ok), close: () => conn.release() };
+  }
+  const conn = await db.raw();
+  await conn.exec(ddl);
+  await conn.release();
+  const pool = new pg.Pool({ connectionString: (db as Database & { url: string }).url, max: 8 });
+  return { insert: () => pool.query(sql, ["x"]).then(() => ok), close: () => pool.end() };
 }
 
 const user = (i: number) => ({
@@ -203,6 +220,12 @@ async function bench(engine: "pglite" | "postgres"): Promise<Result[]> {
   try {
     for (const conc of [1, 8])
       results.push(await run("hello-world GET (ceiling)", conc, READS * 2, 200, () => h("GET", "/hello")));
+    // Second floor: one autocommitted single-row INSERT without the ORM (each commit waits for
+    // the WAL flush, as every SCIM write does).
+    const raw = await rawInserter(db);
+    for (const conc of [1, 8])
+      results.push(await run("raw single-row INSERT (floor)", conc, READS, 1, () => raw.insert()));
+    await raw.close();
     const firstBatch = Math.floor(N / 10);
     const create = (i: number) =>
       s("POST", `${base}/Users`, user(i)).then((r) => {
@@ -291,7 +314,8 @@ function summary(engine: string, r: Result[]) {
   const ceiling = (before: string) => find(`hello-world GET (before ${before})`, 8).opsPerSec;
   console.log(`\n### ${engine}: ratios at concurrency 8 (ceiling measured just before each phase)`);
   console.log(
-    `  creates / hello-world        ${(find("POST /Users", 8).opsPerSec / ceiling("creates")).toFixed(3)}x   (target >= 0.15x)`,
+    `  creates / raw INSERT         ${(find("POST /Users", 8).opsPerSec / find("raw single-row INSERT", 8).opsPerSec).toFixed(3)}x\n` +
+      `  creates / hello-world        ${(find("POST /Users", 8).opsPerSec / ceiling("creates")).toFixed(3)}x   (target >= 0.15x)`,
   );
   console.log(
     `  userName eq / hello-world    ${(find("GET /Users?filter", 8).opsPerSec / ceiling("lookups")).toFixed(3)}x   (target >= 0.4x)`,
