@@ -6,19 +6,12 @@
 // hello-world GET. Prints ops/s and p50/p95/p99 per phase, and RSS after each phase.
 // PostgreSQL: BENCH_DATABASE_URL or postgres://postgres@127.0.0.1:5432/postgres (the bench
 // creates and drops a database of its own). --engine pglite|postgres runs one engine only.
-import http from "node:http";
-import type { AddressInfo } from "node:net";
-import { randomBytes } from "node:crypto";
 import express from "express";
-import pg from "pg";
 import { loadConfig, type ReadyConfig } from "../src/config";
-import { openPglite, openPostgres, type Database } from "../src/db/client";
-import { connectPg, pgliteConnection } from "../src/db/raw";
-import { migrate } from "../src/db/migrate";
 import { createLogger } from "../src/shared/logger";
 import { createServices } from "../src/services";
 import { createApp } from "../src/http/app";
-import { PGlite } from "@electric-sql/pglite";
+import { client, listen, openEngine, rawInserter, run, type Result } from "./scim-harness";
 
 const arg = (name: string) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -26,154 +19,7 @@ const arg = (name: string) => {
 };
 const N = Number(arg("n") ?? process.env.BENCH_N ?? 10_000);
 const READS = Math.min(N, 2000);
-const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 const ENGINES = (arg("engine") ? [arg("engine")] : ["pglite", "postgres"]) as ("pglite" | "postgres")[];
-
-interface Result {
-  phase: string;
-  conc: number;
-  ops: number;
-  opsPerSec: number;
-  p50: number;
-  p95: number;
-  p99: number;
-  rssMb: number;
-}
-
-const pct = (sorted: number[], p: number) =>
-  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
-const rssMb = () => Math.round(process.memoryUsage().rss / 1024 / 1024);
-
-function client(port: number, token?: string) {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 16 });
-  return (method: string, path: string, body?: unknown): Promise<{ status: number; body: string }> =>
-    new Promise((resolve, reject) => {
-      const data = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
-      const req = http.request(
-        {
-          host: "127.0.0.1",
-          port,
-          method,
-          path,
-          agent,
-          headers: {
-            ...(token ? { authorization: `Bearer ${token}` } : {}),
-            ...(data ? { "content-type": "application/scim+json", "content-length": data.length } : {}),
-          },
-        },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on("data", (c: Buffer) => chunks.push(c));
-          res.on("end", () =>
-            resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8") }),
-          );
-        },
-      );
-      req.on("error", reject);
-      req.end(data);
-    });
-}
-
-/** Closed loop: `conc` workers, each making its share of the `ops` calls one after the other;
- * fn(i, worker, k) gets the global index, the worker and the worker's own count. Every answer
- * must have the `expected` status. */
-async function run(
-  phase: string,
-  conc: number,
-  ops: number,
-  expected: number,
-  fn: (i: number, worker: number, k: number) => Promise<{ status: number; body: string }>,
-): Promise<Result> {
-  const lat: number[] = [];
-  const per = Math.ceil(ops / conc);
-  const start = process.hrtime.bigint();
-  await Promise.all(
-    Array.from({ length: conc }, async (_, w) => {
-      for (let k = 0; k < per && w * per + k < ops; k++) {
-        const t0 = process.hrtime.bigint();
-        const res = await fn(w * per + k, w, k);
-        lat.push(Number(process.hrtime.bigint() - t0) / 1e6);
-        if (res.status !== expected)
-          throw new Error(`${phase}: expected ${expected}, got ${res.status} ${res.body.slice(0, 300)}`);
-      }
-    }),
-  );
-  const secs = Number(process.hrtime.bigint() - start) / 1e9;
-  lat.sort((a, b) => a - b);
-  const r = {
-    phase,
-    conc,
-    ops: lat.length,
-    opsPerSec: lat.length / secs,
-    p50: pct(lat, 50),
-    p95: pct(lat, 95),
-    p99: pct(lat, 99),
-    rssMb: rssMb(),
-  };
-  console.log(
-    `  ${phase.padEnd(38)} c=${conc}  ${r.opsPerSec.toFixed(0).padStart(6)} ops/s  p50 ${r.p50.toFixed(1)}  p95 ${r.p95.toFixed(1)}  p99 ${r.p99.toFixed(1)} ms  RSS ${r.rssMb} MB`,
-  );
-  return r;
-}
-
-async function listen(app: express.Express): Promise<{ port: number; close: () => Promise<void> }> {
-  const server = http.createServer(app);
-  server.keepAliveTimeout = 60_000;
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  return {
-    port: (server.address() as AddressInfo).port,
-    close: () =>
-      new Promise((r) => {
-        server.closeAllConnections();
-        server.close(() => r());
-      }),
-  };
-}
-
-async function openEngine(
-  engine: "pglite" | "postgres",
-): Promise<{ db: Database; drop: () => Promise<void> }> {
-  if (engine === "pglite") {
-    const lite = new PGlite();
-    await migrate(pgliteConnection(lite));
-    const dump = await lite.dumpDataDir("none");
-    await lite.close();
-    return { db: openPglite({ loadDataDir: dump }), drop: async () => undefined };
-  }
-  const name = `ssob_bench_scim_${randomBytes(4).toString("hex")}`;
-  const admin = new pg.Client({ connectionString: ADMIN_URL });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE "${name}"`).finally(() => admin.end());
-  const url = new URL(ADMIN_URL);
-  url.pathname = `/${name}`;
-  const conn = await connectPg(url.toString());
-  await migrate(conn).finally(() => conn.release());
-  return {
-    db: Object.assign(openPostgres(url.toString(), 10), { url: url.toString() }),
-    drop: async () => {
-      const a = new pg.Client({ connectionString: ADMIN_URL });
-      await a.connect();
-      await a.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`).finally(() => a.end());
-    },
-  };
-}
-
-/** Raw INSERTs through pg (PostgreSQL, a pool of 8) or the embedded connection (PGlite). */
-async function rawInserter(db: Database) {
-  const ddl = "CREATE TABLE IF NOT EXISTS bench_raw (id uuid PRIMARY KEY, v text NOT NULL)";
-  const sql = "INSERT INTO bench_raw (id, v) VALUES (gen_random_uuid(), $1)";
-  const ok = { status: 1, body: "" };
-  if (db.kind === "pglite") {
-    const conn = await db.raw();
-    await conn.exec(ddl);
-    return { insert: () => conn.query(sql, ["x"]).then(() => ok), close: () => conn.release() };
-  }
-  const conn = await db.raw();
-  await conn.exec(ddl);
-  await conn.release();
-  const pool = new pg.Pool({ connectionString: (db as Database & { url: string }).url, max: 8 });
-  return { insert: () => pool.query(sql, ["x"]).then(() => ok), close: () => pool.end() };
-}
 
 const user = (i: number) => ({
   schemas: ["urn:ietf:params:scim:schemas:core:2.0:User"],

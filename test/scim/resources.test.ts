@@ -102,6 +102,22 @@ describe("attributes and excludedAttributes", () => {
     const full = await c.get(`/Groups/${g.body.id}`).expect(200);
     expect(full.body.members).toHaveLength(5);
   });
+
+  test("when groups are read with excludedAttributes=members, then no membership row is even queried", async () => {
+    // Observes (does not replace) the real delegate: the membership table must not be read.
+    const spy = jest.spyOn(t.db.prisma.groupMembership, "findMany");
+    try {
+      await c.get("/Groups?excludedAttributes=members").expect(200);
+      await c
+        .get("/Groups?excludedAttributes=members&filter=" + encodeURIComponent('displayName eq "Big"'))
+        .expect(200);
+      expect(spy).not.toHaveBeenCalled();
+      await c.get("/Groups").expect(200);
+      expect(spy).toHaveBeenCalledTimes(1);
+    } finally {
+      spy.mockRestore();
+    }
+  });
 });
 
 describe("groups", () => {
