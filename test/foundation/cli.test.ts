@@ -157,9 +157,12 @@ describe("with the server running", () => {
   test("when SIGTERM-style shutdown starts during a request, then the request completes and new connections are refused", async () => {
     const app = await start({ ...env, PORT: "0" });
     const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
-    const inFlight = request(base).get("/readyz");
-    const pending = inFlight.then((r) => r.status);
-    await new Promise((r) => setTimeout(r, 5));
+    // Stop only once the server holds the request, so it is truly in flight.
+    const arrived = new Promise((resolve) => app.server.once("request", resolve));
+    const pending = request(base)
+      .get("/readyz")
+      .then((r) => r.status);
+    await arrived;
     await app.stop("SIGTERM");
     expect(await pending).toBe(200);
     await expect(fetch(`${base}/healthz`)).rejects.toThrow();
