@@ -29,12 +29,14 @@ export function meRoutes(services: Services): Router {
       include: USER_GROUPS_INCLUDE,
     });
     const dto = toUserDto(user, groupsOf(user));
+    // A break-glass session acts as Admin; the user's own role and its source stay visible.
     res.json({
       user: dto,
       organization,
-      role: dto.role,
+      role: auth.role,
       roleSource: dto.roleSource,
-      permissions: permissionsOf(dto.role),
+      permissions: permissionsOf(auth.role),
+      ...(auth.breakGlass ? { breakGlass: true } : {}),
     });
   });
 

@@ -1,7 +1,9 @@
 // Break-glass (contract sections 1 and 3): `sso-bridge recover` issues a one-time sign-in link,
-// valid 15 minutes, for an active Admin. It works while SSO is enforced, because it exists for
-// the day the IdP is down or misconfigured; only someone with shell access to the server can
-// issue one. Only sha256 of the secret is stored; issue and use are both audited.
+// valid 15 minutes, for an active user of the org; the session it opens acts as Admin (see
+// http/auth.ts). It works while SSO is enforced and even when a mapping change took Admin
+// from everyone, because it exists for the day the IdP or the mapping is wrong; only someone
+// with shell access to the server can issue one. Only sha256 of the secret is stored; issue
+// and use are both audited.
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import type { Ctx } from "../shared/context";
@@ -20,8 +22,8 @@ export async function issueRecoveryLink(deps: AuthDeps, ctx: Ctx, input: unknown
   const user = await deps.db.prisma.user.findUnique({
     where: { orgId_emailLower: { orgId: ctx.orgId, emailLower: email.toLowerCase() } },
   });
-  if (!user || user.status !== "active" || user.role !== "Admin")
-    throw new AppError("not_found", `no active Admin with email ${email} in this organization`);
+  if (!user || user.status !== "active")
+    throw new AppError("not_found", `no active user with email ${email} in this organization`);
   const issued = issueToken(PREFIX, randomUUID());
   const expiresAt = new Date(deps.clock().getTime() + LOGIN_LINK_TTL_MS);
   await deps.db.prisma.$transaction(async (tx) => {
@@ -71,9 +73,9 @@ export async function useRecoveryLink(deps: AuthDeps, token: string, requestId?:
     });
     if (count !== 1) throw invalid();
     const user = await tx.user.findUniqueOrThrow({ where: { id: link.userId } });
-    if (user.status !== "active" || user.role !== "Admin")
-      throw new AppError("forbidden", "this account is no longer an active Admin", {
-        extra: { reason: "not_active_admin" },
+    if (user.status !== "active")
+      throw new AppError("forbidden", "this account is no longer active", {
+        extra: { reason: "not_active" },
       });
     const ctx: Ctx = { orgId: link.orgId, actor: { type: "user", id: user.id, name: user.email }, requestId };
     const session = await deps.sessions.create(tx, {
@@ -87,7 +89,7 @@ export async function useRecoveryLink(deps: AuthDeps, token: string, requestId?:
       action: "auth.recovery_link_used",
       targetType: "user",
       targetId: user.id,
-      data: { linkId: link.id, sessionId: session.id },
+      data: { linkId: link.id, sessionId: session.id, roleBefore: user.role, actsAs: "Admin" },
     });
     return { cookieValue: session.cookieValue, expiresAt: session.expiresAt, stage: "full", userId: user.id };
   });

@@ -23,6 +23,7 @@ export type AdminAuth =
       user: User;
       org: Organization;
       role: Role | null;
+      breakGlass: boolean;
     };
 
 export const authOf = (res: Response): AdminAuth | null => (res.locals.auth as AdminAuth | undefined) ?? null;
@@ -80,7 +81,10 @@ export function authenticate(deps: {
         stage: resolved.session.stage as SessionStage,
         user: resolved.user,
         org: resolved.org,
-        role: resolved.user.role,
+        // A break-glass session (sso-bridge recover) acts as Admin whatever the mapping says:
+        // it exists to repair a mapping or an SSO connection that locked everyone out.
+        role: resolved.session.method === "recovery" ? "Admin" : resolved.user.role,
+        breakGlass: resolved.session.method === "recovery",
       } satisfies AdminAuth;
     }
     next();

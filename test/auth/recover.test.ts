@@ -67,18 +67,41 @@ describe("break-glass recovery link", () => {
     await request(t.app).post(pathOf(out.result.url)).expect(410);
   });
 
-  test("when the email is not an active Admin's, then no link is issued", async () => {
+  test("when the email is not an active user's, then no link is issued", async () => {
     const org = await t.given.org();
-    await t.given.user(org, { role: "Support", email: "support@acme.test" });
     await t.given.user(org, { role: "Admin", email: "gone@acme.test", status: "deactivated" });
-    for (const email of ["support@acme.test", "gone@acme.test", "nobody@acme.test"]) {
+    await t.given.user(org, { role: "Admin", email: "blocked@acme.test", status: "blocked" });
+    for (const email of ["gone@acme.test", "blocked@acme.test", "nobody@acme.test"]) {
       const out = await recover(org.slug, email);
       expect(out).toEqual({
         ok: false,
-        error: { code: "not_found", message: expect.stringMatching(/no active Admin/) },
+        error: { code: "not_found", message: expect.stringMatching(/no active user/) },
       });
     }
     expect(await t.db.prisma.loginLink.count({ where: { orgId: org.id } })).toBe(0);
+  });
+
+  test("when a forced mapping change left no Admin, then a recovered user acts as Admin for that session and can repair the mapping", async () => {
+    const org = await t.given.org();
+    const user = await t.given.user(org, { role: "Viewer", email: "locked-out@acme.test" });
+    await ssoOn(t, org);
+    const { url } = await recoverLink(org.slug, "locked-out@acme.test");
+    const res = await request(t.app).post(pathOf(url)).type("form").send("").expect(303);
+    const cookie = res.headers["set-cookie"]![0]!.split(";")[0]!;
+    const me = await request(t.app).get("/api/v1/me").set("Cookie", cookie).expect(200);
+    expect(me.body).toMatchObject({ role: "Admin", breakGlass: true, user: { id: user.id, role: "Viewer" } });
+    await request(t.app)
+      .put(`/api/v1/orgs/${org.slug}/role-mappings`)
+      .set("Cookie", cookie)
+      .send({ defaultRole: null, rules: [{ group: "IT Admins", role: "Admin" }] })
+      .expect(200);
+    // An ordinary session of the same user has only the user's own (mapped) role.
+    const plain = await t.given.session(user);
+    await request(t.app)
+      .put(`/api/v1/orgs/${org.slug}/role-mappings`)
+      .set("Cookie", plain)
+      .send({ defaultRole: null, rules: [] })
+      .expect(403);
   });
 
   test("when the link is tampered with, then 410", async () => {
