@@ -66,6 +66,21 @@ describe("pagination", () => {
     expect(low.body.Resources[0].id).toBe(users[0]);
   });
 
+  test("when a query is POSTed to /Users/.search, then it answers like the GET", async () => {
+    const res = await c
+      .post("/Users/.search", {
+        schemas: ["urn:ietf:params:scim:api:messages:2.0:SearchRequest"],
+        filter: 'userName sw "PAGE"',
+        attributes: ["userName"],
+        startIndex: 2,
+        count: 2,
+      })
+      .expect(200);
+    expect(res.body).toMatchObject({ totalResults: 5, startIndex: 2, itemsPerPage: 2 });
+    expect(res.body.Resources.map((r: { id: string }) => r.id)).toEqual(users.slice(1, 3));
+    expect(Object.keys(res.body.Resources[0]).sort()).toEqual(["id", "schemas", "userName"]);
+  });
+
   test("when count is not a number, then 400 invalidValue", async () => {
     const res = await c.get("/Users?count=many").expect(400);
     expect(res.body.scimType).toBe("invalidValue");
