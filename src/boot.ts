@@ -22,7 +22,9 @@ export async function boot(
   const raw = loadConfig(env);
   const logger = options.logger ?? createLogger(raw.logLevel);
   const config = ensureSecretKey(raw, (m) => logger.warn(m));
-  const db = openDatabase(config);
+  const db = openDatabase(config, (e) =>
+    logger.warn("database connection lost while idle", { error: e.message }),
+  );
   try {
     const conn = await db.raw();
     let applied: string[];

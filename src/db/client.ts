@@ -27,8 +27,16 @@ export interface Database {
   close(): Promise<void>;
 }
 
-export function openPostgres(connectionString: string, poolSize = 10): Database {
+export function openPostgres(
+  connectionString: string,
+  poolSize = 10,
+  onIdleError: (e: Error) => void = () => undefined,
+): Database {
   const pool = new pg.Pool({ connectionString, max: poolSize });
+  // An idle pooled connection that the server ends (restart, failover, admin command) emits
+  // 'error' on the pool; unhandled, that would kill the process. The pool drops the client
+  // and the next query opens a new one.
+  pool.on("error", onIdleError);
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool), transactionOptions: TRANSACTION_OPTIONS });
   return {
     kind: "postgres",
@@ -57,9 +65,12 @@ export function openPglite(options: { dir?: string; loadDataDir?: Blob } = {}): 
   };
 }
 
-export function openDatabase(config: { databaseUrl?: string; dataDir: string }): Database {
+export function openDatabase(
+  config: { databaseUrl?: string; dataDir: string },
+  onIdleError?: (e: Error) => void,
+): Database {
   return config.databaseUrl
-    ? openPostgres(config.databaseUrl)
+    ? openPostgres(config.databaseUrl, 10, onIdleError)
     : openPglite({ dir: path.join(config.dataDir, "pglite") });
 }
 

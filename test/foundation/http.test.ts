@@ -1,5 +1,6 @@
 import request from "supertest";
 import { createTestApp, type TestApp } from "../support/app";
+import { testDbKind } from "../support/db";
 
 let t: TestApp;
 beforeAll(async () => {
@@ -116,3 +117,28 @@ describe("bad input", () => {
     expect(t.rawLogs.join("\n")).not.toContain("supersecretvalue");
   });
 });
+
+if (testDbKind() === "postgres") {
+  test("when PostgreSQL ends the pool's idle connections, then the process survives and the next requests succeed", async () => {
+    const org = await t.given.org();
+    const key = await t.given.apiKey(org);
+    const conn = await t.db.raw();
+    try {
+      const [{ n }] = await conn.query<{ n: number }>(
+        `SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity
+         WHERE datname = current_database() AND pid <> pg_backend_pid()`,
+      );
+      expect(n).toBeGreaterThan(0);
+    } finally {
+      await conn.release();
+    }
+    await new Promise((r) => setTimeout(r, 200));
+    let status = 0;
+    // The first query may still pick a connection whose end it has not yet seen; the pool then replaces it.
+    for (let attempt = 0; attempt < 3 && status !== 200; attempt++) {
+      status = (await request(t.app).get("/api/v1/me").set("Authorization", `Bearer ${key}`)).status;
+    }
+    expect(status).toBe(200);
+    await request(t.app).get("/readyz").expect(200);
+  });
+}
