@@ -124,11 +124,11 @@ if (testDbKind() === "postgres") {
     const key = await t.given.apiKey(org);
     const conn = await t.db.raw();
     try {
-      const [{ n }] = await conn.query<{ n: number }>(
+      const [row] = await conn.query<{ n: number }>(
         `SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity
          WHERE datname = current_database() AND pid <> pg_backend_pid()`,
       );
-      expect(n).toBeGreaterThan(0);
+      expect(row!.n).toBeGreaterThan(0);
     } finally {
       await conn.release();
     }
