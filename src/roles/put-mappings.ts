@@ -9,6 +9,7 @@ import { isSsoOn } from "../users/guards";
 import { fold } from "./resolve";
 import type { RoleMappingsInput } from "./mappings-input";
 import { countActiveAdmins, readMappings } from "./read-mappings";
+import { countAdminsUnder } from "./preview-mappings";
 import { lockOrgForRoles, ORG_RECOMPUTE_TX, recomputeOrgRoles, type OrgRecomputeResult } from "./recompute";
 
 export async function replaceRules(tx: Tx, orgId: string, input: RoleMappingsInput): Promise<void> {
@@ -34,20 +35,19 @@ export async function putMappings(
   return db.prisma.$transaction(async (tx) => {
     await lockOrgForRoles(tx, ctx.orgId, "update");
     const before = await readMappings(tx, ctx.orgId);
-    const adminsBefore = await countActiveAdmins(tx, ctx.orgId);
-    await replaceRules(tx, ctx.orgId, input);
-    const result = await recomputeOrgRoles(tx, ctx);
     // Why: while SSO is on nobody can fix roles by hand; losing the last Admin would lock the
-    // org out of its own settings (the break-glass CLI stays as the way back).
-    const lockout =
-      adminsBefore > 0 && (await countActiveAdmins(tx, ctx.orgId)) === 0 && (await isSsoOn(tx, ctx.orgId));
-    if (lockout && !options.force) {
+    // org out of its own settings (the break-glass CLI stays as the way back). Checked before
+    // writing, read-only, so that a refusal rolls back no bulk update.
+    const guarded = (await isSsoOn(tx, ctx.orgId)) && (await countActiveAdmins(tx, ctx.orgId)) > 0;
+    if (guarded && !options.force && (await countAdminsUnder(tx, ctx.orgId, input)) === 0) {
       throw new AppError(
         "would_remove_last_admin",
         "this rule set leaves no active Admin while SSO is on; map an IdP group to Admin, or repeat with ?force=true",
-        { extra: { changed: result.changed, byRole: result.byRole } },
       );
     }
+    await replaceRules(tx, ctx.orgId, input);
+    const result = await recomputeOrgRoles(tx, ctx);
+    const lockout = guarded && (await countActiveAdmins(tx, ctx.orgId)) === 0;
     await recordAudit(tx, ctx, {
       action: "role_mappings.updated",
       targetType: "organization",
