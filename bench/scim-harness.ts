@@ -1,7 +1,10 @@
 // The harness of bench/scim.ts: a keep-alive HTTP client, a closed-loop runner that records
-// latencies (p50/p95/p99) and RSS per phase, servers on 127.0.0.1, and the two database engines
-// (PGlite in memory, or a PostgreSQL database of the bench's own, dropped afterwards).
+// latencies (p50/p95/p99) and the server's RSS per phase, the server process (bench/scim-server.ts)
+// and its IPC, servers on 127.0.0.1, and the two database engines (PGlite in memory, or a
+// PostgreSQL database of the bench's own, dropped afterwards).
 import http from "node:http";
+import { fork } from "node:child_process";
+import path from "node:path";
 import type { AddressInfo } from "node:net";
 import { randomBytes } from "node:crypto";
 import type express from "express";
@@ -22,6 +25,52 @@ export interface Result {
   p95: number;
   p99: number;
   rssMb: number;
+}
+
+export interface Server {
+  helloPort: number;
+  scimPort: number;
+  token: string;
+  /** Sends a command to the server process (see ServerCommand in scim-server.ts). */
+  call<T>(command: Record<string, unknown>): Promise<T>;
+}
+
+/** Forks bench/scim-server.ts on this engine and waits until it listens. */
+export function startServer(engine: "pglite" | "postgres"): Promise<Server> {
+  const child = fork(path.join(__dirname, "scim-server.ts"), [engine], {
+    // BENCH_CPU_PROF=<dir>: a V8 CPU profile of the server process, written when it stops.
+    execArgv: [
+      "--import",
+      "tsx",
+      ...(process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []),
+    ],
+  });
+  const pending = new Map<number, { resolve: (v: never) => void; reject: (e: Error) => void }>();
+  let next = 0;
+  return new Promise((resolve, reject) => {
+    child.once("exit", (code) => reject(new Error(`bench server exited with ${code}`)));
+    child.on(
+      "message",
+      (m: { ready?: Omit<Server, "call">; id?: number; result?: never; error?: string }) => {
+        if (m.ready) {
+          resolve({
+            ...m.ready,
+            call: (command) =>
+              new Promise((res, rej) => {
+                const id = next++;
+                pending.set(id, { resolve: res as (v: never) => void, reject: rej });
+                child.send({ ...command, id });
+              }),
+          });
+          return;
+        }
+        const p = pending.get(m.id!);
+        pending.delete(m.id!);
+        if (m.error !== undefined) p?.reject(new Error(m.error));
+        else p?.resolve(m.result as never);
+      },
+    );
+  });
 }
 
 export const pct = (sorted: number[], p: number) =>
@@ -67,6 +116,7 @@ export async function run(
   ops: number,
   expected: number,
   fn: (i: number, worker: number, k: number) => Promise<{ status: number; body: string }>,
+  rss: () => number | Promise<number> = rssMb,
 ): Promise<Result> {
   const lat: number[] = [];
   const per = Math.ceil(ops / conc);
@@ -92,7 +142,7 @@ export async function run(
     p50: pct(lat, 50),
     p95: pct(lat, 95),
     p99: pct(lat, 99),
-    rssMb: rssMb(),
+    rssMb: await rss(),
   };
   console.log(
     `  ${phase.padEnd(38)} c=${conc}  ${r.opsPerSec.toFixed(0).padStart(6)} ops/s  p50 ${r.p50.toFixed(1)}  p95 ${r.p95.toFixed(1)}  p99 ${r.p99.toFixed(1)} ms  RSS ${r.rssMb} MB`,

@@ -3,15 +3,11 @@
 // `userName eq` and in pages of 100, builds a group holding all of them by 100-member PATCHes,
 // then times 100-member PATCHes into that full group and GETs of it with
 // excludedAttributes=members; at concurrency 1 and 8. Baseline in the same run: an Express
-// hello-world GET. Prints ops/s and p50/p95/p99 per phase, and RSS after each phase.
+// hello-world GET. Prints ops/s and p50/p95/p99 per phase, and the server's RSS after each
+// phase. The servers run in a child process (bench/scim-server.ts), the load generator here.
 // PostgreSQL: BENCH_DATABASE_URL or postgres://postgres@127.0.0.1:5432/postgres (the bench
 // creates and drops a database of its own). --engine pglite|postgres runs one engine only.
-import express from "express";
-import { loadConfig, type ReadyConfig } from "../src/config";
-import { createLogger } from "../src/shared/logger";
-import { createServices } from "../src/services";
-import { createApp } from "../src/http/app";
-import { client, listen, openEngine, rawInserter, run, type Result } from "./scim-harness";
+import { client, run as runPhase, startServer, type Result } from "./scim-harness";
 
 const arg = (name: string) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -38,40 +34,30 @@ const members = (op: string, ids: string[]) => ({
 
 async function bench(engine: "pglite" | "postgres"): Promise<Result[]> {
   console.log(`\n## ${engine}: N=${N}`);
-  const { db, drop } = await openEngine(engine);
-  const config = loadConfig({
-    NODE_ENV: "test",
-    SECRET_KEY: "bench-secret-key-0123456789abcdefghijkl",
-    LOG_LEVEL: "error",
-    BASE_URL: "http://127.0.0.1",
-    DATA_DIR: "/tmp/sso-bridge-bench-unused",
-  }) as ReadyConfig;
-  const services = createServices({ config, db, logger: createLogger("error") });
-  const org = await db.prisma.organization.create({
-    data: { slug: "bench", name: "Bench", plan: "enterprise" },
-  });
-  const token = (
-    await services.credentials.create("scim_token", { orgId: org.id, actor: { type: "cli" } }, "bench")
-  ).token;
-  const hello = express();
-  hello.get("/hello", (_req, res) => {
-    res.json({ hello: "world" });
-  });
-  const [helloServer, scimServer] = [await listen(hello), await listen(createApp(services))];
-  const h = client(helloServer.port);
-  const s = client(scimServer.port, token);
+  // The server under test (hello-world and the app) runs in a process of its own: the load
+  // generator below never competes with it for the same event loop.
+  const server = await startServer(engine);
+  const serverRss = () => server.call<number>({ cmd: "rss" });
+  const run = (
+    phase: string,
+    conc: number,
+    ops: number,
+    expected: number,
+    fn: Parameters<typeof runPhase>[4],
+  ) => runPhase(phase, conc, ops, expected, fn, serverRss);
+  const h = client(server.helloPort);
+  const s = client(server.scimPort, server.token);
   const base = "/scim/v2/bench";
   const results: Result[] = [];
   const ids: string[] = [];
   try {
     for (const conc of [1, 8])
       results.push(await run("hello-world GET (ceiling)", conc, READS * 2, 200, () => h("GET", "/hello")));
-    // Second floor: one autocommitted single-row INSERT without the ORM (each commit waits for
-    // the WAL flush, as every SCIM write does).
-    const raw = await rawInserter(db);
-    for (const conc of [1, 8])
-      results.push(await run("raw single-row INSERT (floor)", conc, READS, 1, () => raw.insert()));
-    await raw.close();
+    // Second floor: one autocommitted single-row INSERT without the ORM, run inside the server
+    // process (next to PGlite, or through a pg pool of 8).
+    for (const conc of [1, 8]) {
+      results.push(await server.call<Result>({ cmd: "raw", conc, ops: READS }));
+    }
     const firstBatch = Math.floor(N / 10);
     const create = (i: number) =>
       s("POST", `${base}/Users`, user(i)).then((r) => {
@@ -143,14 +129,11 @@ async function bench(engine: "pglite" | "postgres"): Promise<Result[]> {
       await run("GET group with all N members", 1, 5, 200, () => s("GET", `${base}/Groups/${groups[0]}`)),
     );
     for (const g of groups) {
-      const count = await db.prisma.groupMembership.count({ where: { groupId: g } });
+      const count = await server.call<number>({ cmd: "members", groupId: g });
       if (count !== N) throw new Error(`group ${g} holds ${count} members, expected ${N}`);
     }
   } finally {
-    await helloServer.close();
-    await scimServer.close();
-    await db.close();
-    await drop();
+    await server.call({ cmd: "stop" });
   }
   return results;
 }

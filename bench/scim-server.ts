@@ -1,0 +1,87 @@
+// The server side of bench/scim.ts, in a process of its own (forked by the bench) so the load
+// generator never shares a Node event loop with the server it measures: opens the engine, seeds
+// an organization and a SCIM token, serves an Express hello-world (the ceiling) and the real app,
+// and answers the bench's IPC commands (raw INSERT floor, member counts, RSS, stop).
+import express from "express";
+import { loadConfig, type ReadyConfig } from "../src/config";
+import { createLogger } from "../src/shared/logger";
+import { createServices } from "../src/services";
+import { createApp } from "../src/http/app";
+import { listen, openEngine, rawInserter, run, rssMb } from "./scim-harness";
+
+export type ServerCommand =
+  | { cmd: "raw"; conc: number; ops: number }
+  | { cmd: "members"; groupId: string }
+  | { cmd: "rss" }
+  | { cmd: "stop" };
+
+export interface ServerReady {
+  helloPort: number;
+  scimPort: number;
+  token: string;
+}
+
+async function main() {
+  const engine = process.argv[2] as "pglite" | "postgres";
+  const { db, drop } = await openEngine(engine);
+  const config = loadConfig({
+    NODE_ENV: "test",
+    SECRET_KEY: "bench-secret-key-0123456789abcdefghijkl",
+    LOG_LEVEL: "error",
+    BASE_URL: "http://127.0.0.1",
+    DATA_DIR: "/tmp/sso-bridge-bench-unused",
+  }) as ReadyConfig;
+  const services = createServices({ config, db, logger: createLogger("error") });
+  const org = await db.prisma.organization.create({
+    data: { slug: "bench", name: "Bench", plan: "enterprise" },
+  });
+  const { token } = await services.credentials.create(
+    "scim_token",
+    { orgId: org.id, actor: { type: "cli" } },
+    "bench",
+  );
+  const hello = express();
+  hello.get("/hello", (_req, res) => {
+    res.json({ hello: "world" });
+  });
+  const [helloServer, scimServer] = [await listen(hello), await listen(createApp(services))];
+
+  async function handle(m: ServerCommand): Promise<unknown> {
+    switch (m.cmd) {
+      case "raw": {
+        // One autocommitted single-row INSERT without the ORM: each commit waits for the WAL
+        // flush, as every SCIM write does. Runs here, next to the database connection.
+        const raw = await rawInserter(db);
+        const r = await run("raw single-row INSERT (floor)", m.conc, m.ops, 1, () => raw.insert());
+        await raw.close();
+        return r;
+      }
+      case "members":
+        return db.prisma.groupMembership.count({ where: { groupId: m.groupId } });
+      case "rss":
+        return rssMb();
+      case "stop":
+        await helloServer.close();
+        await scimServer.close();
+        await db.close();
+        await drop();
+        return null;
+    }
+  }
+  process.on("message", (m: ServerCommand & { id: number }) => {
+    handle(m).then(
+      (result) => {
+        process.send!({ id: m.id, result });
+        if (m.cmd === "stop") process.disconnect();
+      },
+      (e: Error) => process.send!({ id: m.id, error: e.stack ?? String(e) }),
+    );
+  });
+  const ready: ServerReady = { helloPort: helloServer.port, scimPort: scimServer.port, token };
+  process.send!({ ready });
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
