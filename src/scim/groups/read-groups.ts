@@ -8,6 +8,7 @@ import { listResponse, type ListQuery } from "../list-query";
 import { GROUP_SCHEMAS } from "../schema/attributes";
 import { parseProjection, project, wants, type Projection } from "../schema/projection";
 import { notFound } from "../users/store";
+import { selectGroupRow } from "./members-sql";
 import { presentGroup, type MemberRef } from "./present";
 import { groupWhere } from "./where";
 
@@ -38,7 +39,7 @@ export function createGroupReads({ db }: { db: Pick<Database, "prisma"> }) {
   return {
     async get(ctx: ScimCtx, id: string, attributes?: unknown, excluded?: unknown) {
       const p = parseProjection(GROUP_SCHEMAS, attributes, excluded);
-      const group = UUID.test(id) ? await prisma.group.findFirst({ where: { id, orgId: ctx.orgId } }) : null;
+      const group = UUID.test(id) ? await selectGroupRow(prisma, ctx.orgId, id, false) : null;
       if (!group) throw notFound("Group", id);
       return {
         resource: render(ctx, p, group, await membersOf(ctx.orgId, [group], p)),

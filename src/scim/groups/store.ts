@@ -7,6 +7,7 @@ import { AppError } from "../../shared/errors";
 import { lockOrgForRoles } from "../../roles/recompute";
 import { invalidValue } from "../schema/canonical";
 import { notFound } from "../users/store";
+import { selectGroupRow } from "./members-sql";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -19,9 +20,7 @@ export const groupUniqueness = () =>
 export async function lockGroup(tx: Tx, orgId: string, id: string): Promise<Group> {
   if (!UUID.test(id)) throw notFound("Group", id);
   await lockOrgForRoles(tx, orgId, "share");
-  const [row] = await tx.$queryRaw<{ id: string }[]>`
-    SELECT id FROM groups WHERE id = ${id}::uuid AND org_id = ${orgId}::uuid FOR UPDATE`;
-  const group = row ? await tx.group.findFirst({ where: { id, orgId } }) : null;
+  const group = await selectGroupRow(tx, orgId, id, true);
   if (!group) throw notFound("Group", id);
   return group;
 }
@@ -45,11 +44,13 @@ export async function assertMembersExist(db: Db, orgId: string, ids: string[]): 
   const found = await db.user.findMany({ where: { orgId, id: { in: valid } }, select: { id: true } });
   if (found.length === ids.length) return;
   const known = new Set(found.map((u) => u.id));
-  const unknown = ids.filter((id) => !known.has(id));
-  throw invalidValue(
+  throw unknownMembers(ids.filter((id) => !known.has(id)));
+}
+
+export const unknownMembers = (unknown: string[]) =>
+  invalidValue(
     `members: no User with id ${unknown.slice(0, 5).join(", ")}${unknown.length > 5 ? ", ..." : ""}`,
   );
-}
 
 export async function memberIdsOf(db: Db, orgId: string, groupId: string): Promise<string[]> {
   const rows = await db.groupMembership.findMany({ where: { orgId, groupId }, select: { userId: true } });

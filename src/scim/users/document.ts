@@ -7,7 +7,27 @@ import type { User, UserEmail, UserStatus } from "../../generated/prisma/client"
 import { ENTERPRISE_SCHEMA } from "../schema/attributes";
 import { invalidValue, type Doc } from "../schema/canonical";
 
-export type UserRow = User & { emails: UserEmail[] };
+/** The columns SCIM reads of a users row (a Prisma row or a raw select), with its emails. */
+export type UserRow = Pick<
+  User,
+  | "id"
+  | "orgId"
+  | "email"
+  | "emailLower"
+  | "userName"
+  | "userNameLower"
+  | "externalId"
+  | "firstName"
+  | "lastName"
+  | "displayName"
+  | "status"
+  | "scimData"
+  | "managerId"
+  | "version"
+  | "createdAt"
+  | "updatedAt"
+  | "provisionedBy"
+> & { emails: Pick<UserEmail, "value" | "type" | "primary" | "position">[] };
 
 export interface EmailInput {
   value: string;

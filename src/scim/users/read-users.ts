@@ -2,65 +2,105 @@
 // totalResults from a COUNT over the same `where` (unless a short page already tells it).
 // Groups are loaded only when returned.
 import type { Database } from "../../db/client";
+import { Prisma } from "../../generated/prisma/client";
+import type { Filter } from "../filter/parse";
 import type { ScimCtx } from "../context";
 import { listResponse, type ListQuery } from "../list-query";
-import { USER_SCHEMAS, ENTERPRISE_SCHEMA } from "../schema/attributes";
+import { USER_SCHEMA, USER_SCHEMAS, ENTERPRISE_SCHEMA } from "../schema/attributes";
 import { parseProjection, project, wants, type Projection } from "../schema/projection";
 import { notFound } from "./store";
-import { presentUser, type GroupRef } from "./present";
+import { presentUser } from "./present";
+import { countUsers, selectUsers, type LoadedUser } from "./sql";
 import { userWhere } from "./where";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-const WITH_GROUPS = {
-  emails: true,
-  memberships: { select: { group: { select: { id: true, displayName: true } } } },
-} as const;
-// Typed as the fuller shape; `memberships` is simply absent when groups are not returned.
-const include = (p: Projection) =>
-  (wants(p, "groups") ? WITH_GROUPS : { emails: true }) as typeof WITH_GROUPS;
+const render = (ctx: ScimCtx, p: Projection, u: LoadedUser) =>
+  project(presentUser(ctx, u, u.groups), p, [ENTERPRISE_SCHEMA]);
 
-type Loaded = Parameters<typeof presentUser>[1] & { memberships?: { group: GroupRef }[] };
-
-const render = (ctx: ScimCtx, p: Projection, u: Loaded) =>
-  project(
-    presentUser(
-      ctx,
-      u,
-      u.memberships?.map((m) => m.group),
-    ),
-    p,
-    [ENTERPRISE_SCHEMA],
-  );
+/**
+ * The filters both clients send on every sync (`userName eq "..."`, Okta's and Entra's lookup
+ * before a create) and no filter at all, straight as SQL on the indexed columns; null for any
+ * other filter (translated through userWhere).
+ */
+function directWhere(filter: Filter | null): Prisma.Sql | null {
+  if (!filter) return Prisma.sql`TRUE`;
+  if (filter.kind !== "cmp" || filter.op !== "eq" || typeof filter.value !== "string") return null;
+  const { urn, attr, sub } = filter.path;
+  if (sub || (urn && urn !== USER_SCHEMA.toLowerCase())) return null;
+  // userName is caseExact false (RFC 7643 4.1.1): compared through its lower-cased column.
+  if (attr.toLowerCase() === "username") return Prisma.sql`u.user_name_lower = ${filter.value.toLowerCase()}`;
+  return null;
+}
 
 export function createUserReads({ db }: { db: Pick<Database, "prisma"> }) {
   const prisma = db.prisma;
   return {
     async get(ctx: ScimCtx, id: string, attributes?: unknown, excluded?: unknown) {
       const p = parseProjection(USER_SCHEMAS, attributes, excluded);
-      const user = UUID.test(id)
-        ? await prisma.user.findFirst({ where: { id, orgId: ctx.orgId }, include: include(p) })
-        : null;
+      const { rows } = UUID.test(id)
+        ? await selectUsers(prisma, ctx.orgId, Prisma.sql`u.id = ${id}::uuid`, {
+            offset: 0,
+            limit: 1,
+            withGroups: wants(p, "groups"),
+            withTotal: false,
+          })
+        : { rows: [] };
+      const user = rows[0];
       if (!user) throw notFound("User", id);
       return { resource: render(ctx, p, user), version: user.version };
     },
 
     async list(ctx: ScimCtx, q: ListQuery) {
       const p = parseProjection(USER_SCHEMAS, q.attributes, q.excludedAttributes);
-      const where = q.filter ? { AND: [{ orgId: ctx.orgId }, userWhere(q.filter)] } : { orgId: ctx.orgId };
-      const rows =
+      const withGroups = wants(p, "groups");
+      const offset = q.startIndex - 1;
+      // A short, non-empty page (or an empty first page) already tells the total; COUNT otherwise.
+      const known = (n: number) => n < q.count && (n > 0 || q.startIndex === 1);
+      const direct = directWhere(q.filter);
+      if (direct) {
+        // One statement: the page, and the COUNT as an uncorrelated subquery (evaluated once).
+        const page =
+          q.count === 0
+            ? { rows: [], total: null }
+            : await selectUsers(prisma, ctx.orgId, direct, {
+                offset,
+                limit: q.count,
+                withGroups,
+                withTotal: true,
+              });
+        const total = known(page.rows.length)
+          ? offset + page.rows.length
+          : (page.total ?? (await countUsers(prisma, ctx.orgId, direct)));
+        return listResponse(
+          total,
+          q.startIndex,
+          page.rows.map((u) => render(ctx, p, u)),
+        );
+      }
+      // Any other filter: Prisma translates it (userWhere) and finds the page's ids; the rows
+      // come from the same select as above, in the same order.
+      const where = { AND: [{ orgId: ctx.orgId }, userWhere(q.filter!)] };
+      const ids =
         q.count === 0
           ? []
           : await prisma.user.findMany({
               where,
               orderBy: [{ createdAt: "asc" }, { id: "asc" }],
-              skip: q.startIndex - 1,
+              skip: offset,
               take: q.count,
-              include: include(p),
+              select: { id: true },
             });
-      // A short, non-empty page (or an empty first page) already tells the total; COUNT otherwise.
-      const known = rows.length < q.count && (rows.length > 0 || q.startIndex === 1);
-      const total = known ? q.startIndex - 1 + rows.length : await prisma.user.count({ where });
+      const total = known(ids.length) ? offset + ids.length : await prisma.user.count({ where });
+      const { rows } =
+        ids.length === 0
+          ? { rows: [] }
+          : await selectUsers(prisma, ctx.orgId, Prisma.sql`u.id = ANY(${ids.map((u) => u.id)}::uuid[])`, {
+              offset: 0,
+              limit: ids.length,
+              withGroups,
+              withTotal: false,
+            });
       return listResponse(
         total,
         q.startIndex,

@@ -1,7 +1,6 @@
 // Users rows for SCIM, always scoped by orgId: load (optionally locked), write the columns and
 // email rows of a document, and turn Prisma's unique violation into SCIM 409 uniqueness
 // (here and only here). The caller owns the transaction.
-import { randomUUID } from "node:crypto";
 import type { Database, Db, Tx } from "../../db/client";
 import type { UserStatus } from "../../generated/prisma/client";
 import { AppError, isUniqueViolation } from "../../shared/errors";
@@ -50,6 +49,14 @@ const uniqueness = (what: "userName" | "email" | "userName or email") =>
     scimType: "uniqueness",
   });
 
+/** Prisma's P2002, or the same violation raised by a raw statement (P2010, SQLSTATE 23505). */
+function isUnique(e: unknown): boolean {
+  if (isUniqueViolation(e)) return true;
+  const cause = (e as { meta?: { driverAdapterError?: { cause?: { originalCode?: string } } } } | null)?.meta
+    ?.driverAdapterError?.cause;
+  return (e as { code?: unknown } | null)?.code === "P2010" && cause?.originalCode === "23505";
+}
+
 /** Runs a transaction; a unique violation (a concurrent create won the race) becomes 409. */
 export async function writeTx<T>(
   db: Database,
@@ -59,7 +66,7 @@ export async function writeTx<T>(
   try {
     return await db.prisma.$transaction(fn, { timeout: 30_000, maxWait: 30_000 });
   } catch (e) {
-    if (isUniqueViolation(e)) throw onUnique();
+    if (isUnique(e)) throw onUnique();
     throw e;
   }
 }
@@ -76,15 +83,6 @@ const columns = (f: UserFields) => ({
   managerId: f.managerId,
   scimData: f.scimData as object,
 });
-
-/** Two statements whatever the number of emails: the user row, then its email rows. */
-export async function insertUser(tx: Tx, orgId: string, f: UserFields, status: UserStatus): Promise<UserRow> {
-  const id = randomUUID();
-  const user = await tx.user.create({ data: { ...columns(f), id, orgId, status, provisionedBy: "scim" } });
-  const emails = f.emails.map((e) => ({ ...e, id: randomUUID(), orgId, userId: id }));
-  if (emails.length > 0) await tx.userEmail.createMany({ data: emails });
-  return { ...user, emails };
-}
 
 type EmailLike = { value: string; type: string | null; primary: boolean; position: number };
 const emailsKey = (list: EmailLike[]) =>

@@ -16,7 +16,8 @@ import { canonicalize } from "../schema/canonical";
 import { docToFields, statusFor, userToDoc, type UserFields, type UserRow } from "./document";
 import { recordUserEvent } from "./events";
 import { presentUser } from "./present";
-import { assertUnique, changedFields, insertUser, lockUser, updateUser, writeTx } from "./store";
+import { assertUnique, changedFields, lockUser, updateUser, writeTx } from "./store";
+import { insertUserWithEvents } from "./sql";
 
 export interface UserWriteDeps {
   db: Database;
@@ -61,8 +62,8 @@ export function createUserWrites({ db, sessions }: UserWriteDeps) {
           await assertSeatsAvailable(tx, ctx.org, 1);
         }
         // No read-before-write: the unique indexes on userName and email decide (409 from writeTx).
-        const created = await insertUser(tx, ctx.orgId, fields, statusFor(fields.active, null));
-        await recordUserEvent(tx, ctx, "user.created", created);
+        // One statement writes the user, its emails, its audit event and its outbox event.
+        const created = await insertUserWithEvents(tx, ctx, fields, statusFor(fields.active, null));
         // The role is not part of the SCIM resource: the row as inserted is what we answer.
         await recomputeRoles(tx, ctx, [created.id]);
         return created;

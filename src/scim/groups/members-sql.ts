@@ -1,0 +1,84 @@
+// The hot SCIM Group statements in raw SQL: the read of a group's row (locked or not), and a member add/remove
+// (Entra's and Okta's 100-member batches) as one statement whatever the batch size: the
+// existence check of the added users, the DELETE, the INSERT ... ON CONFLICT DO NOTHING, the
+// version bump, the audit event and the outbox event (the same columns recordAudit and
+// enqueueEvent write) as data-modifying CTEs.
+import { Prisma, type Group } from "../../generated/prisma/client";
+import type { Db, Tx } from "../../db/client";
+import type { ScimCtx } from "../context";
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The group's row (locked FOR UPDATE for the rest of the transaction when `lock`), or null. */
+export async function selectGroupRow(
+  db: Db,
+  orgId: string,
+  id: string,
+  lock: boolean,
+): Promise<Group | null> {
+  const [row] = await db.$queryRaw<Group[]>`
+    SELECT id::text AS id, org_id::text AS "orgId", display_name AS "displayName",
+      display_name_lower AS "displayNameLower", external_id AS "externalId", source::text AS source,
+      version, created_at AS "createdAt", updated_at AS "updatedAt"
+    FROM groups WHERE id = ${id}::uuid AND org_id = ${orgId}::uuid ${lock ? Prisma.sql`FOR UPDATE` : Prisma.empty}`;
+  return row ?? null;
+}
+
+/**
+ * Adds and removes members of a locked group (`add` and `remove` disjoint) and writes its
+ * `group.updated` audit and outbox events. Answers the added ids that are not users of the
+ * organization: the caller must fail the transaction when there are any.
+ */
+export async function changeMembers(
+  tx: Tx,
+  ctx: ScimCtx,
+  group: Group,
+  add: string[],
+  remove: string[],
+): Promise<{ unknown: string[]; updated: Group }> {
+  const unknown = add.filter((id) => !UUID.test(id));
+  if (unknown.length > 0) return { unknown, updated: group };
+  const now = new Date();
+  const data = { membersAdded: add, membersRemoved: remove };
+  const audit = { via: "scim", displayName: group.displayName, ...data };
+  const event = {
+    action: "group.updated",
+    group: { id: group.id, displayName: group.displayName, externalId: group.externalId },
+    ...data,
+  };
+  const [row] = await tx.$queryRaw<{ valid: string[] }[]>`WITH
+    requested AS (SELECT DISTINCT unnest(${add}::uuid[]) AS user_id),
+    valid AS (
+      SELECT u.id FROM users u JOIN requested r ON u.id = r.user_id WHERE u.org_id = ${ctx.orgId}::uuid
+    ),
+    removed AS (
+      DELETE FROM group_memberships
+      WHERE org_id = ${ctx.orgId}::uuid AND group_id = ${group.id}::uuid AND user_id = ANY(${remove.filter((id) => UUID.test(id))}::uuid[])
+    ),
+    added AS (
+      INSERT INTO group_memberships (group_id, user_id, org_id)
+      SELECT ${group.id}::uuid, id, ${ctx.orgId}::uuid FROM valid
+      ON CONFLICT DO NOTHING
+    ),
+    bumped AS (
+      UPDATE groups SET version = version + 1, updated_at = ${now}
+      WHERE id = ${group.id}::uuid AND org_id = ${ctx.orgId}::uuid
+    ),
+    audited AS (
+      INSERT INTO audit_events (id, org_id, actor_type, actor_id, actor_name, action, target_type,
+        target_id, data, request_id)
+      VALUES (gen_random_uuid(), ${ctx.orgId}::uuid, ${ctx.actor.type}, ${ctx.actor.id ?? null},
+        ${ctx.actor.name ?? null}, 'group.updated', 'group', ${group.id}, ${JSON.stringify(audit)}::jsonb,
+        ${ctx.requestId ?? null})
+    ),
+    queued AS (
+      INSERT INTO outbox_events (org_id, type, subject_id, payload)
+      VALUES (${ctx.orgId}::uuid, 'group.updated', ${group.id}, ${JSON.stringify(event)}::jsonb)
+    )
+    SELECT coalesce(array_agg(id::text), '{}') AS valid FROM valid`;
+  const valid = new Set(row?.valid ?? []);
+  return {
+    unknown: add.filter((id) => !valid.has(id.toLowerCase())),
+    updated: { ...group, version: group.version + 1, updatedAt: now },
+  };
+}

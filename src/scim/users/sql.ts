@@ -1,0 +1,121 @@
+// The hot SCIM User statements in raw SQL, one round trip each: a users select that carries
+// each user's emails (and groups, when returned) as JSON, so a page never costs a query per
+// relation; and the create of a user with its email rows, its audit event and its outbox event
+// as data-modifying CTEs (the same columns recordAudit and enqueueEvent write).
+import { randomUUID } from "node:crypto";
+import { Prisma } from "../../generated/prisma/client";
+import type { UserStatus } from "../../generated/prisma/client";
+import type { Db } from "../../db/client";
+import type { ScimCtx } from "../context";
+import type { GroupRef } from "./present";
+import type { UserFields, UserRow } from "./document";
+import { userPayload } from "./events";
+
+export type LoadedUser = UserRow & { groups?: GroupRef[] };
+
+const COLUMNS = Prisma.sql`u.id::text AS id, u.org_id::text AS "orgId", u.email, u.email_lower AS "emailLower",
+  u.user_name AS "userName", u.user_name_lower AS "userNameLower", u.external_id AS "externalId",
+  u.first_name AS "firstName", u.last_name AS "lastName", u.display_name AS "displayName",
+  u.status::text AS status, u.scim_data AS "scimData", u.manager_id AS "managerId", u.version,
+  u.created_at AS "createdAt", u.updated_at AS "updatedAt", u.provisioned_by::text AS "provisionedBy"`;
+
+const EMAILS = Prisma.sql`coalesce((SELECT json_agg(json_build_object('value', e.value, 'type', e.type,
+    'primary', e."primary", 'position', e.position) ORDER BY e.position)
+  FROM user_emails e WHERE e.user_id = u.id AND e.org_id = u.org_id), '[]'::json) AS emails`;
+
+const GROUPS = Prisma.sql`, coalesce((SELECT json_agg(json_build_object('id', g.id, 'displayName', g.display_name)
+    ORDER BY g.display_name_lower, g.id)
+  FROM group_memberships m JOIN groups g ON g.id = m.group_id
+  WHERE m.user_id = u.id AND m.org_id = u.org_id), '[]'::json) AS groups`;
+
+/**
+ * Users of ctx.orgId matching `where` (a condition on alias u), in the stable list order, with
+ * their emails and (withGroups) groups; `total` is the COUNT of all matches when asked for
+ * (null when the page is empty).
+ */
+export async function selectUsers(
+  db: Db,
+  orgId: string,
+  where: Prisma.Sql,
+  page: { offset: number; limit: number; withGroups: boolean; withTotal: boolean },
+): Promise<{ rows: LoadedUser[]; total: number | null }> {
+  const total = page.withTotal
+    ? Prisma.sql`, (SELECT count(*)::int FROM users u WHERE u.org_id = ${orgId}::uuid AND ${where}) AS total`
+    : Prisma.sql`, NULL::int AS total`;
+  const rows = await db.$queryRaw<(LoadedUser & { total: number | null })[]>`
+    SELECT ${COLUMNS}, ${EMAILS} ${page.withGroups ? GROUPS : Prisma.empty} ${total}
+    FROM users u WHERE u.org_id = ${orgId}::uuid AND ${where}
+    ORDER BY u.created_at, u.id OFFSET ${page.offset} LIMIT ${page.limit}`;
+  const count = rows[0]?.total ?? null;
+  for (const r of rows) delete (r as { total?: unknown }).total;
+  return { rows, total: count };
+}
+
+export async function countUsers(db: Db, orgId: string, where: Prisma.Sql): Promise<number> {
+  const [row] = await db.$queryRaw<{ total: number }[]>`
+    SELECT count(*)::int AS total FROM users u WHERE u.org_id = ${orgId}::uuid AND ${where}`;
+  return row?.total ?? 0;
+}
+
+/**
+ * Inserts a SCIM user, its email rows, its `user.created` audit event and outbox event in one
+ * statement (atomic on its own; the caller's transaction adds the role recomputation).
+ */
+export async function insertUserWithEvents(
+  tx: Db,
+  ctx: ScimCtx,
+  f: UserFields,
+  status: UserStatus,
+): Promise<UserRow> {
+  const id = randomUUID();
+  const now = new Date();
+  const row: UserRow = {
+    id,
+    orgId: ctx.orgId,
+    email: f.email,
+    emailLower: f.emailLower,
+    userName: f.userName,
+    userNameLower: f.userNameLower,
+    externalId: f.externalId,
+    firstName: f.firstName,
+    lastName: f.lastName,
+    displayName: f.displayName,
+    status,
+    scimData: f.scimData as Prisma.JsonObject,
+    managerId: f.managerId,
+    version: 1,
+    createdAt: now,
+    updatedAt: now,
+    provisionedBy: "scim",
+    emails: f.emails.map(({ value, type, primary, position }) => ({ value, type, primary, position })),
+  };
+  const audit = { via: "scim", email: f.email };
+  const event = { user: userPayload(row) };
+  await tx.$executeRaw`WITH
+    u AS (
+      INSERT INTO users (id, org_id, email, email_lower, user_name, user_name_lower, external_id,
+        first_name, last_name, display_name, status, provisioned_by, scim_data, manager_id,
+        created_at, updated_at)
+      VALUES (${id}::uuid, ${ctx.orgId}::uuid, ${f.email}, ${f.emailLower}, ${f.userName}, ${f.userNameLower},
+        ${f.externalId}, ${f.firstName}, ${f.lastName}, ${f.displayName}, ${status}::"UserStatus",
+        'scim'::"ProvisionedBy", ${JSON.stringify(f.scimData)}::jsonb, ${f.managerId}, ${now}, ${now})
+      RETURNING id
+    ),
+    e AS (
+      INSERT INTO user_emails (id, org_id, user_id, value, value_lower, type, "primary", position)
+      SELECT gen_random_uuid(), ${ctx.orgId}::uuid, u.id, x.value, x."valueLower", x.type, x."primary", x.position
+      FROM u, json_to_recordset(${JSON.stringify(f.emails)}::json)
+        AS x(value text, "valueLower" text, type text, "primary" boolean, position int)
+    ),
+    a AS (
+      INSERT INTO audit_events (id, org_id, actor_type, actor_id, actor_name, action, target_type,
+        target_id, data, request_id)
+      SELECT gen_random_uuid(), ${ctx.orgId}::uuid, ${ctx.actor.type}, ${ctx.actor.id ?? null},
+        ${ctx.actor.name ?? null}, 'user.created', 'user', u.id::text, ${JSON.stringify(audit)}::jsonb,
+        ${ctx.requestId ?? null}
+      FROM u
+    )
+    INSERT INTO outbox_events (org_id, type, subject_id, payload)
+    SELECT ${ctx.orgId}::uuid, 'user.created', u.id::text, ${JSON.stringify(event)}::jsonb FROM u`;
+  return row;
+}
