@@ -70,22 +70,11 @@ async function seed(db: Database, orgId: string): Promise<void> {
   await p.$executeRawUnsafe(`ANALYZE`);
 }
 
-/** The floor: storing 50,000 role changes with nothing computed and no events (rolled back). */
+/** The floor: storing 50,000 role changes with nothing computed and no events. */
 async function bareUpdate(db: Database, orgId: string): Promise<void> {
-  await db.prisma
-    .$transaction(
-      async (tx) => {
-        await tx.$executeRaw`UPDATE users SET role = 'Viewer', updated_at = now()
-        WHERE org_id = ${orgId}::uuid AND substr(external_id, 2)::int < ${HALF}::int`;
-        throw new RolledBack();
-      },
-      { timeout: 120_000 },
-    )
-    .catch((e: unknown) => {
-      if (!(e instanceof RolledBack)) throw e;
-    });
+  await db.prisma.$executeRaw`UPDATE users SET role = 'Support', updated_at = now()
+    WHERE org_id = ${orgId}::uuid AND substr(external_id, 2)::int < ${HALF}::int`;
 }
-class RolledBack extends Error {}
 
 const initialRules: RoleMappingsInput = {
   defaultRole: "Viewer",
@@ -103,7 +92,8 @@ const changedRules: RoleMappingsInput = {
   rules: [...initialRules.rules, { group: "OBJ-0", role: "Support" }],
 };
 
-async function runEngine(engine: "pglite" | "postgres"): Promise<void> {
+/** A fresh migrated database of the engine for `fn`, dropped afterwards. */
+async function withDatabase<T>(engine: "pglite" | "postgres", fn: (db: Database) => Promise<T>): Promise<T> {
   const dbName = `sso_bridge_bench_${randomBytes(4).toString("hex")}`;
   const dataDir = mkdtempSync(path.join(tmpdir(), "sso-bridge-bench-"));
   let db: Database;
@@ -122,6 +112,20 @@ async function runEngine(engine: "pglite" | "postgres"): Promise<void> {
     const conn = await db.raw();
     await migrate(conn);
     await conn.release();
+    return await fn(db);
+  } finally {
+    await db.close();
+    rmSync(dataDir, { recursive: true, force: true });
+    if (engine === "postgres") {
+      const admin = new pg.Client({ connectionString: ADMIN_URL });
+      await admin.connect();
+      await admin.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`).finally(() => admin.end());
+    }
+  }
+}
+
+async function runEngine(engine: "pglite" | "postgres"): Promise<void> {
+  await withDatabase(engine, async (db) => {
     const orgId = randomUUID();
     const ctx: Ctx = { orgId, actor: systemActor("bench"), requestId: "bench" };
     const startRss = process.memoryUsage().rss;
@@ -139,13 +143,18 @@ async function runEngine(engine: "pglite" | "postgres"): Promise<void> {
     const single = await timed("single users", async () => {
       for (const { id } of someIds) await db.prisma.$transaction((tx) => recomputeRoles(tx, ctx, [id]));
     });
-    // Last: on PGlite, a rolled-back bulk update makes the next whole-org statement very slow.
-    const floor = await timed("bare update", () => bareUpdate(db, orgId));
     if (change.value.changed !== HALF || preview.value.changed !== HALF) {
       throw new Error(
         `expected ${HALF} changes, got PUT ${change.value.changed}, preview ${preview.value.changed}`,
       );
     }
+    const peak = peakRss;
+    // The floor in a fresh database of its own: on PGlite a third bulk rewrite of the same rows
+    // stalls (see docs/benchmarks.md), so it must not follow the measured statements.
+    const floor = await withDatabase(engine, async (fresh) => {
+      await seed(fresh, orgId);
+      return timed("bare update (fresh database)", () => bareUpdate(fresh, orgId));
+    });
     const row = (label: string, ms: number, note = "") =>
       console.log(`  ${label.padEnd(44)} ${`${ms.toFixed(0)} ms`.padStart(10)}  ${note}`);
     console.log(`\n${engine} (${USERS.toLocaleString("en")} users, ${GROUPS} groups)`);
@@ -166,7 +175,7 @@ async function runEngine(engine: "pglite" | "postgres"): Promise<void> {
     row("one user's recompute (mean of 20)", single.ms / someIds.length);
     console.log(`  ${"RSS after start and migrations".padEnd(44)} ${mb(startRss).padStart(10)}`);
     console.log(
-      `  ${"peak RSS (growth over start)".padEnd(44)} ${mb(peakRss).padStart(10)}  +${mb(peakRss - startRss)}`,
+      `  ${"peak RSS (growth over start)".padEnd(44)} ${mb(peak).padStart(10)}  +${mb(peak - startRss)}`,
     );
     console.log(
       JSON.stringify({
@@ -178,18 +187,10 @@ async function runEngine(engine: "pglite" | "postgres"): Promise<void> {
         bareUpdateMs: Math.round(floor.ms),
         singleUserMs: +(single.ms / someIds.length).toFixed(1),
         startRssMb: Math.round(startRss / 1024 / 1024),
-        peakRssMb: Math.round(peakRss / 1024 / 1024),
+        peakRssMb: Math.round(peak / 1024 / 1024),
       }),
     );
-  } finally {
-    await db.close();
-    rmSync(dataDir, { recursive: true, force: true });
-    if (engine === "postgres") {
-      const admin = new pg.Client({ connectionString: ADMIN_URL });
-      await admin.connect();
-      await admin.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`).finally(() => admin.end());
-    }
-  }
+  });
 }
 
 async function main(): Promise<void> {
