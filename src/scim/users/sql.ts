@@ -31,7 +31,8 @@ const GROUPS = Prisma.sql`, coalesce((SELECT json_agg(json_build_object('id', g.
 /**
  * Users of ctx.orgId matching `where` (a condition on alias u), in the stable list order, with
  * their emails and (withGroups) groups; `total` is the COUNT of all matches when asked for
- * (null when the page is empty).
+ * (null when the page is empty). Why the inner page: PostgreSQL computes the select list of
+ * the rows an OFFSET skips too; the email and group subqueries must run for the page only.
  */
 export async function selectUsers(
   db: Db,
@@ -44,8 +45,11 @@ export async function selectUsers(
     : Prisma.sql`, NULL::int AS total`;
   const rows = await db.$queryRaw<(LoadedUser & { total: number | null })[]>`
     SELECT ${COLUMNS}, ${EMAILS} ${page.withGroups ? GROUPS : Prisma.empty} ${total}
-    FROM users u WHERE u.org_id = ${orgId}::uuid AND ${where}
-    ORDER BY u.created_at, u.id OFFSET ${page.offset} LIMIT ${page.limit}`;
+    FROM (
+      SELECT * FROM users u WHERE u.org_id = ${orgId}::uuid AND ${where}
+      ORDER BY u.created_at, u.id OFFSET ${page.offset} LIMIT ${page.limit}
+    ) u
+    ORDER BY u.created_at, u.id`;
   const count = rows[0]?.total ?? null;
   for (const r of rows) delete (r as { total?: unknown }).total;
   return { rows, total: count };
