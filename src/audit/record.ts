@@ -11,36 +11,24 @@ export interface AuditInput {
   data?: Record<string, unknown>;
 }
 
+const row = (ctx: Ctx, event: AuditInput) => ({
+  orgId: ctx.orgId,
+  actorType: ctx.actor.type,
+  actorId: ctx.actor.id ?? null,
+  actorName: ctx.actor.name ?? null,
+  action: event.action,
+  targetType: event.targetType ?? null,
+  targetId: event.targetId ?? null,
+  data: (event.data ?? {}) as InputJsonValue,
+  requestId: ctx.requestId ?? null,
+});
+
 export async function recordAudit(db: Db, ctx: Ctx, event: AuditInput): Promise<void> {
-  await db.auditEvent.create({
-    data: {
-      orgId: ctx.orgId,
-      actorType: ctx.actor.type,
-      actorId: ctx.actor.id ?? null,
-      actorName: ctx.actor.name ?? null,
-      action: event.action,
-      targetType: event.targetType ?? null,
-      targetId: event.targetId ?? null,
-      data: (event.data ?? {}) as InputJsonValue,
-      requestId: ctx.requestId ?? null,
-    },
-  });
+  await db.auditEvent.create({ data: row(ctx, event) });
 }
 
 /** Many audit events in one statement (set-based changes such as a rules PUT). */
 export async function recordAuditMany(db: Db, ctx: Ctx, events: AuditInput[]): Promise<void> {
   if (events.length === 0) return;
-  await db.auditEvent.createMany({
-    data: events.map((event) => ({
-      orgId: ctx.orgId,
-      actorType: ctx.actor.type,
-      actorId: ctx.actor.id ?? null,
-      actorName: ctx.actor.name ?? null,
-      action: event.action,
-      targetType: event.targetType ?? null,
-      targetId: event.targetId ?? null,
-      data: (event.data ?? {}) as InputJsonValue,
-      requestId: ctx.requestId ?? null,
-    })),
-  });
+  await db.auditEvent.createMany({ data: events.map((event) => row(ctx, event)) });
 }

@@ -1,48 +1,20 @@
 // The quickstart and break-glass story end to end through the real CLI and a running server:
 // create an org and its first Admin, accept the printed link, enforce SSO, then get back in
 // with `sso-bridge recover`.
-import { mkdtempSync } from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import type { AddressInfo } from "node:net";
 import request from "supertest";
-import { main } from "../../src/cli/main";
 import { start } from "../../src/main";
-import { createEmptyPostgresDatabase, testDbKind } from "../support/db";
-import { TEST_SECRET_KEY } from "../support/app";
+import { createCliEnv, type CliEnv } from "../support/cli";
 
+let harness: CliEnv;
 let env: Record<string, string>;
-let dropDb: (() => Promise<void>) | undefined;
+const cli = (...args: string[]) => harness.cli(...args);
 
 beforeAll(async () => {
-  env = {
-    SECRET_KEY: TEST_SECRET_KEY,
-    LOG_LEVEL: "error",
-    BASE_URL: "http://sso.test",
-    DATA_DIR: mkdtempSync(path.join(os.tmpdir(), "sso-recover-")),
-  };
-  if (testDbKind() === "postgres") {
-    const db = await createEmptyPostgresDatabase();
-    env.DATABASE_URL = db.url;
-    dropDb = db.drop;
-  }
+  harness = await createCliEnv("sso-recover-");
+  env = harness.env;
 });
-afterAll(async () => {
-  await dropDb?.();
-});
-
-async function cli(...args: string[]): Promise<{ code: number; json: Record<string, any> }> {
-  let stdout = "";
-  const out = jest.spyOn(process.stdout, "write").mockImplementation((c) => ((stdout += String(c)), true));
-  const err = jest.spyOn(process.stderr, "write").mockImplementation(() => true);
-  try {
-    const code = await main(args, env);
-    return { code, json: stdout.trim() ? JSON.parse(stdout.trim().split("\n").pop() as string) : {} };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-}
+afterAll(() => harness.dispose());
 
 test("when SSO is enforced and `sso-bridge recover --json` runs beside the server, then its link signs the Admin in once", async () => {
   expect((await cli("org", "create", "--slug", "acme", "--name", "Acme Corp", "--json")).code).toBe(0);

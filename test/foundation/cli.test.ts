@@ -1,59 +1,19 @@
 // The sso-bridge CLI: contract shapes with --json, errors and exit codes, and the embedded
 // database shared with a running server through the control socket.
-import { mkdtempSync } from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import type { AddressInfo } from "node:net";
 import request from "supertest";
-import { main } from "../../src/cli/main";
 import { start } from "../../src/main";
-import { createEmptyPostgresDatabase, testDbKind } from "../support/db";
-import { TEST_SECRET_KEY } from "../support/app";
+import { createCliEnv, type CliEnv } from "../support/cli";
 
+let harness: CliEnv;
 let env: Record<string, string>;
-let dropDb: (() => Promise<void>) | undefined;
+const cli = (...args: string[]) => harness.cli(...args);
 
 beforeAll(async () => {
-  env = {
-    SECRET_KEY: TEST_SECRET_KEY,
-    LOG_LEVEL: "error",
-    BASE_URL: "http://sso.test",
-    DATA_DIR: mkdtempSync(path.join(os.tmpdir(), "sso-cli-")),
-  };
-  if (testDbKind() === "postgres") {
-    const db = await createEmptyPostgresDatabase();
-    env.DATABASE_URL = db.url;
-    dropDb = db.drop;
-  }
+  harness = await createCliEnv("sso-cli-");
+  env = harness.env;
 });
-afterAll(async () => {
-  await dropDb?.();
-});
-
-async function cli(
-  ...args: string[]
-): Promise<{ code: number; stdout: string; stderr: string; json: Record<string, any> }> {
-  let stdout = "";
-  let stderr = "";
-  const out = jest
-    .spyOn(process.stdout, "write")
-    .mockImplementation((chunk) => ((stdout += String(chunk)), true));
-  const err = jest
-    .spyOn(process.stderr, "write")
-    .mockImplementation((chunk) => ((stderr += String(chunk)), true));
-  try {
-    const code = await main(args, env);
-    return {
-      code,
-      stdout,
-      stderr,
-      json: stdout.trim() ? JSON.parse(stdout.trim().split("\n").pop() as string) : {},
-    };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-}
+afterAll(() => harness.dispose());
 
 describe("with no server running", () => {
   test("when an org is created with --json, then exactly one JSON object of the contract's shape is printed", async () => {
