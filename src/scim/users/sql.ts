@@ -19,14 +19,17 @@ const COLUMNS = Prisma.sql`u.id::text AS id, u.org_id::text AS "orgId", u.email,
   u.status::text AS status, u.scim_data AS "scimData", u.manager_id AS "managerId", u.version,
   u.created_at AS "createdAt", u.updated_at AS "updatedAt", u.provisioned_by::text AS "provisionedBy"`;
 
+// Why by user_id alone: u is already a row of this organization (the outer WHERE), and a second
+// condition on org_id lets the planner pick the org_id index and scan every email of the org
+// once per user (0.2 ms each at 10,000 users).
 const EMAILS = Prisma.sql`coalesce((SELECT json_agg(json_build_object('value', e.value, 'type', e.type,
     'primary', e."primary", 'position', e.position) ORDER BY e.position)
-  FROM user_emails e WHERE e.user_id = u.id AND e.org_id = u.org_id), '[]'::json) AS emails`;
+  FROM user_emails e WHERE e.user_id = u.id), '[]'::json) AS emails`;
 
 const GROUPS = Prisma.sql`, coalesce((SELECT json_agg(json_build_object('id', g.id, 'displayName', g.display_name)
     ORDER BY g.display_name_lower, g.id)
   FROM group_memberships m JOIN groups g ON g.id = m.group_id
-  WHERE m.user_id = u.id AND m.org_id = u.org_id), '[]'::json) AS groups`;
+  WHERE m.user_id = u.id), '[]'::json) AS groups`;
 
 /**
  * Users of ctx.orgId matching `where` (a condition on alias u), in the stable list order, with
