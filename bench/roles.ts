@@ -139,6 +139,13 @@ async function runEngine(engine: "pglite" | "postgres"): Promise<void> {
     );
     const preview = await timed("preview", () => previewMappings(db, ctx, changedRules));
     const change = await timed("rule change", () => putMappings(db, ctx, changedRules, { force: false }));
+    // Two more whole-org rewrites of the same 50,000 users (back, then the change again).
+    const back = await timed("rule change reverted", () =>
+      putMappings(db, ctx, initialRules, { force: false }),
+    );
+    const again = await timed("rule change again", () =>
+      putMappings(db, ctx, changedRules, { force: false }),
+    );
     const someIds = await db.prisma.user.findMany({ where: { orgId }, select: { id: true }, take: 20 });
     const single = await timed("single users", async () => {
       for (const { id } of someIds) await db.prisma.$transaction((tx) => recomputeRoles(tx, ctx, [id]));
@@ -172,6 +179,11 @@ async function runEngine(engine: "pglite" | "postgres"): Promise<void> {
       preview.ms,
       `${(preview.ms / floor.ms).toFixed(1)}x baseline`,
     );
+    row(
+      `reverted (${back.value.changed}), then again (${again.value.changed})`,
+      back.ms,
+      `then ${again.ms.toFixed(0)} ms`,
+    );
     row("one user's recompute (mean of 20)", single.ms / someIds.length);
     console.log(`  ${"RSS after start and migrations".padEnd(44)} ${mb(startRss).padStart(10)}`);
     console.log(
@@ -183,6 +195,8 @@ async function runEngine(engine: "pglite" | "postgres"): Promise<void> {
         users: USERS,
         changeMs: Math.round(change.ms),
         previewMs: Math.round(preview.ms),
+        revertMs: Math.round(back.ms),
+        againMs: Math.round(again.ms),
         noChangeMs: Math.round(baseline.ms),
         bareUpdateMs: Math.round(floor.ms),
         singleUserMs: +(single.ms / someIds.length).toFixed(1),

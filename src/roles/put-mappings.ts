@@ -26,13 +26,24 @@ export async function replaceRules(tx: Tx, orgId: string, input: RoleMappingsInp
   await tx.organization.update({ where: { id: orgId }, data: { defaultRole: input.defaultRole } });
 }
 
+/**
+ * Why: PGlite runs PostgreSQL in single-user mode, with no checkpointer; WAL is only recycled by
+ * explicit checkpoints, and a bulk statement that reaches max_wal_size stalls for minutes
+ * (seen at 100,000 users on the third whole-org rewrite). A checkpoint before and after each
+ * whole-org recompute keeps the WAL short. PostgreSQL has its own checkpointer: nothing to do.
+ */
+export async function checkpointIfEmbedded(db: Pick<Database, "prisma" | "kind">): Promise<void> {
+  if (db.kind === "pglite") await db.prisma.$executeRawUnsafe("CHECKPOINT");
+}
+
 export async function putMappings(
-  db: Pick<Database, "prisma">,
+  db: Pick<Database, "prisma" | "kind">,
   ctx: Ctx,
   input: RoleMappingsInput,
   options: { force: boolean },
 ): Promise<OrgRecomputeResult> {
-  return db.prisma.$transaction(async (tx) => {
+  await checkpointIfEmbedded(db);
+  const result = await db.prisma.$transaction(async (tx) => {
     await lockOrgForRoles(tx, ctx.orgId, "update");
     const before = await readMappings(tx, ctx.orgId);
     // Why: while SSO is on nobody can fix roles by hand; losing the last Admin would lock the
@@ -62,4 +73,6 @@ export async function putMappings(
     });
     return result;
   }, ORG_RECOMPUTE_TX);
+  await checkpointIfEmbedded(db);
+  return result;
 }

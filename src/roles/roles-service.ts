@@ -8,7 +8,7 @@ import { putMappings } from "./put-mappings";
 import { previewMappings } from "./preview-mappings";
 import { listGroups } from "./list-groups";
 
-export function createRolesService({ db }: { db: Pick<Database, "prisma"> }) {
+export function createRolesService({ db }: { db: Pick<Database, "prisma" | "kind"> }) {
   return {
     getMappings: (ctx: Ctx) => readMappings(db.prisma, ctx.orgId),
     putMappings: (ctx: Ctx, input: RoleMappingsInput, options: { force: boolean }) =>
