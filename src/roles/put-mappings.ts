@@ -10,7 +10,13 @@ import { fold } from "./resolve";
 import type { RoleMappingsInput } from "./mappings-input";
 import { countActiveAdmins, readMappings } from "./read-mappings";
 import { countAdminsUnder } from "./preview-mappings";
-import { lockOrgForRoles, ORG_RECOMPUTE_TX, recomputeOrgRoles, type OrgRecomputeResult } from "./recompute";
+import {
+  checkpointIfEmbedded,
+  lockOrgForRoles,
+  ORG_RECOMPUTE_TX,
+  recomputeOrgRoles,
+  type OrgRecomputeResult,
+} from "./recompute";
 
 export async function replaceRules(tx: Tx, orgId: string, input: RoleMappingsInput): Promise<void> {
   await tx.roleMappingRule.deleteMany({ where: { orgId } });
@@ -24,16 +30,6 @@ export async function replaceRules(tx: Tx, orgId: string, input: RoleMappingsInp
     })),
   });
   await tx.organization.update({ where: { id: orgId }, data: { defaultRole: input.defaultRole } });
-}
-
-/**
- * Why: PGlite runs PostgreSQL in single-user mode, with no checkpointer; WAL is only recycled by
- * explicit checkpoints, and a bulk statement that reaches max_wal_size stalls for minutes
- * (seen at 100,000 users on the third whole-org rewrite). A checkpoint before and after each
- * whole-org recompute keeps the WAL short. PostgreSQL has its own checkpointer: nothing to do.
- */
-export async function checkpointIfEmbedded(db: Pick<Database, "prisma" | "kind">): Promise<void> {
-  if (db.kind === "pglite") await db.prisma.$executeRawUnsafe("CHECKPOINT");
 }
 
 export async function putMappings(

@@ -1,7 +1,7 @@
 // The role seam: call inside your transaction after any change to memberships, ssoGroups,
 // rules or SSO on/off. Writes role and roleSource only where they changed and, for users whose
 // role changed, a `user.role_changed` audit event and outbox event in the same transaction.
-import type { Tx } from "../db/client";
+import type { Database, Tx } from "../db/client";
 import type { Role } from "../generated/prisma/enums";
 import { Prisma } from "../generated/prisma/client";
 import type { Ctx } from "../shared/context";
@@ -35,6 +35,17 @@ export interface OrgRecomputeResult {
  * users on the embedded database takes seconds, more than Prisma's default 5 s timeout.
  */
 export const ORG_RECOMPUTE_TX = { timeout: 120_000, maxWait: 30_000 } as const;
+
+/**
+ * Why: PGlite runs PostgreSQL in single-user mode, with no checkpointer; WAL is only recycled by
+ * explicit checkpoints, and a bulk statement that reaches max_wal_size stalls for minutes
+ * (seen at 100,000 users on the third whole-org rewrite). Call it before and after the
+ * transaction of a whole-org recompute (outside it): it keeps the WAL short. PostgreSQL has
+ * its own checkpointer: nothing to do there.
+ */
+export async function checkpointIfEmbedded(db: Pick<Database, "prisma" | "kind">): Promise<void> {
+  if (db.kind === "pglite") await db.prisma.$executeRawUnsafe("CHECKPOINT");
+}
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
