@@ -7,6 +7,7 @@ import { AppError } from "../shared/errors";
 import { createSsoConnectionsService } from "../sso/connections-service";
 import { loadConnection } from "../sso/connection-store";
 import { protocolOf, protocolsOf } from "../sso/registry";
+import { forceQuery } from "../roles/mappings-input";
 
 export function ssoConnectionRoutes(services: Services): Router {
   const router = Router({ mergeParams: true });
@@ -20,8 +21,9 @@ export function ssoConnectionRoutes(services: Services): Router {
     const { created, connection } = await connections.put(ctxOf(res), orgOf(res), req.body);
     res.status(created ? 201 : 200).json(connection);
   });
-  router.post("/sso-connection/enable", write, async (_req, res) => {
-    res.json(await connections.enable(ctxOf(res), orgOf(res)));
+  router.post("/sso-connection/enable", write, async (req, res) => {
+    const { force } = forceQuery.parse(req.query);
+    res.json(await connections.enable(ctxOf(res), orgOf(res), { force: force === "true" }));
   });
   router.post("/sso-connection/disable", write, async (_req, res) => {
     res.json(await connections.disable(ctxOf(res), orgOf(res)));

@@ -8,6 +8,7 @@ import type { Ctx } from "../shared/context";
 import { AppError } from "../shared/errors";
 import { recordAudit } from "../audit/record";
 import { recomputeOrgRoles } from "../roles/recompute";
+import { countActiveAdmins } from "../roles/read-mappings";
 import type { SsoConnectionRecord } from "./protocol";
 import { protocolOf, protocolsOf } from "./registry";
 import { loadConnection, sealSecrets, toRecord } from "./connection-store";
@@ -36,18 +37,29 @@ export function createSsoConnectionsService(services: Services) {
     return record;
   }
 
-  async function setEnabled(ctx: Ctx, org: Organization, enabled: boolean) {
+  async function setEnabled(ctx: Ctx, org: Organization, enabled: boolean, force = false) {
     const record = await required(ctx.orgId);
     if (record.enabled === enabled) return present(record, org);
     const row = await prisma.$transaction(async (tx) => {
+      const adminsBefore = await countActiveAdmins(tx, ctx.orgId);
       const updated = await tx.ssoConnection.update({ where: { orgId: ctx.orgId }, data: { enabled } });
       // Why: while SSO is on every role comes from the mapping; off, manual roles return (contract 2-3).
       await recomputeOrgRoles(tx, ctx);
+      // Why: turning SSO on hands every role to the mapping; if no rule maps anyone to Admin, the
+      // org would lose its last Admin exactly when nobody may edit roles by hand. Same guard as
+      // a rules change (issue 4 point 5); the refusal rolls the whole change back.
+      const lockout = enabled && adminsBefore > 0 && (await countActiveAdmins(tx, ctx.orgId)) === 0;
+      if (lockout && !force) {
+        throw new AppError(
+          "would_remove_last_admin",
+          "turning SSO on with these role mappings leaves no active Admin; map an IdP group to Admin first, or repeat with ?force=true",
+        );
+      }
       await recordAudit(tx, ctx, {
         action: enabled ? "sso.enabled" : "sso.disabled",
         targetType: "sso_connection",
         targetId: updated.id,
-        data: { protocol: updated.protocol },
+        data: { protocol: updated.protocol, ...(lockout ? { forced: true } : {}) },
       });
       return updated;
     });
@@ -91,7 +103,8 @@ export function createSsoConnectionsService(services: Services) {
       return { created: !existing, connection: present(toRecord(row, cipher), org) };
     },
 
-    enable: (ctx: Ctx, org: Organization) => setEnabled(ctx, org, true),
+    enable: (ctx: Ctx, org: Organization, options: { force?: boolean } = {}) =>
+      setEnabled(ctx, org, true, options.force === true),
     disable: (ctx: Ctx, org: Organization) => setEnabled(ctx, org, false),
 
     async remove(ctx: Ctx): Promise<void> {

@@ -174,6 +174,30 @@ describe("enable, disable, delete", () => {
     );
   });
 
+  test("when turning SSO on would leave no active Admin, then 409 would_remove_last_admin and nothing changes, unless forced", async () => {
+    const { org, key } = await adminOrg();
+    const admin = await t.given.user(org, { role: "Admin", assignedRole: "Admin" });
+    await put(org.slug, key, { protocol: "saml", idpMetadataXml: idp.metadataXml() }).expect(201);
+    const enable = (query = "") =>
+      request(t.app)
+        .post(`/api/v1/orgs/${org.slug}/sso-connection/enable${query}`)
+        .set("Authorization", `Bearer ${key}`);
+    const refused = await enable().expect(409);
+    expect(refused.body.code).toBe("would_remove_last_admin");
+    const state = async () => ({
+      enabled: (await t.db.prisma.ssoConnection.findUniqueOrThrow({ where: { orgId: org.id } })).enabled,
+      role: (await t.db.prisma.user.findUniqueOrThrow({ where: { id: admin.id } })).role,
+    });
+    expect(await state()).toEqual({ enabled: false, role: "Admin" });
+
+    await enable("?force=true").expect(200);
+    expect(await state()).toEqual({ enabled: true, role: null });
+    const audit = await t.db.prisma.auditEvent.findFirstOrThrow({
+      where: { orgId: org.id, action: "sso.enabled" },
+    });
+    expect(audit.data).toMatchObject({ forced: true });
+  });
+
   test("when the connection is deleted, then GET answers 404 and login shows the not-configured page", async () => {
     const s = await samlOrg(t, idp);
     await request(t.app)
