@@ -3,7 +3,15 @@ import tseslint from "typescript-eslint";
 
 export default tseslint.config(
   {
-    ignores: [".tmp*", "dist/", "src/generated/", "node_modules/", "data/", "coverage/", "scripts/prisma-offline.mjs"],
+    ignores: [
+      ".tmp*",
+      "dist/",
+      "src/generated/",
+      "node_modules/",
+      "data/",
+      "coverage/",
+      "scripts/prisma-offline.mjs",
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,
