@@ -64,6 +64,7 @@ CREATE TABLE "users" (
     "password_hash" TEXT,
     "totp_secret" TEXT,
     "totp_enabled_at" TIMESTAMPTZ(3),
+    "totp_last_step" INTEGER,
     "recovery_codes" TEXT[] DEFAULT ARRAY[]::TEXT[],
     "failed_logins" INTEGER NOT NULL DEFAULT 0,
     "locked_until" TIMESTAMPTZ(3),
