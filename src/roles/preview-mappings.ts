@@ -1,6 +1,6 @@
 // POST /role-mappings/preview: what a candidate rule set would change, computed by the same SQL
 // as the real recompute but read-only (contract section 6): the counts and the first 100 users.
-import type { Database, Tx } from "../db/client";
+import type { Database } from "../db/client";
 import type { Role } from "../generated/prisma/enums";
 import type { Ctx } from "../shared/context";
 import { Prisma } from "../generated/prisma/client";
@@ -54,13 +54,4 @@ export async function previewMappings(
     users: r.users ?? [],
     wouldRemoveLastAdmin: r.sso_on && r.admins_before > 0 && r.admins_after === 0,
   };
-}
-
-/** Active Admins there would be under a candidate rule set (read-only; the PUT's last-Admin guard). */
-export async function countAdminsUnder(tx: Tx, orgId: string, input: RoleMappingsInput): Promise<number> {
-  const candidate = { kind: "candidate" as const, rules: input.rules, defaultRole: input.defaultRole };
-  for (const setting of bulkSettings) await tx.$queryRaw(setting);
-  const [row] = await tx.$queryRaw<{ n: number }[]>`${computedCte(orgId, candidate, { kind: "org" })}
-    SELECT count(*)::int AS n FROM computed WHERE status = 'active' AND new_role = 'Admin'`;
-  return row!.n;
 }

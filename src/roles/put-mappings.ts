@@ -9,7 +9,6 @@ import { isSsoOn } from "../users/guards";
 import { fold } from "./resolve";
 import type { RoleMappingsInput } from "./mappings-input";
 import { countActiveAdmins, readMappings } from "./read-mappings";
-import { countAdminsUnder } from "./preview-mappings";
 import {
   checkpointIfEmbedded,
   lockOrgForRoles,
@@ -43,18 +42,19 @@ export async function putMappings(
     await lockOrgForRoles(tx, ctx.orgId, "update");
     const before = await readMappings(tx, ctx.orgId);
     // Why: while SSO is on nobody can fix roles by hand; losing the last Admin would lock the
-    // org out of its own settings (the break-glass CLI stays as the way back). Checked before
-    // writing, read-only, so that a refusal rolls back no bulk update.
+    // org out of its own settings (the break-glass CLI stays as the way back). Checked after the
+    // recompute, inside the transaction: the refusal rolls everything back, and an accepted
+    // change (the common case) pays for one whole-org computation instead of two.
     const guarded = (await isSsoOn(tx, ctx.orgId)) && (await countActiveAdmins(tx, ctx.orgId)) > 0;
-    if (guarded && !options.force && (await countAdminsUnder(tx, ctx.orgId, input)) === 0) {
+    await replaceRules(tx, ctx.orgId, input);
+    const result = await recomputeOrgRoles(tx, ctx);
+    const lockout = guarded && (await countActiveAdmins(tx, ctx.orgId)) === 0;
+    if (lockout && !options.force) {
       throw new AppError(
         "would_remove_last_admin",
         "this rule set leaves no active Admin while SSO is on; map an IdP group to Admin, or repeat with ?force=true",
       );
     }
-    await replaceRules(tx, ctx.orgId, input);
-    const result = await recomputeOrgRoles(tx, ctx);
-    const lockout = guarded && (await countActiveAdmins(tx, ctx.orgId)) === 0;
     await recordAudit(tx, ctx, {
       action: "role_mappings.updated",
       targetType: "organization",

@@ -55,6 +55,9 @@ const SIG_WORD_OF_RULE = Prisma.raw(
  * the rows whose role or roleSource differ. Callers append their own CTEs and SELECT.
  * Matching is lower() on both sides; a sign-in value matches a rule directly, or through a
  * group the rule names (by displayName or externalId) when the value is that group's other name.
+ * Why UNION ALL in `matches` and MATERIALIZED `og`: bit_or is idempotent, so duplicate matches
+ * need no de-duplication pass over 150,000 rows; and each group name is folded once, not once
+ * per (rule, group) pair of the rule_groups join.
  */
 export function computedCte(orgId: string, set: RuleSet, target: Target): Sql {
   return Prisma.sql`WITH
@@ -67,7 +70,7 @@ export function computedCte(orgId: string, set: RuleSet, target: Target): Sql {
     SELECT ${defaultRoleSource(orgId, set)} AS default_role,
       coalesce((SELECT enabled FROM sso_connections WHERE org_id = ${orgId}::uuid), false) AS sso_on
   ),
-  og AS (
+  og AS MATERIALIZED (
     SELECT id, lower(display_name) AS dn, lower(external_id) AS ext FROM groups WHERE org_id = ${orgId}::uuid
   ),
   rule_groups AS (
@@ -88,7 +91,7 @@ export function computedCte(orgId: string, set: RuleSet, target: Target): Sql {
     SELECT m.user_id, rg.position
     FROM group_memberships m JOIN rule_groups rg ON rg.group_id = m.group_id
     WHERE m.org_id = ${orgId}::uuid ${userFilter(Prisma.sql`m.user_id`, target)}
-    UNION
+    UNION ALL
     SELECT t.id, rn.position
     FROM target t CROSS JOIN LATERAL unnest(t.sso_groups) AS v(value)
     JOIN rule_names rn ON rn.name = lower(v.value)
