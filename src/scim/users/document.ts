@@ -58,7 +58,7 @@ const isObject = (v: unknown): v is Record<string, unknown> =>
 
 const EMAIL = /^[^\s@]+@[^\s@]+$/;
 
-export function userToDoc(user: UserRow): Doc {
+export function documentOfUser(user: UserRow): Doc {
   const data = (isObject(user.scimData) ? user.scimData : {}) as Doc;
   const { name: extraName, [ENTERPRISE_SCHEMA]: extraEnterprise, ...rest } = data;
   const doc: Doc = { ...rest, userName: user.userName, active: user.status === "active" };

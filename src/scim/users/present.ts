@@ -5,7 +5,7 @@ import type { ScimCtx } from "../context";
 import { weakEtag } from "../context";
 import { ENTERPRISE_SCHEMA, USER_SCHEMA } from "../schema/attributes";
 import type { Doc } from "../schema/canonical";
-import { userToDoc, type UserRow } from "./document";
+import { documentOfUser, type UserRow } from "./document";
 
 export interface GroupRef {
   id: string;
@@ -13,7 +13,7 @@ export interface GroupRef {
 }
 
 export function presentUser(ctx: Pick<ScimCtx, "baseUrl">, user: UserRow, groups?: GroupRef[]): Doc {
-  const doc = userToDoc(user);
+  const doc = documentOfUser(user);
   const enterprise = doc[ENTERPRISE_SCHEMA] as Doc | undefined;
   const manager = enterprise?.manager as Doc | undefined;
   if (manager && typeof manager.value === "string")

@@ -13,7 +13,7 @@ import { applyPatch } from "../patch/apply";
 import { readPatchBody } from "../patch/operations";
 import { USER_SCHEMAS } from "../schema/attributes";
 import { canonicalize } from "../schema/canonical";
-import { docToFields, statusFor, userToDoc, type UserFields, type UserRow } from "./document";
+import { docToFields, statusFor, documentOfUser, type UserFields, type UserRow } from "./document";
 import { recordUserEvent } from "./events";
 import { presentUser } from "./present";
 import { assertUnique, changedFields, lockUser, updateUser, writeTx } from "./store";
@@ -86,7 +86,7 @@ export function createUserWrites({ db, sessions }: UserWriteDeps) {
       const user = await writeTx(db, async (tx) => {
         const row = await lockUser(tx, ctx.orgId, id);
         assertVersion(row, ifMatch);
-        const fields = docToFields(applyPatch(USER_SCHEMAS, userToDoc(row), ops));
+        const fields = docToFields(applyPatch(USER_SCHEMAS, documentOfUser(row), ops));
         return save(tx, ctx, row, fields);
       });
       return { resource: presentUser(ctx, user), version: user.version };
