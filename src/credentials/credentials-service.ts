@@ -3,19 +3,16 @@
 // Tokens look like "<prefix>_<row id>_<secret>": the row is found by id and sha256(secret)
 // is compared in constant time (shared/crypto.ts).
 import { randomUUID } from "node:crypto";
-import type { Database } from "../db/client";
+import type { Database, Db } from "../db/client";
 import { AppError } from "../shared/errors";
 import type { Ctx } from "../shared/context";
-import { issueToken, parseToken, verifySecret } from "../shared/crypto";
+import { issueToken, parseToken } from "../shared/crypto";
 import { recordAudit } from "../audit/record";
+import { credentialAccepts, lastUsedIsStale, TOKEN_PREFIX, type CredentialKind } from "./credential-rules";
 
-export type CredentialKind = "scim_token" | "api_key";
+export type { CredentialKind };
 
-const PREFIX: Record<CredentialKind, string> = { scim_token: "scim", api_key: "sbk" };
 const LABEL: Record<CredentialKind, string> = { scim_token: "SCIM token", api_key: "API key" };
-// lastUsedAt is advisory: writing it on every SCIM request would add a write per request,
-// so it is refreshed at most once a minute per credential.
-const LAST_USED_RESOLUTION_MS = 60_000;
 
 export interface CredentialView {
   id: string;
@@ -31,6 +28,10 @@ export interface AuthenticatedCredential {
   name: string;
 }
 
+// Both delegates have the same shape; the cast picks one table without duplicating code.
+const tableOf = (db: Db, kind: CredentialKind) =>
+  (kind === "scim_token" ? db.scimToken : db.apiKey) as Db["apiKey"];
+
 export function createCredentialsService({
   db,
   clock = () => new Date(),
@@ -39,16 +40,12 @@ export function createCredentialsService({
   clock?: () => Date;
 }) {
   const prisma = db.prisma;
-  // Both delegates have the same shape; the cast picks one table without duplicating code.
-  const table = (kind: CredentialKind) =>
-    (kind === "scim_token" ? prisma.scimToken : prisma.apiKey) as typeof prisma.apiKey;
 
   return {
     async create(kind: CredentialKind, ctx: Ctx, name: string) {
-      const issued = issueToken(PREFIX[kind], randomUUID());
+      const issued = issueToken(TOKEN_PREFIX[kind], randomUUID());
       const row = await prisma.$transaction(async (tx) => {
-        const t = (kind === "scim_token" ? tx.scimToken : tx.apiKey) as typeof tx.apiKey;
-        const created = await t.create({
+        const created = await tableOf(tx, kind).create({
           data: { id: issued.id, orgId: ctx.orgId, name, secretHash: issued.secretHash },
         });
         await recordAudit(tx, ctx, {
@@ -63,7 +60,7 @@ export function createCredentialsService({
     },
 
     async list(kind: CredentialKind, orgId: string): Promise<CredentialView[]> {
-      return table(kind).findMany({
+      return tableOf(prisma, kind).findMany({
         where: { orgId },
         orderBy: [{ createdAt: "desc" }, { id: "asc" }],
         select: { id: true, name: true, lastUsedAt: true, revokedAt: true, createdAt: true },
@@ -72,7 +69,7 @@ export function createCredentialsService({
 
     async revoke(kind: CredentialKind, ctx: Ctx, id: string): Promise<void> {
       await prisma.$transaction(async (tx) => {
-        const t = (kind === "scim_token" ? tx.scimToken : tx.apiKey) as typeof tx.apiKey;
+        const t = tableOf(tx, kind);
         const { count } = await t.updateMany({
           where: { id, orgId: ctx.orgId, revokedAt: null },
           data: { revokedAt: clock() },
@@ -86,15 +83,18 @@ export function createCredentialsService({
       });
     },
 
-    /** The credential a bearer token belongs to, or null (unknown, malformed, wrong secret, revoked). */
-    async authenticate(kind: CredentialKind, token: string): Promise<AuthenticatedCredential | null> {
-      const parsed = parseToken(PREFIX[kind], token);
+    /**
+     * The API key a bearer token belongs to, or null (unknown, malformed, wrong secret, revoked).
+     * SCIM tokens are checked by the SCIM endpoint's own one-query lookup (scim/auth.ts).
+     */
+    async authenticateApiKey(token: string): Promise<AuthenticatedCredential | null> {
+      const parsed = parseToken(TOKEN_PREFIX.api_key, token);
       if (!parsed) return null;
-      const row = await table(kind).findUnique({ where: { id: parsed.id } });
-      if (!row || row.revokedAt || !verifySecret(parsed.secret, row.secretHash)) return null;
+      const row = await prisma.apiKey.findUnique({ where: { id: parsed.id } });
+      if (!row || !credentialAccepts(row, parsed.secret)) return null;
       const now = clock();
-      if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
-        await table(kind).update({ where: { id: row.id }, data: { lastUsedAt: now } });
+      if (lastUsedIsStale(row.lastUsedAt, now)) {
+        await prisma.apiKey.update({ where: { id: row.id }, data: { lastUsedAt: now } });
       }
       return { id: row.id, orgId: row.orgId, name: row.name };
     },

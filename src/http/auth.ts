@@ -61,7 +61,7 @@ export function authenticate(deps: {
     const header = req.get("authorization");
     if (header) {
       const match = /^Bearer\s+(\S+)$/i.exec(header);
-      const key = match ? await deps.credentials.authenticate("api_key", match[1] as string) : null;
+      const key = match ? await deps.credentials.authenticateApiKey(match[1] as string) : null;
       if (!key) throw new AppError("unauthorized", "the API key is not valid");
       res.locals.auth = {
         kind: "api_key",

@@ -6,10 +6,9 @@ import type { RequestHandler } from "express";
 import type { Database } from "../db/client";
 import type { Organization } from "../generated/prisma/client";
 import { AppError } from "../shared/errors";
-import { parseToken, verifySecret } from "../shared/crypto";
+import { parseToken } from "../shared/crypto";
+import { credentialAccepts, lastUsedIsStale, TOKEN_PREFIX } from "../credentials/credential-rules";
 import type { ScimCtx } from "./context";
-
-const LAST_USED_RESOLUTION_MS = 60_000;
 
 type TokenOrg = Organization & {
   tokenId: string;
@@ -44,18 +43,18 @@ export function scimAuth(deps: {
   const clock = deps.clock ?? (() => new Date());
   return async (req, res, next) => {
     const match = /^Bearer\s+(\S+)\s*$/i.exec(req.get("authorization") ?? "");
-    const parsed = match ? parseToken("scim", match[1] as string) : null;
+    const parsed = match ? parseToken(TOKEN_PREFIX.scim_token, match[1] as string) : null;
     const row = parsed ? await findTokenOfOrg(deps.db, parsed.id, String(req.params.org)) : null;
     // Why one answer for every failure (none, malformed, revoked, another org's token, unknown
     // org): the caller learns nothing about which organizations or tokens exist (RFC 6750 3).
-    if (!parsed || !row || row.revokedAt || !verifySecret(parsed.secret, row.secretHash)) {
+    if (!parsed || !row || !credentialAccepts(row, parsed.secret)) {
       const challenge = match ? ', error="invalid_token"' : "";
       res.set("WWW-Authenticate", `Bearer realm="sso-bridge SCIM"${challenge}`);
       throw new AppError("unauthorized", "send a valid SCIM bearer token of this organization");
     }
     const { tokenId, tokenName, secretHash: _h, revokedAt: _r, lastUsedAt, ...org } = row;
     const now = clock();
-    if (!lastUsedAt || now.getTime() - lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS)
+    if (lastUsedIsStale(lastUsedAt, now))
       await deps.db.prisma
         .$executeRaw`UPDATE scim_tokens SET last_used_at = ${now} WHERE id = ${tokenId}::uuid`;
     const ctx: ScimCtx = {
