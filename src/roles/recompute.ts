@@ -3,7 +3,7 @@
 // role changed, a `user.role_changed` audit event and outbox event in the same transaction.
 import type { Database, Tx } from "../db/client";
 import type { Role } from "../generated/prisma/enums";
-import { Prisma } from "../generated/prisma/client";
+import { lockOrg } from "../orgs/lock-org";
 import type { Ctx } from "../shared/context";
 import { recordAuditMany } from "../audit/record";
 import { enqueueEvents } from "../events/outbox";
@@ -53,11 +53,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * Why the lock: a whole-org recompute (exclusive) and a membership change (shared) must
  * not each compute with the other's old state, or a user could keep a role neither would give.
  */
-export async function lockOrgForRoles(tx: Tx, orgId: string, mode: "share" | "update"): Promise<void> {
-  // NO KEY UPDATE, not UPDATE: inserts referencing the org (audit events, sessions) stay unblocked.
-  const lock = mode === "update" ? Prisma.sql`FOR NO KEY UPDATE` : Prisma.sql`FOR SHARE`;
-  await tx.$queryRaw`SELECT id FROM organizations WHERE id = ${orgId}::uuid ${lock}`;
-}
+export const lockOrgForRoles = (tx: Tx, orgId: string, mode: "share" | "update"): Promise<void> =>
+  lockOrg(tx, orgId, mode);
 
 /** The event payload of a role change (audit data and outbox payload alike). */
 export const roleChangedPayload = (c: RoleChange) => ({

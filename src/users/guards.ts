@@ -47,15 +47,8 @@ export async function assertSeatsAvailable(
   }
 }
 
-/**
- * Serializes user-management writes of one organization: the seat count and the last-Admin
- * count are read and acted on under this lock, so two concurrent requests (on any instance)
- * cannot both take the last seat or both demote one of the last two Admins. NO KEY UPDATE
- * (not UPDATE) so that inserts referencing the organization are not blocked by it.
- */
-export async function lockOrg(tx: Db, orgId: string): Promise<void> {
-  await tx.$queryRaw`SELECT id FROM organizations WHERE id = ${orgId}::uuid FOR NO KEY UPDATE`;
-}
+/** Seat and last-Admin checks run under the organization lock (src/orgs/lock-org.ts). */
+export { lockOrg } from "../orgs/lock-org";
 
 /** Refuses a change that would leave the organization without an active Admin (contract section 6). */
 export async function assertNotLastAdmin(
