@@ -1,6 +1,7 @@
 // Shared set-up of the user-management tests: an organization with one signed-in member per
 // role, SSO switched on the way the SSO capability stores it (an enabled connection row), and
 // a snapshot of everything a manual write could change.
+import request from "supertest";
 import type { Organization } from "../../src/generated/prisma/client";
 import type { TestApp } from "../support/app";
 
@@ -49,4 +50,12 @@ export function movableClock(start = new Date()) {
       now += ms;
     },
   };
+}
+
+/** The token part of an invitation link. */
+export const tokenOf = (url: string) => url.split("/auth/invitations/")[1] as string;
+
+/** POST {base}/invitations as the signed-in user of `cookie`. */
+export function invite(t: TestApp, base: string, cookie: string, invitations: object[]) {
+  return request(t.app).post(`${base}/invitations`).set("Cookie", cookie).send({ invitations });
 }

@@ -1,6 +1,6 @@
 import request from "supertest";
 import { createTestApp, type TestApp } from "../support/app";
-import { movableClock, orgWithMembers, snapshot } from "./helpers";
+import { movableClock, orgWithMembers, snapshot, invite as inviteAs, tokenOf } from "./helpers";
 
 const clock = movableClock(new Date("2026-03-02T09:00:00Z"));
 let t: TestApp;
@@ -9,11 +9,8 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-const tokenOf = (url: string) => url.split("/auth/invitations/")[1] as string;
-
-async function invite(base: string, cookie: string, invitations: object[]) {
-  return request(t.app).post(`${base}/invitations`).set("Cookie", cookie).send({ invitations });
-}
+const invite = (base: string, cookie: string, invitations: object[]) =>
+  inviteAs(t, base, cookie, invitations);
 
 describe("inviting", () => {
   test("when an Admin invites two people with teams, then both are listed as invited, teams are manual groups, and each answer carries id and link", async () => {
