@@ -11,7 +11,11 @@ export function meRoutes(services: Services): Router {
 
   router.get("/me", requireAuth, async (_req, res) => {
     const auth = requireAuthOf(res);
-    const org = await services.db.prisma.organization.findUniqueOrThrow({ where: { id: auth.orgId } });
+    // A session already carries its organization; only an API key needs it read.
+    const org =
+      auth.kind === "session"
+        ? auth.org
+        : await services.db.prisma.organization.findUniqueOrThrow({ where: { id: auth.orgId } });
     const organization = { id: org.id, slug: org.slug, name: org.name, plan: org.plan };
     if (auth.kind === "api_key") {
       res.json({
