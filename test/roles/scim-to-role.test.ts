@@ -4,6 +4,8 @@ import request from "supertest";
 import { createTestApp, type TestApp } from "../support/app";
 import { GROUP, PATCH_OP, USER, scimClient, type ScimClient } from "../scim/scim-client";
 import { rolesFixtures } from "./fixtures";
+import { recomputeRoles } from "../../src/roles/recompute";
+import { systemActor } from "../../src/shared/context";
 
 let t: TestApp;
 let f: ReturnType<typeof rolesFixtures>;
@@ -37,6 +39,55 @@ const patchMembers = (scim: ScimClient, groupId: string, op: "add" | "remove", u
         : { op: "remove", path: `members[value eq "${userId}"]` },
     ],
   });
+
+describe("the role a SCIM create writes with the user", () => {
+  test.each([
+    ["Viewer", 1],
+    [null, 0],
+  ] as const)(
+    "when the default role is %s, then the create writes what the role seam computes, with %i role event after user.created",
+    async (defaultRole, events) => {
+      const scim = await scimClient(t);
+      await t.db.prisma.organization.update({ where: { id: scim.org.id }, data: { defaultRole } });
+      const created = await scim
+        .post("/Users", { schemas: [USER], userName: `new-${defaultRole}@acme.test`, active: true })
+        .expect(201);
+      const id = created.body.id as string;
+
+      expect(await f.userOf(id)).toMatchObject({
+        role: defaultRole,
+        roleSource: { kind: "default", rules: [] },
+      });
+      const recomputed = await t.db.prisma.$transaction((tx) =>
+        recomputeRoles(tx, { orgId: scim.org.id, actor: systemActor() }, [id]),
+      );
+      expect(recomputed).toEqual([]);
+      const audit = await t.db.prisma.auditEvent.findMany({
+        where: { targetId: id },
+        orderBy: { seq: "asc" },
+      });
+      expect(audit.map((a) => a.action)).toEqual([
+        "user.created",
+        ...Array(events).fill("user.role_changed"),
+      ]);
+      const { outbox } = await f.roleEvents(scim.org);
+      expect(outbox.map((e) => e.payload)).toEqual(
+        events
+          ? [
+              {
+                id,
+                email: `new-${defaultRole}@acme.test`,
+                from: null,
+                to: "Viewer",
+                roleSource: { kind: "default", rules: [] },
+              },
+            ]
+          : [],
+      );
+      expect(audit.every((a) => a.actorType === "scim_token")).toBe(true);
+    },
+  );
+});
 
 describe("SCIM memberships and rules drive the role", () => {
   test("when Okta adds then removes a member of a mapped group, then the role follows each time with one event", async () => {

@@ -10,6 +10,7 @@ import type { ScimCtx } from "../context";
 import type { GroupRef } from "./present";
 import type { UserFields, UserRow } from "./document";
 import { userPayload } from "./events";
+import { INITIAL_ROLE_SOURCE, orgDefaultRoleCte } from "../../roles/initial-role";
 
 export type LoadedUser = UserRow & { groups?: GroupRef[] };
 
@@ -65,11 +66,13 @@ export async function countUsers(db: Db, orgId: string, where: Prisma.Sql): Prom
 }
 
 /**
- * Inserts a SCIM user, its email rows, its `user.created` audit event and outbox event in one
- * statement (atomic on its own; the caller's transaction adds the role recomputation).
+ * Inserts a SCIM user with its initial role (roles/initial-role.ts), its email rows, its
+ * `user.created` audit and outbox events and, when the organization has a default role, the
+ * `user.role_changed` events the role seam would write: one statement, atomic on its own, so
+ * a create without a seat limit needs no transaction around it.
  */
 export async function insertUserWithEvents(
-  tx: Db,
+  db: Db,
   ctx: ScimCtx,
   f: UserFields,
   status: UserStatus,
@@ -98,15 +101,21 @@ export async function insertUserWithEvents(
   };
   const audit = { via: "scim", email: f.email };
   const event = { user: userPayload(row) };
-  await tx.$executeRaw`WITH
+  const source = JSON.stringify(INITIAL_ROLE_SOURCE);
+  // Why one INSERT per event table with ORDER BY: sibling CTEs run in no set order, and the
+  // audit log's seq must read user.created before user.role_changed.
+  await db.$executeRaw`WITH
+    ${orgDefaultRoleCte(ctx.orgId)},
     u AS (
       INSERT INTO users (id, org_id, email, email_lower, user_name, user_name_lower, external_id,
         first_name, last_name, display_name, status, provisioned_by, scim_data, manager_id,
-        created_at, updated_at)
-      VALUES (${id}::uuid, ${ctx.orgId}::uuid, ${f.email}, ${f.emailLower}, ${f.userName}, ${f.userNameLower},
+        role, role_source, created_at, updated_at)
+      SELECT ${id}::uuid, ${ctx.orgId}::uuid, ${f.email}, ${f.emailLower}, ${f.userName}, ${f.userNameLower},
         ${f.externalId}, ${f.firstName}, ${f.lastName}, ${f.displayName}, ${status}::"UserStatus",
-        'scim'::"ProvisionedBy", ${JSON.stringify(f.scimData)}::jsonb, ${f.managerId}, ${now}, ${now})
-      RETURNING id
+        'scim'::"ProvisionedBy", ${JSON.stringify(f.scimData)}::jsonb, ${f.managerId},
+        org_role.default_role, ${source}::jsonb, ${now}, ${now}
+      FROM org_role
+      RETURNING id, role
     ),
     e AS (
       INSERT INTO user_emails (id, org_id, user_id, value, value_lower, type, "primary", position)
@@ -114,15 +123,24 @@ export async function insertUserWithEvents(
       FROM u, json_to_recordset(${JSON.stringify(f.emails)}::json)
         AS x(value text, "valueLower" text, type text, "primary" boolean, position int)
     ),
+    events AS (
+      SELECT 1 AS ord, 'user.created' AS action, ${JSON.stringify(audit)}::jsonb AS data,
+        ${JSON.stringify(event)}::jsonb AS payload
+      FROM u
+      UNION ALL
+      SELECT 2, 'user.role_changed', p, p
+      FROM u, jsonb_build_object('id', u.id::text, 'email', ${f.email}::text, 'from', NULL::text,
+        'to', u.role::text, 'roleSource', ${source}::jsonb) AS p
+      WHERE u.role IS NOT NULL
+    ),
     a AS (
       INSERT INTO audit_events (id, org_id, actor_type, actor_id, actor_name, action, target_type,
         target_id, data, request_id)
       SELECT gen_random_uuid(), ${ctx.orgId}::uuid, ${ctx.actor.type}, ${ctx.actor.id ?? null},
-        ${ctx.actor.name ?? null}, 'user.created', 'user', u.id::text, ${JSON.stringify(audit)}::jsonb,
-        ${ctx.requestId ?? null}
-      FROM u
+        ${ctx.actor.name ?? null}, action, 'user', ${id}, data, ${ctx.requestId ?? null}
+      FROM events ORDER BY ord
     )
     INSERT INTO outbox_events (org_id, type, subject_id, payload)
-    SELECT ${ctx.orgId}::uuid, 'user.created', u.id::text, ${JSON.stringify(event)}::jsonb FROM u`;
+    SELECT ${ctx.orgId}::uuid, action, ${id}, payload FROM events ORDER BY ord`;
   return row;
 }

@@ -57,19 +57,22 @@ function isUnique(e: unknown): boolean {
   return (e as { code?: unknown } | null)?.code === "P2010" && cause?.originalCode === "23505";
 }
 
-/** Runs a transaction; a unique violation (a concurrent create won the race) becomes 409. */
-export async function writeTx<T>(
-  db: Database,
-  fn: (tx: Tx) => Promise<T>,
+/** Runs one write; a unique violation (a concurrent create won the race) becomes 409. */
+export async function uniqueAs409<T>(
+  write: () => Promise<T>,
   onUnique: () => AppError = () => uniqueness("userName or email"),
 ): Promise<T> {
   try {
-    return await db.prisma.$transaction(fn, { timeout: 30_000, maxWait: 30_000 });
+    return await write();
   } catch (e) {
     if (isUnique(e)) throw onUnique();
     throw e;
   }
 }
+
+/** Runs a transaction; a unique violation (a concurrent create won the race) becomes 409. */
+export const writeTx = <T>(db: Database, fn: (tx: Tx) => Promise<T>, onUnique?: () => AppError): Promise<T> =>
+  uniqueAs409(() => db.prisma.$transaction(fn, { timeout: 30_000, maxWait: 30_000 }), onUnique);
 
 const columns = (f: UserFields) => ({
   userName: f.userName,

@@ -16,7 +16,7 @@ import { canonicalize } from "../schema/canonical";
 import { docToFields, statusFor, documentOfUser, type UserFields, type UserRow } from "./document";
 import { recordUserEvent } from "./events";
 import { presentUser } from "./present";
-import { assertUnique, changedFields, lockUser, updateUser, writeTx } from "./store";
+import { assertUnique, changedFields, lockUser, uniqueAs409, updateUser, writeTx } from "./store";
 import { insertUserWithEvents } from "./sql";
 
 export interface UserWriteDeps {
@@ -54,20 +54,20 @@ export function createUserWrites({ db, sessions }: UserWriteDeps) {
   return {
     async create(ctx: ScimCtx, body: unknown) {
       const fields = docToFields(canonicalize(USER_SCHEMAS, body));
-      const user = await writeTx(db, async (tx) => {
-        // Why FOR UPDATE when a seat limit applies: two concurrent creates must not both take the
-        // last seat. Without a limit, the role seam's shared lock of the org is all we need.
-        if (seatLimitOf(ctx.org) !== null) {
-          await lockOrgForRoles(tx, ctx.orgId, "update");
-          await assertSeatsAvailable(tx, ctx.org, 1);
-        }
-        // No read-before-write: the unique indexes on userName and email decide (409 from writeTx).
-        // One statement writes the user, its emails, its audit event and its outbox event.
-        const created = await insertUserWithEvents(tx, ctx, fields, statusFor(fields.active, null));
-        // The role is not part of the SCIM resource: the row as inserted is what we answer.
-        await recomputeRoles(tx, ctx, [created.id]);
-        return created;
-      });
+      const status = statusFor(fields.active, null);
+      // No read-before-write: the unique indexes on userName and email decide (409). One
+      // statement writes the user with its initial role, its emails and its events.
+      const user =
+        seatLimitOf(ctx.org) === null
+          ? await uniqueAs409(() => insertUserWithEvents(db.prisma, ctx, fields, status))
+          : await writeTx(db, async (tx) => {
+              // Why a transaction and the exclusive lock here: two concurrent creates must not
+              // both take the last seat, and the count must be read after the lock is held.
+              await lockOrgForRoles(tx, ctx.orgId, "update");
+              await assertSeatsAvailable(tx, ctx.org, 1);
+              return insertUserWithEvents(tx, ctx, fields, status);
+            });
+      // The role is not part of the SCIM resource: the row as inserted is what we answer.
       return { resource: presentUser(ctx, user, []), version: user.version };
     },
 
