@@ -1,9 +1,11 @@
 // npm run bench:roles — issue 4's benchmark: an org of 100,000 users in 50 groups; one rule
 // change that moves 50,000 of them from Viewer to Support is recomputed and committed (PUT),
 // and previewed; on PGlite and on PostgreSQL, each in a child process of its own so that RSS
-// is per engine. Baseline in the same run: the same PUT when nothing changes (read-only work).
-// Options: --engine pglite|postgres (one only), --users N. PostgreSQL: BENCH_DATABASE_URL or
-// postgres://postgres@127.0.0.1:5432/postgres; the bench creates and drops its own database.
+// is per engine. Baseline in the same run: a bare UPDATE of the same 50,000 rows in a fresh
+// database (the floor of storing the change). On PostgreSQL each rewrite also reports how many
+// of its user updates were HOT (pg_stat_user_tables). Options: --engine pglite|postgres (one
+// only), --users N. PostgreSQL: BENCH_DATABASE_URL or postgres://postgres@127.0.0.1:5432/postgres;
+// the bench creates and drops its own database.
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -70,6 +72,25 @@ async function seed(db: Database, orgId: string): Promise<void> {
   await p.$executeRawUnsafe(`ANALYZE`);
 }
 
+/** users' n_tup_upd / n_tup_hot_upd (PostgreSQL only), once the server has flushed at least
+ * `updates` updates: a backend reports its counters when it goes idle, not at commit. */
+interface UpdateCounts {
+  upd: number;
+  hot: number;
+}
+async function updateCounts(db: Database, updates: number): Promise<UpdateCounts | null> {
+  if (db.kind !== "postgres") return null;
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const [row] = await db.prisma.$queryRaw<{ upd: number; hot: number }[]>`
+      SELECT n_tup_upd::int AS upd, n_tup_hot_upd::int AS hot FROM pg_stat_user_tables WHERE relname = 'users'`;
+    if (!row || row.upd >= updates || Date.now() > deadline) return row ?? null;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+const hotNote = (a: UpdateCounts | null, b: UpdateCounts | null) =>
+  a && b ? `HOT ${b.hot - a.hot} of ${b.upd - a.upd} updates` : "";
+
 /** The floor: storing 50,000 role changes with nothing computed and no events. */
 async function bareUpdate(db: Database, orgId: string): Promise<void> {
   await db.prisma.$executeRaw`UPDATE users SET role = 'Support', updated_at = now()
@@ -131,21 +152,28 @@ async function runEngine(engine: "pglite" | "postgres"): Promise<void> {
     const startRss = process.memoryUsage().rss;
     peakRss = startRss;
     const seeded = await timed("seed", () => seed(db, orgId));
+    const c0 = await updateCounts(db, 0);
     const initial = await timed("initial mapping", () =>
       putMappings(db, ctx, initialRules, { force: false }),
     );
+    const c1 = await updateCounts(db, USERS);
     const baseline = await timed("same rules again", () =>
       putMappings(db, ctx, initialRules, { force: false }),
     );
     const preview = await timed("preview", () => previewMappings(db, ctx, changedRules));
     const change = await timed("rule change", () => putMappings(db, ctx, changedRules, { force: false }));
+    const c2 = await updateCounts(db, USERS + HALF);
     // Two more whole-org rewrites of the same 50,000 users (back, then the change again).
     const back = await timed("rule change reverted", () =>
       putMappings(db, ctx, initialRules, { force: false }),
     );
+    const c3 = await updateCounts(db, USERS + 2 * HALF);
     const again = await timed("rule change again", () =>
       putMappings(db, ctx, changedRules, { force: false }),
     );
+    const c4 = await updateCounts(db, USERS + 3 * HALF);
+    const [sizes] = await db.prisma.$queryRaw<{ heap: number; indexes: number }[]>`
+      SELECT pg_relation_size('users')::float8 AS heap, pg_indexes_size('users')::float8 AS indexes`;
     const someIds = await db.prisma.user.findMany({ where: { orgId }, select: { id: true }, take: 20 });
     const single = await timed("single users", async () => {
       for (const { id } of someIds) await db.prisma.$transaction((tx) => recomputeRoles(tx, ctx, [id]));
@@ -160,19 +188,21 @@ async function runEngine(engine: "pglite" | "postgres"): Promise<void> {
     // stalls (see docs/benchmarks.md), so it must not follow the measured statements.
     const floor = await withDatabase(engine, async (fresh) => {
       await seed(fresh, orgId);
-      return timed("bare update (fresh database)", () => bareUpdate(fresh, orgId));
+      const before = await updateCounts(fresh, 0);
+      const update = await timed("bare update (fresh database)", () => bareUpdate(fresh, orgId));
+      return { ...update, hot: hotNote(before, await updateCounts(fresh, HALF)) };
     });
     const row = (label: string, ms: number, note = "") =>
       console.log(`  ${label.padEnd(44)} ${`${ms.toFixed(0)} ms`.padStart(10)}  ${note}`);
     console.log(`\n${engine} (${USERS.toLocaleString("en")} users, ${GROUPS} groups)`);
     row("seed (bulk SQL)", seeded.ms);
-    row(`initial mapping, ${initial.value.changed} users changed`, initial.ms);
+    row(`initial mapping, ${initial.value.changed} users changed`, initial.ms, hotNote(c0, c1));
     row("same rules again, 0 changed", baseline.ms);
-    row(`baseline: bare UPDATE of the ${HALF} rows' role`, floor.ms);
+    row(`baseline: bare UPDATE of the ${HALF} rows' role`, floor.ms, floor.hot);
     row(
       `rule change, ${change.value.changed} changed + commit`,
       change.ms,
-      `${(change.ms / floor.ms).toFixed(1)}x baseline`,
+      [`${(change.ms / floor.ms).toFixed(1)}x baseline`, hotNote(c1, c2)].filter(Boolean).join("; "),
     );
     row(
       `preview of that change (${preview.value.changed})`,
@@ -182,9 +212,13 @@ async function runEngine(engine: "pglite" | "postgres"): Promise<void> {
     row(
       `reverted (${back.value.changed}), then again (${again.value.changed})`,
       back.ms,
-      `then ${again.ms.toFixed(0)} ms`,
+      [`then ${again.ms.toFixed(0)} ms`, hotNote(c2, c3), hotNote(c3, c4)].filter(Boolean).join("; "),
     );
     row("one user's recompute (mean of 20)", single.ms / someIds.length);
+    if (sizes) {
+      const sizeLabel = "users table after the rewrites: heap, indexes";
+      console.log(`  ${sizeLabel.padEnd(44)} ${mb(sizes.heap).padStart(10)}  ${mb(sizes.indexes)} indexes`);
+    }
     console.log(`  ${"RSS after start and migrations".padEnd(44)} ${mb(startRss).padStart(10)}`);
     console.log(
       `  ${"peak RSS (growth over start)".padEnd(44)} ${mb(peak).padStart(10)}  +${mb(peak - startRss)}`,
@@ -199,6 +233,7 @@ async function runEngine(engine: "pglite" | "postgres"): Promise<void> {
         againMs: Math.round(again.ms),
         noChangeMs: Math.round(baseline.ms),
         bareUpdateMs: Math.round(floor.ms),
+        ...(c1 && c2 ? { changeHot: c2.hot - c1.hot, changeUpdates: c2.upd - c1.upd } : {}),
         singleUserMs: +(single.ms / someIds.length).toFixed(1),
         startRssMb: Math.round(startRss / 1024 / 1024),
         peakRssMb: Math.round(peak / 1024 / 1024),
