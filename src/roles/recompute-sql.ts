@@ -152,12 +152,12 @@ export const countsSelect = Prisma.sql`
   FROM changed WHERE new_role IS DISTINCT FROM old_role`;
 
 /**
- * The whole-org recompute as one statement: update, audit events and outbox events are
- * data-modifying CTEs (the same columns recordAuditMany and enqueueEvents write); answers the counts.
+ * The `user.role_changed` audit and outbox events of the rows of `changed` whose role changed,
+ * as data-modifying CTEs after updateChangedCte (the same columns recordAuditMany and
+ * enqueueEvents write), in email order so that the audit log reads predictably.
  */
-export function orgRecomputeSql(ctx: Ctx): Sql {
-  return Prisma.sql`${computedCte(ctx.orgId, { kind: "stored" }, { kind: "org" })}
-    ${updateChangedCte(ctx.orgId)},
+export function roleEventsCte(ctx: Ctx): Sql {
+  return Prisma.sql`,
   role_changes AS (
     SELECT id, email, jsonb_build_object('id', id, 'email', email, 'from', old_role, 'to', new_role,
       'roleSource', new_source) AS payload
@@ -167,14 +167,21 @@ export function orgRecomputeSql(ctx: Ctx): Sql {
     INSERT INTO audit_events (id, org_id, actor_type, actor_id, actor_name, action, target_type, target_id, data, request_id)
     SELECT gen_random_uuid(), ${ctx.orgId}::uuid, ${ctx.actor.type}, ${ctx.actor.id ?? null}, ${ctx.actor.name ?? null},
       'user.role_changed', 'user', id::text, payload, ${ctx.requestId ?? null}
-    FROM role_changes
+    FROM role_changes ORDER BY email, id
     RETURNING 1
   ),
   queued AS (
     INSERT INTO outbox_events (org_id, type, subject_id, payload)
-    SELECT ${ctx.orgId}::uuid, 'user.role_changed', id::text, payload FROM role_changes
+    SELECT ${ctx.orgId}::uuid, 'user.role_changed', id::text, payload FROM role_changes ORDER BY email, id
     RETURNING 1
-  )
+  )`;
+}
+
+/** The whole-org recompute as one statement: update and events as data-modifying CTEs; answers the counts. */
+export function orgRecomputeSql(ctx: Ctx): Sql {
+  return Prisma.sql`${computedCte(ctx.orgId, { kind: "stored" }, { kind: "org" })}
+    ${updateChangedCte(ctx.orgId)}
+    ${roleEventsCte(ctx)}
   ${countsSelect}`;
 }
 

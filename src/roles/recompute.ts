@@ -5,9 +5,7 @@ import type { Database, Tx } from "../db/client";
 import type { Role } from "../generated/prisma/enums";
 import { lockOrg } from "../orgs/lock-org";
 import type { Ctx } from "../shared/context";
-import { recordAuditMany } from "../audit/record";
-import { enqueueEvents } from "../events/outbox";
-import { bulkSettings, computedCte, orgRecomputeSql, updateChangedCte } from "./recompute-sql";
+import { bulkSettings, computedCte, orgRecomputeSql, roleEventsCte, updateChangedCte } from "./recompute-sql";
 import type { RoleSource } from "./resolve";
 
 export interface RoleChange {
@@ -56,46 +54,26 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export const lockOrgForRoles = (tx: Tx, orgId: string, mode: "share" | "update"): Promise<void> =>
   lockOrg(tx, orgId, mode);
 
-/** The event payload of a role change (audit data and outbox payload alike). */
-export const roleChangedPayload = (c: RoleChange) => ({
-  id: c.id,
-  email: c.email,
-  from: c.from,
-  to: c.to,
-  roleSource: c.roleSource,
-});
-
 /**
- * Recomputes the role of these users of ctx.orgId. Returns every user whose role or roleSource
- * changed (compare `from` and `to` for role changes); unknown ids are ignored.
+ * Recomputes the role of these users of ctx.orgId in one statement (update and events
+ * included). Returns every user whose role or roleSource changed (compare `from` and `to` for
+ * role changes); unknown ids are ignored. `lockHeld`: the caller's transaction already holds the
+ * organization row (lockOrgForRoles, or FOR SHARE in its own statement), saving a round trip.
  */
-export async function recomputeRoles(tx: Tx, ctx: Ctx, userIds: string[]): Promise<RoleChange[]> {
+export async function recomputeRoles(
+  tx: Tx,
+  ctx: Ctx,
+  userIds: string[],
+  options: { lockHeld?: boolean } = {},
+): Promise<RoleChange[]> {
   const ids = [...new Set(userIds)].filter((id) => UUID.test(id));
   if (ids.length === 0) return [];
-  await lockOrgForRoles(tx, ctx.orgId, "share");
-  const changes = await tx.$queryRaw<
-    RoleChange[]
-  >`${computedCte(ctx.orgId, { kind: "stored" }, { kind: "users", ids })}
+  if (!options.lockHeld) await lockOrgForRoles(tx, ctx.orgId, "share");
+  return tx.$queryRaw<RoleChange[]>`${computedCte(ctx.orgId, { kind: "stored" }, { kind: "users", ids })}
     ${updateChangedCte(ctx.orgId)}
+    ${roleEventsCte(ctx)}
     SELECT id::text AS id, email, old_role AS "from", new_role AS "to", new_source AS "roleSource"
     FROM changed ORDER BY email, id`;
-  const roleChanges = changes.filter((c) => c.from !== c.to);
-  await recordAuditMany(
-    tx,
-    ctx,
-    roleChanges.map((c) => ({
-      action: "user.role_changed",
-      targetType: "user",
-      targetId: c.id,
-      data: roleChangedPayload(c),
-    })),
-  );
-  await enqueueEvents(
-    tx,
-    ctx.orgId,
-    roleChanges.map((c) => ({ type: "user.role_changed", subjectId: c.id, payload: roleChangedPayload(c) })),
-  );
-  return changes;
 }
 
 /**
