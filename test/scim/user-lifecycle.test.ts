@@ -75,6 +75,25 @@ describe("roles through the mapping", () => {
     expect(changes).toBe(2);
   });
 
+  test("when a rule names a group by its externalId in another case, then a member batch still changes the role", async () => {
+    await t.db.prisma.roleMappingRule.create({
+      data: { orgId: c.org.id, position: 2, group: "00G-OPS", groupLower: "00g-ops", role: "Support" },
+    });
+    const id = (await c.post("/Users", newUser("ops@acme.test")).expect(201)).body.id;
+    const group = (
+      await c
+        .post("/Groups", { schemas: [GROUP], displayName: "Operations", externalId: "00g-Ops" })
+        .expect(201)
+    ).body.id;
+    await c
+      .patch(`/Groups/${group}`, patchBody({ op: "add", path: "members", value: [{ value: id }] }))
+      .expect(204);
+    expect(await row(id)).toMatchObject({
+      role: "Support",
+      roleSource: { kind: "mapping", rules: [{ group: "00G-OPS", role: "Support" }] },
+    });
+  });
+
   test("when a mapped group is renamed away from its rule, then its members lose the role", async () => {
     await t.db.prisma.roleMappingRule.create({
       data: { orgId: c.org.id, position: 1, group: "Admins", groupLower: "admins", role: "Admin" },

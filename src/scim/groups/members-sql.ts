@@ -9,25 +9,38 @@ import type { ScimCtx } from "../context";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** The group's row (locked FOR UPDATE for the rest of the transaction when `lock`), or null. */
+const GROUP_COLUMNS = Prisma.sql`g.id::text AS id, g.org_id::text AS "orgId", g.display_name AS "displayName",
+  g.display_name_lower AS "displayNameLower", g.external_id AS "externalId", g.source::text AS source,
+  g.version, g.created_at AS "createdAt", g.updated_at AS "updatedAt"`;
+
+/**
+ * The group's row, or null. `lock`: the group FOR UPDATE and its organization FOR SHARE (the
+ * role seam's shared lock, see lockOrgForRoles) in the same statement, both held for the rest of
+ * the transaction.
+ */
 export async function selectGroupRow(
   db: Db,
   orgId: string,
   id: string,
   lock: boolean,
 ): Promise<Group | null> {
-  const [row] = await db.$queryRaw<Group[]>`
-    SELECT id::text AS id, org_id::text AS "orgId", display_name AS "displayName",
-      display_name_lower AS "displayNameLower", external_id AS "externalId", source::text AS source,
-      version, created_at AS "createdAt", updated_at AS "updatedAt"
-    FROM groups WHERE id = ${id}::uuid AND org_id = ${orgId}::uuid ${lock ? Prisma.sql`FOR UPDATE` : Prisma.empty}`;
+  const [row] = lock
+    ? await db.$queryRaw<Group[]>`
+      SELECT ${GROUP_COLUMNS} FROM groups g JOIN organizations o ON o.id = g.org_id
+      WHERE g.id = ${id}::uuid AND g.org_id = ${orgId}::uuid FOR UPDATE OF g FOR SHARE OF o`
+    : await db.$queryRaw<Group[]>`
+      SELECT ${GROUP_COLUMNS} FROM groups g WHERE g.id = ${id}::uuid AND g.org_id = ${orgId}::uuid`;
   return row ?? null;
 }
 
 /**
  * Adds and removes members of a locked group (`add` and `remove` disjoint) and writes its
  * `group.updated` audit and outbox events. Answers the added ids that are not users of the
- * organization: the caller must fail the transaction when there are any.
+ * organization (the caller must fail the transaction when there are any), and whether any role
+ * mapping rule names the group: when none does, its memberships cannot change a role (rules
+ * match users through the groups they name), so the caller may skip the recompute. Why here
+ * and not with the lock: this statement's snapshot is taken after the organization lock is
+ * held, so a rules change that committed while we waited for it is seen.
  */
 export async function changeMembers(
   tx: Tx,
@@ -35,9 +48,9 @@ export async function changeMembers(
   group: Group,
   add: string[],
   remove: string[],
-): Promise<{ unknown: string[]; updated: Group }> {
+): Promise<{ unknown: string[]; updated: Group; mapped: boolean }> {
   const unknown = add.filter((id) => !UUID.test(id));
-  if (unknown.length > 0) return { unknown, updated: group };
+  if (unknown.length > 0) return { unknown, updated: group, mapped: true };
   const now = new Date();
   const data = { membersAdded: add, membersRemoved: remove };
   const audit = { via: "scim", displayName: group.displayName, ...data };
@@ -46,7 +59,7 @@ export async function changeMembers(
     group: { id: group.id, displayName: group.displayName, externalId: group.externalId },
     ...data,
   };
-  const [row] = await tx.$queryRaw<{ valid: string[] }[]>`WITH
+  const [row] = await tx.$queryRaw<{ valid: string[]; mapped: boolean }[]>`WITH
     requested AS (SELECT DISTINCT unnest(${add}::uuid[]) AS user_id),
     valid AS (
       SELECT u.id FROM users u JOIN requested r ON u.id = r.user_id WHERE u.org_id = ${ctx.orgId}::uuid
@@ -75,10 +88,14 @@ export async function changeMembers(
       INSERT INTO outbox_events (org_id, type, subject_id, payload)
       VALUES (${ctx.orgId}::uuid, 'group.updated', ${group.id}, ${JSON.stringify(event)}::jsonb)
     )
-    SELECT coalesce(array_agg(id::text), '{}') AS valid FROM valid`;
+    SELECT coalesce(array_agg(id::text), '{}') AS valid,
+      EXISTS (SELECT 1 FROM role_mapping_rules r WHERE r.org_id = ${ctx.orgId}::uuid
+        AND r.group_lower IN (${group.displayNameLower}, lower(${group.externalId}::text))) AS mapped
+    FROM valid`;
   const valid = new Set(row?.valid ?? []);
   return {
     unknown: add.filter((id) => !valid.has(id.toLowerCase())),
     updated: { ...group, version: group.version + 1, updatedAt: now },
+    mapped: row?.mapped ?? true,
   };
 }

@@ -4,7 +4,6 @@
 import type { Db, Tx } from "../../db/client";
 import type { Group } from "../../generated/prisma/client";
 import { AppError } from "../../shared/errors";
-import { lockOrgForRoles } from "../../roles/recompute";
 import { invalidValue } from "../schema/canonical";
 import { notFound } from "../users/store";
 import { selectGroupRow } from "./members-sql";
@@ -16,10 +15,12 @@ export const groupUniqueness = () =>
     scimType: "uniqueness",
   });
 
-/** Locks the group row (organization first, as the role seam does: see lockUser). */
+/**
+ * Locks the group row and, shared, its organization (as the role seam does: see lockUser), in
+ * one statement; a later recomputeRoles in this transaction may pass `lockHeld`.
+ */
 export async function lockGroup(tx: Tx, orgId: string, id: string): Promise<Group> {
   if (!UUID.test(id)) throw notFound("Group", id);
-  await lockOrgForRoles(tx, orgId, "share");
   const group = await selectGroupRow(tx, orgId, id, true);
   if (!group) throw notFound("Group", id);
   return group;

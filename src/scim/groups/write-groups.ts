@@ -63,9 +63,9 @@ async function applyPlan(tx: Tx, ctx: ScimCtx, group: Group, plan: GroupPlan): P
   if (!renamed && !plan.reset && add.length === 0 && remove.length === 0) return group;
   if (!renamed && !plan.reset) {
     // The clients' member batches: one statement for the members, the version and the events.
-    const { unknown, updated } = await changeMembers(tx, ctx, group, add, remove);
+    const { unknown, updated, mapped } = await changeMembers(tx, ctx, group, add, remove);
     if (unknown.length > 0) throw unknownMembers(unknown);
-    await recomputeRoles(tx, ctx, [...add, ...remove]);
+    if (mapped) await recomputeRoles(tx, ctx, [...add, ...remove], { lockHeld: true });
     return updated;
   }
   if (plan.displayName !== undefined && plan.displayName.toLowerCase() !== group.displayNameLower)
@@ -89,7 +89,7 @@ async function applyPlan(tx: Tx, ctx: ScimCtx, group: Group, plan: GroupPlan): P
     membersAdded: add,
     membersRemoved: plan.reset ? before.filter((id) => !plan.add.has(id)) : remove,
   });
-  await recomputeRoles(tx, ctx, [...new Set([...before, ...add, ...remove])]);
+  await recomputeRoles(tx, ctx, [...new Set([...before, ...add, ...remove])], { lockHeld: true });
   return updated;
 }
 
@@ -163,7 +163,7 @@ export function createGroupWrites({ db }: { db: Database }) {
         const members = await memberIdsOf(tx, ctx.orgId, id);
         await recordGroupEvent(tx, ctx, "group.deleted", group, { membersRemoved: members });
         await tx.group.delete({ where: { id, orgId: ctx.orgId } });
-        await recomputeRoles(tx, ctx, members);
+        await recomputeRoles(tx, ctx, members, { lockHeld: true });
       });
     },
   };
