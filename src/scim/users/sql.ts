@@ -36,7 +36,9 @@ const GROUPS = Prisma.sql`, coalesce((SELECT json_agg(json_build_object('id', g.
  * Users of ctx.orgId matching `where` (a condition on alias u), in the stable list order, with
  * their emails and (withGroups) groups; `total` is the COUNT of all matches when asked for
  * (null when the page is empty). Why the inner page: PostgreSQL computes the select list of
- * the rows an OFFSET skips too; the email and group subqueries must run for the page only.
+ * the rows an OFFSET skips too; the email and group subqueries must run for the page only. And
+ * why ids only in it: the rows an OFFSET skips are then read from the (org_id, created_at, id)
+ * index alone, not fetched from the table (5,100 heap fetches for a page at offset 5,000).
  */
 export async function selectUsers(
   db: Db,
@@ -50,10 +52,10 @@ export async function selectUsers(
   const rows = await db.$queryRaw<(LoadedUser & { total: number | null })[]>`
     SELECT ${COLUMNS}, ${EMAILS} ${page.withGroups ? GROUPS : Prisma.empty} ${total}
     FROM (
-      SELECT * FROM users u WHERE u.org_id = ${orgId}::uuid AND ${where}
+      SELECT u.id, u.created_at FROM users u WHERE u.org_id = ${orgId}::uuid AND ${where}
       ORDER BY u.created_at, u.id OFFSET ${page.offset} LIMIT ${page.limit}
-    ) u
-    ORDER BY u.created_at, u.id`;
+    ) p JOIN users u ON u.id = p.id
+    ORDER BY p.created_at, p.id`;
   const count = rows[0]?.total ?? null;
   for (const r of rows) delete (r as { total?: unknown }).total;
   return { rows, total: count };
