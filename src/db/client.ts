@@ -9,6 +9,7 @@ import { PrismaPGlite } from "pglite-prisma-adapter";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient, type Prisma as PrismaNs } from "../generated/prisma/client";
 import { connectPg, pgliteConnection, type RawConnection } from "./raw";
+import { createStatementNamer } from "./statement-names";
 
 export type Prisma = PrismaClient;
 export type { PrismaClient };
@@ -37,7 +38,12 @@ export function openPostgres(
   // 'error' on the pool; unhandled, that would kill the process. The pool drops the client
   // and the next query opens a new one.
   pool.on("error", onIdleError);
-  const prisma = new PrismaClient({ adapter: new PrismaPg(pool), transactionOptions: TRANSACTION_OPTIONS });
+  // The adapter's type says a name is always returned; pg runs a query unnamed when it is not.
+  const statementNameGenerator = createStatementNamer() as (query: { sql: string }) => string;
+  const prisma = new PrismaClient({
+    adapter: new PrismaPg(pool, { statementNameGenerator }),
+    transactionOptions: TRANSACTION_OPTIONS,
+  });
   return {
     kind: "postgres",
     prisma,
