@@ -49,6 +49,13 @@ export function startSamlIdps(): SamlIdpPool {
   createInterface({ input: child.stdout }).on("line", (line) => waiting.shift()?.(line));
   let stderr = "";
   child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+  // Why: if the IdP process dies (python3-pysaml2 or xmlsec1 missing: .ci/run installs them),
+  // every pending and later request must fail with its stderr, not hang until the test timeout.
+  let exited: Error | null = null;
+  child.once("exit", (code) => {
+    exited = new Error(`the pysaml2 IdP exited (${code}): ${stderr.trim() || "no output"}`);
+    for (const settle of waiting.splice(0)) settle(JSON.stringify({ error: exited.message }));
+  });
   let queue: Promise<unknown> = Promise.resolve();
   let n = 0;
 
@@ -56,6 +63,7 @@ export function startSamlIdps(): SamlIdpPool {
     const next = queue.then(
       () =>
         new Promise<string>((resolve, reject) => {
+          if (exited) return reject(exited);
           waiting.push((line) => {
             const out = JSON.parse(line) as { xml?: string; error?: string };
             if (out.xml) resolve(out.xml);
@@ -130,7 +138,7 @@ export function startSamlIdps(): SamlIdpPool {
     },
     async close() {
       child.stdin.end();
-      await new Promise((r) => child.once("exit", r));
+      if (!exited) await new Promise((r) => child.once("exit", r));
       rmSync(dir, { recursive: true, force: true });
     },
   };
