@@ -12,6 +12,7 @@ import { listen, openEngine, rawInserter, run, rssMb } from "./scim-harness";
 export type ServerCommand =
   | { cmd: "raw"; conc: number; ops: number }
   | { cmd: "members"; groupId: string }
+  | { cmd: "map"; groups: string[]; role: "Admin" | "Support" | "Viewer" }
   | { cmd: "rss" }
   | { cmd: "stop" };
 
@@ -56,6 +57,13 @@ async function main() {
         await raw.close();
         return r;
       }
+      case "map":
+        // The same service as PUT /role-mappings: every named group maps to the role.
+        return services.roles.putMappings(
+          { orgId: org.id, actor: { type: "cli" } },
+          { defaultRole: null, rules: m.groups.map((group) => ({ group, role: m.role })) },
+          { force: true },
+        );
       case "members":
         return db.prisma.groupMembership.count({ where: { groupId: m.groupId } });
       case "rss":
