@@ -175,6 +175,14 @@ export const countsSelect = Prisma.sql`
   FROM changed WHERE new_role IS DISTINCT FROM old_role`;
 
 /**
+ * The payload of a `user.role_changed` event (audit data and outbox payload alike), as SQL over
+ * the given expressions: the one shape every writer of that event uses.
+ */
+export const roleChangedPayloadSql = (c: { id: Sql; email: Sql; from: Sql; to: Sql; roleSource: Sql }): Sql =>
+  Prisma.sql`jsonb_build_object('id', ${c.id}, 'email', ${c.email}, 'from', ${c.from}, 'to', ${c.to},
+    'roleSource', ${c.roleSource})`;
+
+/**
  * The `user.role_changed` audit and outbox events of the rows of `changed` whose role changed,
  * as data-modifying CTEs after updateChangedCte (the same columns recordAuditMany and
  * enqueueEvents write), in email order so that the audit log reads predictably.
@@ -182,8 +190,13 @@ export const countsSelect = Prisma.sql`
 export function roleEventsCte(ctx: Ctx): Sql {
   return Prisma.sql`,
   role_changes AS (
-    SELECT id, email, jsonb_build_object('id', id, 'email', email, 'from', old_role, 'to', new_role,
-      'roleSource', new_source) AS payload
+    SELECT id, email, ${roleChangedPayloadSql({
+      id: Prisma.sql`id`,
+      email: Prisma.sql`email`,
+      from: Prisma.sql`old_role`,
+      to: Prisma.sql`new_role`,
+      roleSource: Prisma.sql`new_source`,
+    })} AS payload
     FROM changed WHERE new_role IS DISTINCT FROM old_role
   ),
   audited AS (

@@ -11,6 +11,7 @@ import type { GroupRef } from "./present";
 import type { UserFields, UserRow } from "./document";
 import { userPayload } from "./events";
 import { INITIAL_ROLE_SOURCE, orgDefaultRoleCte } from "../../roles/initial-role";
+import { roleChangedPayloadSql } from "../../roles/recompute-sql";
 
 export type LoadedUser = UserRow & { groups?: GroupRef[] };
 
@@ -131,8 +132,13 @@ export async function insertUserWithEvents(
       FROM u
       UNION ALL
       SELECT 2, 'user.role_changed', p, p
-      FROM u, jsonb_build_object('id', u.id::text, 'email', ${f.email}::text, 'from', NULL::text,
-        'to', u.role::text, 'roleSource', ${source}::jsonb) AS p
+      FROM u, ${roleChangedPayloadSql({
+        id: Prisma.sql`u.id::text`,
+        email: Prisma.sql`${f.email}::text`,
+        from: Prisma.sql`NULL::text`,
+        to: Prisma.sql`u.role::text`,
+        roleSource: Prisma.sql`${source}::jsonb`,
+      })} AS p
       WHERE u.role IS NOT NULL
     ),
     a AS (
