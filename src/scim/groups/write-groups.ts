@@ -123,7 +123,7 @@ export function createGroupWrites({ db }: { db: Database }) {
           });
           await applyMembers(tx, ctx.orgId, group.id, { reset: false, add, remove: [] });
           await recordGroupEvent(tx, ctx, "group.created", group, { membersAdded: add });
-          await recomputeRoles(tx, ctx, add);
+          await recomputeRoles(tx, ctx, add, { lockHeld: true });
           return group;
         },
         groupUniqueness,
