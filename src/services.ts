@@ -11,6 +11,8 @@ import { createMailer } from "./mail/mailer";
 import { createUsersService } from "./users/users-service";
 import { createAuthService } from "./auth/auth-service";
 import { createRolesService } from "./roles/roles-service";
+import { createCredentialsCache } from "./credentials/verified-cache";
+import type { ScimTokenRow } from "./scim/auth";
 
 export interface ServiceDeps {
   config: ReadyConfig;
@@ -22,6 +24,8 @@ export interface ServiceDeps {
 export function createServices({ config, db, logger, clock = () => new Date() }: ServiceDeps) {
   const cipher: Cipher = createCipher(config.secretKey);
   const sessions = createSessionsService({ db, ttlHours: config.sessionTtlHours, clock });
+  // Verified SCIM tokens; the credentials service empties it when this process revokes one.
+  const scimTokenCache = createCredentialsCache<ScimTokenRow>(db);
   const mail = createMailer({ db, cipher, logger, smtpUrl: config.smtpUrl, from: config.mailFrom, clock });
   return {
     config,
@@ -32,7 +36,8 @@ export function createServices({ config, db, logger, clock = () => new Date() }:
     scimBaseUrl: (slug: string) => `${config.baseUrl}/scim/v2/${slug}`,
     orgs: createOrgsService({ db }),
     roles: createRolesService({ db }),
-    credentials: createCredentialsService({ db, clock }),
+    scimTokenCache,
+    credentials: createCredentialsService({ db, clock, onRevoked: scimTokenCache.invalidate }),
     sessions,
     mail,
     users: createUsersService({

@@ -35,9 +35,12 @@ const tableOf = (db: Db, kind: CredentialKind) =>
 export function createCredentialsService({
   db,
   clock = () => new Date(),
+  onRevoked = () => undefined,
 }: {
   db: Pick<Database, "prisma">;
   clock?: () => Date;
+  /** Called after a revocation commits, before revoke() returns (empties verified-token caches). */
+  onRevoked?: () => void;
 }) {
   const prisma = db.prisma;
 
@@ -81,6 +84,9 @@ export function createCredentialsService({
         }
         await recordAudit(tx, ctx, { action: `${kind}.revoked`, targetType: kind, targetId: id });
       });
+      // The database notifies every process's cache too, but asynchronously: this process's
+      // own cache must not answer the next request with the row it held before.
+      onRevoked();
     },
 
     /**

@@ -25,7 +25,54 @@ export interface Database {
   prisma: PrismaClient;
   /** A raw connection for migrations and health checks; release() it after use. */
   raw(): Promise<RawConnection>;
+  /**
+   * Calls `onNotify` for every NOTIFY on `channel`, and `onLive` with whether it is listening:
+   * true once LISTEN holds, false while its connection is down (PostgreSQL: a connection of its
+   * own, re-opened every second until it holds again; a missed notification cannot be told
+   * apart, so callers must treat "down" as "anything may have changed"). Ends with close().
+   */
+  listen(channel: string, handlers: ListenHandlers): void;
   close(): Promise<void>;
+}
+
+export interface ListenHandlers {
+  onNotify(payload: string): void;
+  onLive(live: boolean): void;
+}
+
+const RELISTEN_DELAY_MS = 1_000;
+const CHANNEL = /^[a-z_][a-z0-9_]*$/;
+
+/** LISTEN on PostgreSQL: one dedicated connection per channel, outside the pool. */
+function pgListener(connectionString: string) {
+  const clients = new Set<pg.Client>();
+  let closed = false;
+  const listen = (channel: string, h: ListenHandlers) => {
+    if (!CHANNEL.test(channel)) throw new Error(`not a channel name: ${channel}`);
+    if (closed) return;
+    const client = new pg.Client({ connectionString });
+    clients.add(client);
+    const down = () => {
+      if (!clients.delete(client)) return;
+      h.onLive(false);
+      client.end().catch(() => undefined);
+      if (!closed) setTimeout(() => listen(channel, h), RELISTEN_DELAY_MS).unref();
+    };
+    client.on("error", down);
+    client.on("end", down);
+    client.on("notification", (n) => h.onNotify(n.payload ?? ""));
+    client
+      .connect()
+      .then(() => client.query(`LISTEN ${channel}`))
+      .then(() => clients.has(client) && h.onLive(true), down);
+  };
+  const close = async () => {
+    closed = true;
+    const open = [...clients];
+    clients.clear();
+    await Promise.all(open.map((c) => c.end().catch(() => undefined)));
+  };
+  return { listen, close };
 }
 
 export function openPostgres(
@@ -44,11 +91,14 @@ export function openPostgres(
     adapter: new PrismaPg(pool, { statementNameGenerator }),
     transactionOptions: TRANSACTION_OPTIONS,
   });
+  const listener = pgListener(connectionString);
   return {
     kind: "postgres",
     prisma,
     raw: () => connectPg(connectionString),
+    listen: listener.listen,
     async close() {
+      await listener.close();
       await prisma.$disconnect();
       await pool.end();
     },
@@ -60,11 +110,22 @@ export function openPglite(options: { dir?: string; loadDataDir?: Blob } = {}): 
   if (options.dir) mkdirSync(options.dir, { recursive: true });
   const db = new PGlite({ dataDir: options.dir, loadDataDir: options.loadDataDir });
   const prisma = new PrismaClient({ adapter: new PrismaPGlite(db), transactionOptions: TRANSACTION_OPTIONS });
+  let closed = false;
   return {
     kind: "pglite",
     prisma,
     raw: async () => pgliteConnection(db),
+    // In-process: PGlite hands a notification to its listeners while it completes the COMMIT
+    // that sent it, before that statement's caller resumes.
+    listen(channel, h) {
+      if (!CHANNEL.test(channel)) throw new Error(`not a channel name: ${channel}`);
+      db.listen(channel, h.onNotify).then(
+        () => !closed && h.onLive(true),
+        () => h.onLive(false),
+      );
+    },
     async close() {
+      closed = true;
       await prisma.$disconnect();
       await db.close();
     },

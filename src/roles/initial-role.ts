@@ -14,9 +14,10 @@ export const INITIAL_ROLE_SOURCE: RoleSource = { kind: "default", rules: [] };
  * FOR NO KEY UPDATE; if it is in flight, this lock waits for its commit and then reads the new
  * row version (READ COMMITTED re-reads a row it had to wait for), so the new default applies;
  * if the create locks first, the rules change waits for the create to commit and its recompute
- * then sees the new user.
+ * then sees the new user. `onlyIf` is a further condition on the organization row, read under
+ * the same lock: when it is false the CTE is empty and the statement built on it writes nothing.
  */
-export const orgDefaultRoleCte = (orgId: string): Prisma.Sql =>
+export const orgDefaultRoleCte = (orgId: string, onlyIf: Prisma.Sql = Prisma.sql`true`): Prisma.Sql =>
   Prisma.sql`org_role AS (
-    SELECT default_role FROM organizations WHERE id = ${orgId}::uuid FOR SHARE
+    SELECT default_role FROM organizations WHERE id = ${orgId}::uuid AND ${onlyIf} FOR SHARE
   )`;

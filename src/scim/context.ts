@@ -2,10 +2,9 @@
 // organization's own base URL, computed per request so that meta.location can never carry
 // another organization's URL (no process-wide base path, unlike scimmy's static).
 import type { Ctx } from "../shared/context";
-import type { Organization } from "../generated/prisma/client";
 
 export interface ScimCtx extends Ctx {
-  org: Organization;
+  orgSlug: string;
   /** `{BASE_URL}/scim/v2/{org}` of this request's organization. */
   baseUrl: string;
 }

@@ -44,7 +44,14 @@ export function scimRouter(services: Services): Router {
   const users = { ...createUserReads(services), ...createUserWrites(services) };
   const groupReads = createGroupReads(services);
   const groupWrites = createGroupWrites(services);
-  r.use(scimAuth({ db: services.db, scimBaseUrl: services.scimBaseUrl, clock: services.clock }));
+  r.use(
+    scimAuth({
+      db: services.db,
+      cache: services.scimTokenCache,
+      scimBaseUrl: services.scimBaseUrl,
+      clock: services.clock,
+    }),
+  );
 
   r.get("/ServiceProviderConfig", (_req, res) =>
     send(res, 200, serviceProviderConfig(scimCtxOf(res.locals).baseUrl)),

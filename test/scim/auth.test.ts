@@ -65,6 +65,67 @@ describe("SCIM bearer tokens", () => {
     expect401(await request(t.app).get(path).set("Authorization", `Bearer ${created.token}`));
   });
 
+  test("when a token has been used, then the process holds it in its cache of verified tokens", async () => {
+    await acme.get("/Users").expect(200);
+    await acme.get("/Users").expect(200);
+    expect(t.services.scimTokenCache.size).toBeGreaterThan(0);
+  });
+
+  // Another process (the CLI, a second instance on the same PostgreSQL) revokes with a write of
+  // its own: this process learns of it from the database's notification, not from its code.
+  const revokeElsewhere = (tokenId: string) =>
+    t.db.prisma.$executeRaw`UPDATE scim_tokens SET revoked_at = now() WHERE id = ${tokenId}::uuid`;
+
+  /** The statuses of requests made until one is refused, one every 20 ms for at most 3 s. */
+  async function untilRefused(path: string, token: string): Promise<number[]> {
+    const statuses: number[] = [];
+    for (const deadline = Date.now() + 3000; Date.now() < deadline;) {
+      const res = await request(t.app).get(path).set("Authorization", `Bearer ${token}`);
+      statuses.push(res.status);
+      if (res.status === 401) break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    return statuses;
+  }
+
+  test("when another process revokes a cached token, then the notification makes it stop working", async () => {
+    const org = await t.given.org({ plan: "enterprise" });
+    const ctx = { orgId: org.id, actor: { type: "cli" as const } };
+    const created = await t.services.credentials.create("scim_token", ctx, "cached");
+    const path = `/scim/v2/${org.slug}/Users`;
+    // Twice: the second answer comes from the cache.
+    await request(t.app).get(path).set("Authorization", `Bearer ${created.token}`).expect(200);
+    await request(t.app).get(path).set("Authorization", `Bearer ${created.token}`).expect(200);
+    await revokeElsewhere(created.id);
+    const statuses = await untilRefused(path, created.token);
+    // The cache keeps an entry for a minute: only the notification can refuse it this soon.
+    expect(statuses.at(-1)).toBe(401);
+    // PGlite hands the notification over before the revoking statement returns.
+    if (t.db.kind === "pglite") expect(statuses).toEqual([401]);
+  });
+
+  test("when the connection that listens for changes is lost, then nothing is served from the cache", async () => {
+    if (t.db.kind !== "postgres") return expect(t.db.kind).toBe("pglite"); // one in-process engine
+    const org = await t.given.org({ plan: "enterprise" });
+    const ctx = { orgId: org.id, actor: { type: "cli" as const } };
+    const created = await t.services.credentials.create("scim_token", ctx, "cut-off");
+    const path = `/scim/v2/${org.slug}/Users`;
+    await request(t.app).get(path).set("Authorization", `Bearer ${created.token}`).expect(200);
+    await request(t.app).get(path).set("Authorization", `Bearer ${created.token}`).expect(200);
+    expect(t.services.scimTokenCache.size).toBeGreaterThan(0);
+    // Cut the LISTEN connection (as a server restart or a network drop would), then revoke:
+    // the notification goes nowhere, so the cache must already have stopped answering.
+    const [{ n }] = await t.db.prisma.$queryRaw<{ n: number }[]>`
+      SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity
+      WHERE datname = current_database() AND query = 'LISTEN sso_bridge_credentials'`;
+    expect(n).toBe(1);
+    for (const deadline = Date.now() + 3000; t.services.scimTokenCache.size > 0 && Date.now() < deadline;)
+      await new Promise((r) => setTimeout(r, 10));
+    expect(t.services.scimTokenCache.size).toBe(0);
+    await revokeElsewhere(created.id);
+    expect401(await request(t.app).get(path).set("Authorization", `Bearer ${created.token}`));
+  });
+
   test("when the org in the path does not exist, then the answer is the same 401", async () => {
     expect401(
       await request(t.app).get("/scim/v2/no-such-org/Users").set("Authorization", `Bearer ${acme.token}`),

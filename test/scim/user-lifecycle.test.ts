@@ -214,4 +214,16 @@ describe("seat limit", () => {
     expect(res.body.schemas).toEqual(["urn:ietf:params:scim:api:messages:2.0:Error"]);
     expect(await t.db.prisma.user.count({ where: { orgId: small.org.id } })).toBe(2);
   });
+
+  test("when a seat limit is set by another process, then the very next SCIM create counts seats", async () => {
+    const org = await scimClient(t, { plan: "enterprise" });
+    await org.post("/Users", newUser("first@later-limited.test")).expect(201);
+    // A direct UPDATE, as the CLI or another instance on the same PostgreSQL would write it:
+    // no cached copy of the organization may let the next create skip the count.
+    await t.db.prisma.$executeRaw`UPDATE organizations SET seat_limit = 1 WHERE id = ${org.org.id}::uuid`;
+    const res = await org.post("/Users", newUser("second@later-limited.test")).expect(409);
+    expect(res.body.detail).toMatch(/allows 1 users/);
+    await t.db.prisma.$executeRaw`UPDATE organizations SET seat_limit = NULL WHERE id = ${org.org.id}::uuid`;
+    await org.post("/Users", newUser("second@later-limited.test")).expect(201);
+  });
 });

@@ -34,7 +34,7 @@ async function recordGroupEvent(
   g: Group,
   data: Record<string, unknown>,
 ) {
-  const { org: _org, baseUrl: _base, ...plain } = ctx;
+  const { orgSlug: _slug, baseUrl: _base, ...plain } = ctx;
   await recordAudit(tx, plain, {
     action,
     targetType: "group",

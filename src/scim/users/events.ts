@@ -24,7 +24,7 @@ export async function recordUserEvent(
   user: UserRow,
   data: Record<string, unknown> = {},
 ): Promise<void> {
-  const { org: _org, baseUrl: _base, ...plain } = ctx;
+  const { orgSlug: _slug, baseUrl: _base, ...plain } = ctx;
   await recordAudit(tx, plain, {
     action,
     targetType: "user",

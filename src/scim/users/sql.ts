@@ -12,6 +12,7 @@ import type { UserFields, UserRow } from "./document";
 import { userPayload } from "./events";
 import { INITIAL_ROLE_SOURCE, orgDefaultRoleCte } from "../../roles/initial-role";
 import { roleChangedPayloadSql } from "../../roles/recompute-sql";
+import { seatsUnlimitedSql } from "../../orgs/plans";
 
 export type LoadedUser = UserRow & { groups?: GroupRef[] };
 
@@ -72,14 +73,17 @@ export async function countUsers(db: Db, orgId: string, where: Prisma.Sql): Prom
  * Inserts a SCIM user with its initial role (roles/initial-role.ts), its email rows, its
  * `user.created` audit and outbox events and, when the organization has a default role, the
  * `user.role_changed` events the role seam would write: one statement, atomic on its own, so
- * a create without a seat limit needs no transaction around it.
+ * a create without a seat limit needs no transaction around it. With `onlyIfSeatsUnlimited`
+ * it writes nothing (and answers null) when the organization, as read under the statement's
+ * lock, has a seat limit: the caller then counts seats in a transaction.
  */
 export async function insertUserWithEvents(
   db: Db,
   ctx: ScimCtx,
   f: UserFields,
   status: UserStatus,
-): Promise<UserRow> {
+  onlyIfSeatsUnlimited = false,
+): Promise<UserRow | null> {
   const id = randomUUID();
   const now = new Date();
   const row: UserRow = {
@@ -107,8 +111,8 @@ export async function insertUserWithEvents(
   const source = JSON.stringify(INITIAL_ROLE_SOURCE);
   // Why one INSERT per event table with ORDER BY: sibling CTEs run in no set order, and the
   // audit log's seq must read user.created before user.role_changed.
-  await db.$executeRaw`WITH
-    ${orgDefaultRoleCte(ctx.orgId)},
+  const written = await db.$executeRaw`WITH
+    ${orgDefaultRoleCte(ctx.orgId, onlyIfSeatsUnlimited ? seatsUnlimitedSql : undefined)},
     u AS (
       INSERT INTO users (id, org_id, email, email_lower, user_name, user_name_lower, external_id,
         first_name, last_name, display_name, status, provisioned_by, scim_data, manager_id,
@@ -150,5 +154,6 @@ export async function insertUserWithEvents(
     )
     INSERT INTO outbox_events (org_id, type, subject_id, payload)
     SELECT ${ctx.orgId}::uuid, action, ${id}, payload FROM events ORDER BY ord`;
-  return row;
+  // Every written user has a user.created outbox row: none means nothing was written.
+  return written > 0 ? row : null;
 }

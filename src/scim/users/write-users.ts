@@ -4,7 +4,6 @@
 import type { Database, Tx } from "../../db/client";
 import { AppError } from "../../shared/errors";
 import { assertSeatsAvailable } from "../../users/guards";
-import { seatLimitOf } from "../../orgs/plans";
 import { lockOrgForRoles, recomputeRoles } from "../../roles/recompute";
 import type { SessionsService } from "../../sessions/sessions-service";
 import type { ScimCtx } from "../context";
@@ -56,17 +55,21 @@ export function createUserWrites({ db, sessions }: UserWriteDeps) {
       const fields = docToFields(canonicalize(USER_SCHEMAS, body));
       const status = statusFor(fields.active, null);
       // No read-before-write: the unique indexes on userName and email decide (409). One
-      // statement writes the user with its initial role, its emails and its events.
+      // statement writes the user with its initial role, its emails and its events, unless
+      // the organization (as that statement reads it) has a seat limit.
       const user =
-        seatLimitOf(ctx.org) === null
-          ? await uniqueAs409(() => insertUserWithEvents(db.prisma, ctx, fields, status))
-          : await writeTx(db, async (tx) => {
-              // Why a transaction and the exclusive lock here: two concurrent creates must not
-              // both take the last seat, and the count must be read after the lock is held.
-              await lockOrgForRoles(tx, ctx.orgId, "update");
-              await assertSeatsAvailable(tx, ctx.org, 1);
-              return insertUserWithEvents(tx, ctx, fields, status);
-            });
+        (await uniqueAs409(() => insertUserWithEvents(db.prisma, ctx, fields, status, true))) ??
+        (await writeTx(db, async (tx) => {
+          // Why a transaction and the exclusive lock here: two concurrent creates must not
+          // both take the last seat, and the count must be read after the lock is held.
+          await lockOrgForRoles(tx, ctx.orgId, "update");
+          const org = await tx.organization.findUniqueOrThrow({
+            where: { id: ctx.orgId },
+            select: { id: true, plan: true, seatLimit: true },
+          });
+          await assertSeatsAvailable(tx, org, 1);
+          return (await insertUserWithEvents(tx, ctx, fields, status))!;
+        }));
       // The role is not part of the SCIM resource: the row as inserted is what we answer.
       return { resource: presentUser(ctx, user, []), version: user.version };
     },
