@@ -5,7 +5,7 @@ import type { Role } from "../generated/prisma/enums";
 import type { Ctx } from "../shared/context";
 import { Prisma } from "../generated/prisma/client";
 import type { RoleMappingsInput } from "./mappings-input";
-import { bulkSettings, computedCte, countsSelect } from "./recompute-sql";
+import { bulkSettingsSql, computedCte, countsSelect } from "./recompute-sql";
 import { ORG_RECOMPUTE_TX, type OrgRecomputeResult, type RoleCounts } from "./recompute";
 
 export const PREVIEW_USERS = 100;
@@ -44,7 +44,7 @@ export async function previewMappings(
   FROM counts`;
   // Read-only, in a transaction only so that the session settings stay local to it.
   const [row] = await db.prisma.$transaction(async (tx) => {
-    for (const setting of bulkSettings) await tx.$queryRaw(setting);
+    await tx.$queryRaw(bulkSettingsSql(ctx.orgId));
     return tx.$queryRaw<Row[]>(query);
   }, ORG_RECOMPUTE_TX);
   const r = row!;

@@ -5,7 +5,13 @@ import type { Database, Tx } from "../db/client";
 import type { Role } from "../generated/prisma/enums";
 import { lockOrg } from "../orgs/lock-org";
 import type { Ctx } from "../shared/context";
-import { bulkSettings, computedCte, orgRecomputeSql, roleEventsCte, updateChangedCte } from "./recompute-sql";
+import {
+  bulkSettingsSql,
+  computedCte,
+  orgRecomputeSql,
+  roleEventsCte,
+  updateChangedCte,
+} from "./recompute-sql";
 import type { RoleSource } from "./resolve";
 
 export interface RoleChange {
@@ -83,8 +89,10 @@ export async function recomputeRoles(
  */
 export async function recomputeOrgRoles(tx: Tx, ctx: Ctx): Promise<OrgRecomputeResult> {
   await lockOrgForRoles(tx, ctx.orgId, "update");
-  for (const setting of bulkSettings) await tx.$queryRaw(setting);
-  const [row] = await tx.$queryRaw<(RoleCounts & { changed: number })[]>(orgRecomputeSql(ctx));
+  const [settings] = await tx.$queryRaw<{ positions: number }[]>(bulkSettingsSql(ctx.orgId));
+  const [row] = await tx.$queryRaw<(RoleCounts & { changed: number })[]>(
+    orgRecomputeSql(ctx, settings!.positions),
+  );
   const { changed, Admin, Support, Viewer, none } = row!;
   return { changed, byRole: { Admin, Support, Viewer, none } };
 }

@@ -152,29 +152,38 @@ describe("recomputeRoles", () => {
     });
   });
 
-  test("when the matching rules sit past the 64th position, then they still produce the role and roleSource", async () => {
-    const org = await t.given.org({ defaultRole: null });
-    await rules(
-      org,
-      Array.from(
-        { length: 130 },
-        (_, i) => [`G${i}`, i % 2 === 0 ? "Viewer" : "Support"] as [string, "Viewer" | "Support"],
-      ),
-    );
-    const user = await scimUser(org, { ssoGroups: ["g3", "G64", "g127", "G129"] });
+  test.each([
+    ["one user's recompute", "user"],
+    ["the whole organization's recompute", "org"],
+  ])(
+    "when the matching rules sit past the 64th position, then %s still produces the role and roleSource",
+    async (_label, scope) => {
+      const org = await t.given.org({ defaultRole: null });
+      await rules(
+        org,
+        Array.from(
+          { length: 130 },
+          (_, i) => [`G${i}`, i % 2 === 0 ? "Viewer" : "Support"] as [string, "Viewer" | "Support"],
+        ),
+      );
+      const user = await scimUser(org, { ssoGroups: ["g3", "G64", "g127", "G129"] });
 
-    const [change] = await t.db.prisma.$transaction((tx) => recomputeRoles(tx, ctxOf(org), [user.id]));
+      await t.db.prisma.$transaction((tx) =>
+        scope === "user" ? recomputeRoles(tx, ctxOf(org), [user.id]) : recomputeOrgRoles(tx, ctxOf(org)),
+      );
 
-    expect(change).toMatchObject({ to: "Support" });
-    expect(change!.roleSource).toEqual({
-      kind: "mapping",
-      rules: [
-        { group: "G3", role: "Support" },
-        { group: "G127", role: "Support" },
-        { group: "G129", role: "Support" },
-      ],
-    });
-  });
+      const after = await t.db.prisma.user.findUniqueOrThrow({ where: { id: user.id } });
+      expect(after.role).toBe("Support");
+      expect(after.roleSource).toEqual({
+        kind: "mapping",
+        rules: [
+          { group: "G3", role: "Support" },
+          { group: "G127", role: "Support" },
+          { group: "G129", role: "Support" },
+        ],
+      });
+    },
+  );
 
   test("when a user of another organization is named, then it is left alone", async () => {
     const org = await t.given.org({ defaultRole: "Admin" });
