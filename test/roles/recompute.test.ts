@@ -168,9 +168,10 @@ describe("recomputeRoles", () => {
       );
       const user = await scimUser(org, { ssoGroups: ["g3", "G64", "g127", "G129"] });
 
-      await t.db.prisma.$transaction((tx) =>
-        scope === "user" ? recomputeRoles(tx, ctxOf(org), [user.id]) : recomputeOrgRoles(tx, ctxOf(org)),
-      );
+      await t.db.prisma.$transaction(async (tx) => {
+        if (scope === "user") await recomputeRoles(tx, ctxOf(org), [user.id]);
+        else await recomputeOrgRoles(tx, ctxOf(org));
+      });
 
       const after = await t.db.prisma.user.findUniqueOrThrow({ where: { id: user.id } });
       expect(after.role).toBe("Support");
