@@ -25,6 +25,8 @@ export interface Database {
   prisma: PrismaClient;
   /** A raw connection for migrations and health checks; release() it after use. */
   raw(): Promise<RawConnection>;
+  /** A read outside any transaction, on the driver itself (see Reader). */
+  read: Reader;
   /**
    * Calls `onNotify` for every NOTIFY on `channel`, and `onLive` with whether it is listening:
    * true once LISTEN holds, false while its connection is down (PostgreSQL: a connection of its
@@ -34,6 +36,23 @@ export interface Database {
   listen(channel: string, handlers: ListenHandlers): void;
   close(): Promise<void>;
 }
+
+/**
+ * Runs one read statement on the connection pool Prisma's adapter uses (PGlite: its single
+ * connection), without the Prisma client: for the reads on every SCIM request (authentication,
+ * lookups, pages, a group without its members), where the client's per-query work was a fifth
+ * of the server's CPU (docs/decisions.md). Rows come typed by the driver, which for the types
+ * these statements select (text, int, boolean, jsonb/json, timestamptz, arrays of them) is what
+ * $queryRaw answers; cast a bigint or numeric to int or text. Writes and transactions stay on
+ * Prisma.
+ */
+export type Reader = <T>(sql: PrismaNs.Sql) => Promise<T[]>;
+
+/** The same reads inside a transaction (or on the client), through Prisma. */
+export const readerOf =
+  (db: Db): Reader =>
+  <T>(sql: PrismaNs.Sql) =>
+    db.$queryRaw<T[]>(sql);
 
 export interface ListenHandlers {
   onNotify(payload: string): void;
@@ -86,7 +105,8 @@ export function openPostgres(
   // and the next query opens a new one.
   pool.on("error", onIdleError);
   // The adapter's type says a name is always returned; pg runs a query unnamed when it is not.
-  const statementNameGenerator = createStatementNamer() as (query: { sql: string }) => string;
+  const statementName = createStatementNamer();
+  const statementNameGenerator = statementName as (query: { sql: string }) => string;
   const prisma = new PrismaClient({
     adapter: new PrismaPg(pool, { statementNameGenerator }),
     transactionOptions: TRANSACTION_OPTIONS,
@@ -96,6 +116,10 @@ export function openPostgres(
     kind: "postgres",
     prisma,
     raw: () => connectPg(connectionString),
+    // The same statement names as the adapter's: one name always stands for one text.
+    read: async <T>(sql: PrismaNs.Sql) =>
+      (await pool.query({ text: sql.text, values: sql.values, name: statementName({ sql: sql.text }) }))
+        .rows as T[],
     listen: listener.listen,
     async close() {
       await listener.close();
@@ -115,6 +139,7 @@ export function openPglite(options: { dir?: string; loadDataDir?: Blob } = {}): 
     kind: "pglite",
     prisma,
     raw: async () => pgliteConnection(db),
+    read: async <T>(sql: PrismaNs.Sql) => (await db.query<T>(sql.text, sql.values)).rows,
     // In-process: PGlite hands a notification to its listeners while it completes the COMMIT
     // that sent it, before that statement's caller resumes.
     listen(channel, h) {

@@ -6,6 +6,7 @@
 // most once a minute (as the credentials service does).
 import type { RequestHandler } from "express";
 import type { Database } from "../db/client";
+import { Prisma } from "../generated/prisma/client";
 import { AppError } from "../shared/errors";
 import { parseToken } from "../shared/crypto";
 import { credentialAccepts, lastUsedIsStale, TOKEN_PREFIX } from "../credentials/credential-rules";
@@ -23,17 +24,17 @@ export interface ScimTokenRow {
 }
 
 /** The token's row and its organization's id when the organization has this slug, else nothing. */
-async function findTokenOfOrg(db: Pick<Database, "prisma">, tokenId: string, slug: string) {
-  const rows = await db.prisma.$queryRaw<ScimTokenRow[]>`
+async function findTokenOfOrg(db: Pick<Database, "read">, tokenId: string, slug: string) {
+  const rows = await db.read<ScimTokenRow>(Prisma.sql`
     SELECT o.id::text AS "orgId", o.slug, t.id::text AS "tokenId", t.name AS "tokenName",
       t.secret_hash AS "secretHash", t.revoked_at AS "revokedAt", t.last_used_at AS "lastUsedAt"
     FROM scim_tokens t JOIN organizations o ON o.id = t.org_id
-    WHERE t.id = ${tokenId}::uuid AND o.slug = ${slug}`;
+    WHERE t.id = ${tokenId}::uuid AND o.slug = ${slug}`);
   return rows[0] ?? null;
 }
 
 export function scimAuth(deps: {
-  db: Pick<Database, "prisma">;
+  db: Pick<Database, "prisma" | "read">;
   cache: VerifiedCache<ScimTokenRow>;
   scimBaseUrl: (slug: string) => string;
   clock?: () => Date;

@@ -4,7 +4,7 @@
 // version bump, the audit event and the outbox event (the same columns recordAudit and
 // enqueueEvent write) as data-modifying CTEs.
 import { Prisma, type Group } from "../../generated/prisma/client";
-import type { Db, Tx } from "../../db/client";
+import type { Reader, Tx } from "../../db/client";
 import type { ScimCtx } from "../context";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -14,22 +14,22 @@ const GROUP_COLUMNS = Prisma.sql`g.id::text AS id, g.org_id::text AS "orgId", g.
   g.version, g.created_at AS "createdAt", g.updated_at AS "updatedAt"`;
 
 /**
- * The group's row, or null. `lock`: the group FOR UPDATE and its organization FOR SHARE (the
- * role seam's shared lock, see lockOrgForRoles) in the same statement, both held for the rest of
- * the transaction.
+ * The group's row, or null, with the group FOR UPDATE and its organization FOR SHARE (the role
+ * seam's shared lock, see lockOrgForRoles) in the same statement, both held for the rest of the
+ * transaction.
  */
-export async function selectGroupRow(
-  db: Db,
-  orgId: string,
-  id: string,
-  lock: boolean,
-): Promise<Group | null> {
-  const [row] = lock
-    ? await db.$queryRaw<Group[]>`
-      SELECT ${GROUP_COLUMNS} FROM groups g JOIN organizations o ON o.id = g.org_id
-      WHERE g.id = ${id}::uuid AND g.org_id = ${orgId}::uuid FOR UPDATE OF g FOR SHARE OF o`
-    : await db.$queryRaw<Group[]>`
-      SELECT ${GROUP_COLUMNS} FROM groups g WHERE g.id = ${id}::uuid AND g.org_id = ${orgId}::uuid`;
+export async function lockGroupRow(tx: Tx, orgId: string, id: string): Promise<Group | null> {
+  const [row] = await tx.$queryRaw<Group[]>`
+    SELECT ${GROUP_COLUMNS} FROM groups g JOIN organizations o ON o.id = g.org_id
+    WHERE g.id = ${id}::uuid AND g.org_id = ${orgId}::uuid FOR UPDATE OF g FOR SHARE OF o`;
+  return row ?? null;
+}
+
+/** The group's row, or null, without locking it (on the driver: a read of every GET). */
+export async function readGroupRow(read: Reader, orgId: string, id: string): Promise<Group | null> {
+  const [row] = await read<Group>(
+    Prisma.sql`SELECT ${GROUP_COLUMNS} FROM groups g WHERE g.id = ${id}::uuid AND g.org_id = ${orgId}::uuid`,
+  );
   return row ?? null;
 }
 

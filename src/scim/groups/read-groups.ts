@@ -8,13 +8,13 @@ import { listResponse, type ListQuery } from "../list-query";
 import { GROUP_SCHEMAS } from "../schema/attributes";
 import { parseProjection, project, wants, type Projection } from "../schema/projection";
 import { notFound } from "../users/store";
-import { selectGroupRow } from "./members-sql";
+import { readGroupRow } from "./members-sql";
 import { presentGroup, type MemberRef } from "./present";
 import { groupWhere } from "./where";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-export function createGroupReads({ db }: { db: Pick<Database, "prisma"> }) {
+export function createGroupReads({ db }: { db: Pick<Database, "prisma" | "read"> }) {
   const prisma = db.prisma;
 
   async function membersOf(
@@ -39,7 +39,7 @@ export function createGroupReads({ db }: { db: Pick<Database, "prisma"> }) {
   return {
     async get(ctx: ScimCtx, id: string, attributes?: unknown, excluded?: unknown) {
       const p = parseProjection(GROUP_SCHEMAS, attributes, excluded);
-      const group = UUID.test(id) ? await selectGroupRow(prisma, ctx.orgId, id, false) : null;
+      const group = UUID.test(id) ? await readGroupRow(db.read, ctx.orgId, id) : null;
       if (!group) throw notFound("Group", id);
       return {
         resource: render(ctx, p, group, await membersOf(ctx.orgId, [group], p)),

@@ -6,7 +6,7 @@ import type { Group } from "../../generated/prisma/client";
 import { AppError } from "../../shared/errors";
 import { invalidValue } from "../schema/canonical";
 import { notFound } from "../users/store";
-import { selectGroupRow } from "./members-sql";
+import { lockGroupRow } from "./members-sql";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -21,7 +21,7 @@ export const groupUniqueness = () =>
  */
 export async function lockGroup(tx: Tx, orgId: string, id: string): Promise<Group> {
   if (!UUID.test(id)) throw notFound("Group", id);
-  const group = await selectGroupRow(tx, orgId, id, true);
+  const group = await lockGroupRow(tx, orgId, id);
   if (!group) throw notFound("Group", id);
   return group;
 }

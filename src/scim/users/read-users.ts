@@ -33,13 +33,14 @@ function directWhere(filter: Filter | null): Prisma.Sql | null {
   return null;
 }
 
-export function createUserReads({ db }: { db: Pick<Database, "prisma"> }) {
+export function createUserReads({ db }: { db: Pick<Database, "prisma" | "read"> }) {
   const prisma = db.prisma;
+  const read = db.read;
   return {
     async get(ctx: ScimCtx, id: string, attributes?: unknown, excluded?: unknown) {
       const p = parseProjection(USER_SCHEMAS, attributes, excluded);
       const { rows } = UUID.test(id)
-        ? await selectUsers(prisma, ctx.orgId, Prisma.sql`u.id = ${id}::uuid`, {
+        ? await selectUsers(read, ctx.orgId, Prisma.sql`u.id = ${id}::uuid`, {
             offset: 0,
             limit: 1,
             withGroups: wants(p, "groups"),
@@ -63,7 +64,7 @@ export function createUserReads({ db }: { db: Pick<Database, "prisma"> }) {
         const page =
           q.count === 0
             ? { rows: [], total: null }
-            : await selectUsers(prisma, ctx.orgId, direct, {
+            : await selectUsers(read, ctx.orgId, direct, {
                 offset,
                 limit: q.count,
                 withGroups,
@@ -71,7 +72,7 @@ export function createUserReads({ db }: { db: Pick<Database, "prisma"> }) {
               });
         const total = known(page.rows.length)
           ? offset + page.rows.length
-          : (page.total ?? (await countUsers(prisma, ctx.orgId, direct)));
+          : (page.total ?? (await countUsers(read, ctx.orgId, direct)));
         return listResponse(
           total,
           q.startIndex,
@@ -95,7 +96,7 @@ export function createUserReads({ db }: { db: Pick<Database, "prisma"> }) {
       const { rows } =
         ids.length === 0
           ? { rows: [] }
-          : await selectUsers(prisma, ctx.orgId, Prisma.sql`u.id = ANY(${ids.map((u) => u.id)}::uuid[])`, {
+          : await selectUsers(read, ctx.orgId, Prisma.sql`u.id = ANY(${ids.map((u) => u.id)}::uuid[])`, {
               offset: 0,
               limit: ids.length,
               withGroups,

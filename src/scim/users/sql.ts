@@ -5,7 +5,7 @@
 import { randomUUID } from "node:crypto";
 import { Prisma } from "../../generated/prisma/client";
 import type { UserStatus } from "../../generated/prisma/client";
-import type { Db } from "../../db/client";
+import type { Db, Reader } from "../../db/client";
 import type { ScimCtx } from "../context";
 import type { GroupRef } from "./present";
 import type { UserFields, UserRow } from "./document";
@@ -43,7 +43,7 @@ const GROUPS = Prisma.sql`, coalesce((SELECT json_agg(json_build_object('id', g.
  * index alone, not fetched from the table (5,100 heap fetches for a page at offset 5,000).
  */
 export async function selectUsers(
-  db: Db,
+  read: Reader,
   orgId: string,
   where: Prisma.Sql,
   page: { offset: number; limit: number; withGroups: boolean; withTotal: boolean },
@@ -51,21 +51,21 @@ export async function selectUsers(
   const total = page.withTotal
     ? Prisma.sql`, (SELECT count(*)::int FROM users u WHERE u.org_id = ${orgId}::uuid AND ${where}) AS total`
     : Prisma.sql`, NULL::int AS total`;
-  const rows = await db.$queryRaw<(LoadedUser & { total: number | null })[]>`
+  const rows = await read<LoadedUser & { total: number | null }>(Prisma.sql`
     SELECT ${COLUMNS}, ${EMAILS} ${page.withGroups ? GROUPS : Prisma.empty} ${total}
     FROM (
       SELECT u.id, u.created_at FROM users u WHERE u.org_id = ${orgId}::uuid AND ${where}
       ORDER BY u.created_at, u.id OFFSET ${page.offset} LIMIT ${page.limit}
     ) p JOIN users u ON u.id = p.id
-    ORDER BY p.created_at, p.id`;
+    ORDER BY p.created_at, p.id`);
   const count = rows[0]?.total ?? null;
   for (const r of rows) delete (r as { total?: unknown }).total;
   return { rows, total: count };
 }
 
-export async function countUsers(db: Db, orgId: string, where: Prisma.Sql): Promise<number> {
-  const [row] = await db.$queryRaw<{ total: number }[]>`
-    SELECT count(*)::int AS total FROM users u WHERE u.org_id = ${orgId}::uuid AND ${where}`;
+export async function countUsers(read: Reader, orgId: string, where: Prisma.Sql): Promise<number> {
+  const [row] = await read<{ total: number }>(Prisma.sql`
+    SELECT count(*)::int AS total FROM users u WHERE u.org_id = ${orgId}::uuid AND ${where}`);
   return row?.total ?? 0;
 }
 
