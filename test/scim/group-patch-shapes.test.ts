@@ -162,6 +162,20 @@ describe("PATCH /Groups shapes", () => {
     },
   );
 
+  test("when an add mixes users with ids that are no user of the org, then 400 names only the unknown ones", async () => {
+    const id = await freshGroup();
+    const stranger = "3b7c1c9e-5a43-4d0a-9a51-0d2b7a1f0c12";
+    const res = await c
+      .patch(
+        `/Groups/${id}`,
+        patchBody({ op: "add", path: "members", value: [{ value: u.C }, { value: stranger.toUpperCase() }] }),
+      )
+      .expect(400);
+    expect(res.body.detail.toLowerCase()).toContain(stranger);
+    expect(res.body.detail).not.toContain(u.C);
+    expect((await membersOf(id)).members).toEqual(["A", "B"]);
+  });
+
   test("when one PATCH adds 300 members and another removes 150, then both land with one event each", async () => {
     const ids: string[] = [];
     const rowsToCreate = Array.from({ length: 300 }, (_, i) => `bulk${i}@acme.test`);

@@ -65,7 +65,7 @@ export async function changeMembers(
     group: { id: group.id, displayName: group.displayName, externalId: group.externalId },
     ...data,
   };
-  const [row] = await tx.$queryRaw<{ valid: string[]; mapped: boolean }[]>`WITH
+  const [row] = await tx.$queryRaw<{ unknown: string[]; mapped: boolean }[]>`WITH
     requested AS (SELECT DISTINCT unnest(${add}::uuid[]) AS user_id),
     valid AS (
       SELECT u.id FROM requested r
@@ -95,13 +95,14 @@ export async function changeMembers(
       INSERT INTO outbox_events (org_id, type, subject_id, payload)
       VALUES (${ctx.orgId}::uuid, 'group.updated', ${group.id}, ${JSON.stringify(event)}::jsonb)
     )
-    SELECT coalesce(array_agg(id::text), '{}') AS valid,
+    SELECT (SELECT coalesce(array_agg(r.user_id::text), '{}') FROM requested r
+        WHERE NOT EXISTS (SELECT 1 FROM valid v WHERE v.id = r.user_id)) AS unknown,
       EXISTS (SELECT 1 FROM role_mapping_rules r WHERE r.org_id = ${ctx.orgId}::uuid
-        AND r.group_lower IN (${group.displayNameLower}, lower(${group.externalId}::text))) AS mapped
-    FROM valid`;
-  const valid = new Set(row?.valid ?? []);
+        AND r.group_lower IN (${group.displayNameLower}, lower(${group.externalId}::text))) AS mapped`;
+  // Usually none: answering the unknown ids, not the valid ones, keeps the reply one short row.
+  const missing = new Set(row?.unknown ?? []);
   return {
-    unknown: add.filter((id) => !valid.has(id.toLowerCase())),
+    unknown: add.filter((id) => missing.has(id.toLowerCase())),
     updated: { ...group, version: group.version + 1, updatedAt: now },
     mapped: row?.mapped ?? true,
   };
