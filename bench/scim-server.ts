@@ -5,6 +5,7 @@
 import { writeFileSync } from "node:fs";
 import { Session } from "node:inspector/promises";
 import express from "express";
+import { Prisma } from "../src/generated/prisma/client";
 import { loadConfig, type ReadyConfig } from "../src/config";
 import { createLogger } from "../src/shared/logger";
 import { createServices } from "../src/services";
@@ -47,6 +48,12 @@ async function main() {
   const hello = express();
   hello.get("/hello", (_req, res) => {
     res.json({ hello: "world" });
+  });
+  // The floor of any lookup on this stack: Express plus one prepared SELECT on the app's own
+  // connection pool (Database.read), answering its row; no auth, no SCIM.
+  hello.get("/one-select", async (req, res) => {
+    const rows = await db.read(Prisma.sql`SELECT ${String(req.query.v ?? "x")}::text AS v, now() AS at`);
+    res.json(rows[0]);
   });
   const [helloServer, scimServer] = [await listen(hello), await listen(createApp(services))];
 
