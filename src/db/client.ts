@@ -48,12 +48,6 @@ export interface Database {
  */
 export type Reader = <T>(sql: PrismaNs.Sql) => Promise<T[]>;
 
-/** The same reads inside a transaction (or on the client), through Prisma. */
-export const readerOf =
-  (db: Db): Reader =>
-  <T>(sql: PrismaNs.Sql) =>
-    db.$queryRaw<T[]>(sql);
-
 export interface ListenHandlers {
   onNotify(payload: string): void;
   onLive(live: boolean): void;
