@@ -53,16 +53,13 @@ describe("SCIM bearer tokens", () => {
   });
 
   test("when a token is revoked, then it stops working at once", async () => {
-    const org = await t.given.org({ plan: "enterprise" });
-    const created = await t.services.credentials.create(
-      "scim_token",
-      { orgId: org.id, actor: { type: "cli" } },
-      "old",
-    );
-    const path = `/scim/v2/${org.slug}/Users`;
-    await request(t.app).get(path).set("Authorization", `Bearer ${created.token}`).expect(200);
-    await t.services.credentials.revoke("scim_token", { orgId: org.id, actor: { type: "cli" } }, created.id);
-    expect401(await request(t.app).get(path).set("Authorization", `Bearer ${created.token}`));
+    const used = await usedToken("old");
+    expect(t.services.scimTokenCache.size).toBeGreaterThan(0);
+    await t.services.credentials.revoke("scim_token", used.ctx, used.id);
+    // Emptied by the revocation itself, not only by the database's notification, which reaches
+    // the process's listening connection a moment later.
+    expect(t.services.scimTokenCache.size).toBe(0);
+    expect401(await used.get());
   });
 
   test("when a token has been used, then the process holds it in its cache of verified tokens", async () => {
@@ -70,6 +67,18 @@ describe("SCIM bearer tokens", () => {
     await acme.get("/Users").expect(200);
     expect(t.services.scimTokenCache.size).toBeGreaterThan(0);
   });
+
+  /** A fresh org's SCIM token, already used twice (so the second answer came from the cache). */
+  async function usedToken(name: string) {
+    const org = await t.given.org({ plan: "enterprise" });
+    const ctx = { orgId: org.id, actor: { type: "cli" as const } };
+    const created = await t.services.credentials.create("scim_token", ctx, name);
+    const path = `/scim/v2/${org.slug}/Users`;
+    const get = () => request(t.app).get(path).set("Authorization", `Bearer ${created.token}`);
+    await get().expect(200);
+    await get().expect(200);
+    return { ctx, id: created.id, token: created.token, path, get };
+  }
 
   // Another process (the CLI, a second instance on the same PostgreSQL) revokes with a write of
   // its own: this process learns of it from the database's notification, not from its code.
@@ -89,15 +98,9 @@ describe("SCIM bearer tokens", () => {
   }
 
   test("when another process revokes a cached token, then the notification makes it stop working", async () => {
-    const org = await t.given.org({ plan: "enterprise" });
-    const ctx = { orgId: org.id, actor: { type: "cli" as const } };
-    const created = await t.services.credentials.create("scim_token", ctx, "cached");
-    const path = `/scim/v2/${org.slug}/Users`;
-    // Twice: the second answer comes from the cache.
-    await request(t.app).get(path).set("Authorization", `Bearer ${created.token}`).expect(200);
-    await request(t.app).get(path).set("Authorization", `Bearer ${created.token}`).expect(200);
-    await revokeElsewhere(created.id);
-    const statuses = await untilRefused(path, created.token);
+    const used = await usedToken("cached");
+    await revokeElsewhere(used.id);
+    const statuses = await untilRefused(used.path, used.token);
     // The cache keeps an entry for a minute: only the notification can refuse it this soon.
     expect(statuses.at(-1)).toBe(401);
     // PGlite hands the notification over before the revoking statement returns.
@@ -106,12 +109,7 @@ describe("SCIM bearer tokens", () => {
 
   test("when the connection that listens for changes is lost, then nothing is served from the cache", async () => {
     if (t.db.kind !== "postgres") return expect(t.db.kind).toBe("pglite"); // one in-process engine
-    const org = await t.given.org({ plan: "enterprise" });
-    const ctx = { orgId: org.id, actor: { type: "cli" as const } };
-    const created = await t.services.credentials.create("scim_token", ctx, "cut-off");
-    const path = `/scim/v2/${org.slug}/Users`;
-    await request(t.app).get(path).set("Authorization", `Bearer ${created.token}`).expect(200);
-    await request(t.app).get(path).set("Authorization", `Bearer ${created.token}`).expect(200);
+    const used = await usedToken("cut-off");
     expect(t.services.scimTokenCache.size).toBeGreaterThan(0);
     // Cut the LISTEN connection (as a server restart or a network drop would), then revoke:
     // the notification goes nowhere, so the cache must already have stopped answering.
@@ -122,8 +120,8 @@ describe("SCIM bearer tokens", () => {
     for (const deadline = Date.now() + 3000; t.services.scimTokenCache.size > 0 && Date.now() < deadline;)
       await new Promise((r) => setTimeout(r, 10));
     expect(t.services.scimTokenCache.size).toBe(0);
-    await revokeElsewhere(created.id);
-    expect401(await request(t.app).get(path).set("Authorization", `Bearer ${created.token}`));
+    await revokeElsewhere(used.id);
+    expect401(await used.get());
   });
 
   test("when the org in the path does not exist, then the answer is the same 401", async () => {
