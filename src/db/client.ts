@@ -54,14 +54,17 @@ export interface ListenHandlers {
 }
 
 const RELISTEN_DELAY_MS = 1_000;
-const CHANNEL = /^[a-z_][a-z0-9_]*$/;
+// LISTEN takes an identifier, not a parameter: only plain names are let through.
+const assertChannel = (channel: string) => {
+  if (!/^[a-z_][a-z0-9_]*$/.test(channel)) throw new Error(`not a channel name: ${channel}`);
+};
 
 /** LISTEN on PostgreSQL: one dedicated connection per channel, outside the pool. */
 function pgListener(connectionString: string) {
   const clients = new Set<pg.Client>();
   let closed = false;
   const listen = (channel: string, h: ListenHandlers) => {
-    if (!CHANNEL.test(channel)) throw new Error(`not a channel name: ${channel}`);
+    assertChannel(channel);
     if (closed) return;
     const client = new pg.Client({ connectionString });
     clients.add(client);
@@ -137,7 +140,7 @@ export function openPglite(options: { dir?: string; loadDataDir?: Blob } = {}): 
     // In-process: PGlite hands a notification to its listeners while it completes the COMMIT
     // that sent it, before that statement's caller resumes.
     listen(channel, h) {
-      if (!CHANNEL.test(channel)) throw new Error(`not a channel name: ${channel}`);
+      assertChannel(channel);
       db.listen(channel, h.onNotify).then(
         () => !closed && h.onLive(true),
         () => h.onLive(false),
