@@ -70,7 +70,6 @@ export function scimAuth(deps: {
     }
     const ctx: ScimCtx = {
       orgId: row.orgId,
-      orgSlug: row.slug,
       actor: { type: "scim_token", id: row.tokenId, name: row.tokenName },
       requestId: res.locals.requestId as string | undefined,
       baseUrl: deps.scimBaseUrl(row.slug),

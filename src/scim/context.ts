@@ -4,7 +4,6 @@
 import type { Ctx } from "../shared/context";
 
 export interface ScimCtx extends Ctx {
-  orgSlug: string;
   /** `{BASE_URL}/scim/v2/{org}` of this request's organization. */
   baseUrl: string;
 }

@@ -34,8 +34,7 @@ async function recordGroupEvent(
   g: Group,
   data: Record<string, unknown>,
 ) {
-  const { orgSlug: _slug, baseUrl: _base, ...plain } = ctx;
-  await recordAudit(tx, plain, {
+  await recordAudit(tx, ctx, {
     action,
     targetType: "group",
     targetId: g.id,

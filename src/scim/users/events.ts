@@ -24,8 +24,7 @@ export async function recordUserEvent(
   user: UserRow,
   data: Record<string, unknown> = {},
 ): Promise<void> {
-  const { orgSlug: _slug, baseUrl: _base, ...plain } = ctx;
-  await recordAudit(tx, plain, {
+  await recordAudit(tx, ctx, {
     action,
     targetType: "user",
     targetId: user.id,
