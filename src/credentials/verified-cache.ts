@@ -9,6 +9,8 @@
 // - this process's own revocations empty it synchronously, before they answer.
 // The cached row is still verified on every request (constant-time secret compare, revokedAt),
 // and an entry lives at most `ttlMs` as a last line of defence.
+import type { Database } from "../db/client";
+
 export interface VerifiedCache<T> {
   /** The cached row, or undefined (not cached, expired, or the cache is not live). */
   get(key: string): T | undefined;
@@ -23,15 +25,22 @@ export interface VerifiedCache<T> {
   readonly size: number;
 }
 
-export function createVerifiedCache<T>(
-  options: { ttlMs?: number; maxEntries?: number; now?: () => number } = {},
-): VerifiedCache<T> {
+export interface VerifiedCacheOptions {
+  ttlMs?: number;
+  maxEntries?: number;
+  now?: () => number;
+  /** Called once, at the first lookup that reaches the database (generation()). */
+  onFirstLookup?: () => void;
+}
+
+export function createVerifiedCache<T>(options: VerifiedCacheOptions = {}): VerifiedCache<T> {
   const ttlMs = options.ttlMs ?? 60_000;
   const maxEntries = options.maxEntries ?? 10_000;
   const now = options.now ?? Date.now;
   const entries = new Map<string, { value: T; expires: number }>();
   let gen = 0;
   let live = false;
+  let firstLookup = options.onFirstLookup;
 
   const invalidate = () => {
     gen++;
@@ -45,7 +54,11 @@ export function createVerifiedCache<T>(
       entries.delete(key);
       return undefined;
     },
-    generation: () => gen,
+    generation() {
+      firstLookup?.();
+      firstLookup = undefined;
+      return gen;
+    },
     put(key, value, generation) {
       if (!live || generation !== gen) return;
       // Oldest first (Map keeps insertion order): a flood of distinct tokens cannot grow memory.
@@ -67,30 +80,18 @@ export function createVerifiedCache<T>(
 export const CREDENTIALS_CHANNEL = "sso_bridge_credentials";
 
 /**
- * A cache wired to the database's notifications. It starts listening at its first use, so a
+ * A cache wired to the database's notifications. It starts listening at its first lookup, so a
  * process that never authenticates a SCIM request opens no LISTEN connection; until LISTEN
  * holds, nothing is cached.
  */
 export function createCredentialsCache<T>(
-  db: { listen(channel: string, h: { onNotify(): void; onLive(live: boolean): void }): void },
-  options?: Parameters<typeof createVerifiedCache>[0],
+  db: Pick<Database, "listen">,
+  options: Omit<VerifiedCacheOptions, "onFirstLookup"> = {},
 ): VerifiedCache<T> {
-  const cache = createVerifiedCache<T>(options);
-  let started = false;
-  return {
-    get: cache.get,
-    generation() {
-      if (!started) {
-        started = true;
-        db.listen(CREDENTIALS_CHANNEL, { onNotify: cache.invalidate, onLive: cache.setLive });
-      }
-      return cache.generation();
-    },
-    put: cache.put,
-    invalidate: cache.invalidate,
-    setLive: cache.setLive,
-    get size() {
-      return cache.size;
-    },
-  };
+  const cache: VerifiedCache<T> = createVerifiedCache<T>({
+    ...options,
+    onFirstLookup: () =>
+      db.listen(CREDENTIALS_CHANNEL, { onNotify: cache.invalidate, onLive: cache.setLive }),
+  });
+  return cache;
 }

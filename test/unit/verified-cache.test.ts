@@ -53,3 +53,12 @@ test("when more distinct keys arrive than it holds, then the oldest entry goes f
   for (const k of ["a", "b", "c"]) cache.put(k, k, cache.generation());
   expect([cache.get("a"), cache.get("b"), cache.get("c")]).toEqual([undefined, "b", "c"]);
 });
+
+test("when lookups reach the database, then the first one starts what feeds the cache, once", () => {
+  let started = 0;
+  const cache = createVerifiedCache<string>({ onFirstLookup: () => started++ });
+  expect(started).toBe(0);
+  cache.generation();
+  cache.generation();
+  expect(started).toBe(1);
+});
