@@ -13,6 +13,7 @@ import {
   updateChangedCte,
 } from "./recompute-sql";
 import type { RoleSource } from "./resolve";
+import { isUuid } from "../shared/ids";
 
 export interface RoleChange {
   id: string;
@@ -51,8 +52,6 @@ export async function checkpointIfEmbedded(db: Pick<Database, "prisma" | "kind">
   if (db.kind === "pglite") await db.prisma.$executeRawUnsafe("CHECKPOINT");
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /**
  * Why the lock: a whole-org recompute (exclusive) and a membership change (shared) must
  * not each compute with the other's old state, or a user could keep a role neither would give.
@@ -72,7 +71,7 @@ export async function recomputeRoles(
   userIds: string[],
   options: { lockHeld?: boolean } = {},
 ): Promise<RoleChange[]> {
-  const ids = [...new Set(userIds)].filter((id) => UUID.test(id));
+  const ids = [...new Set(userIds)].filter(isUuid);
   if (ids.length === 0) return [];
   if (!options.lockHeld) await lockOrgForRoles(tx, ctx.orgId, "share");
   return tx.$queryRaw<RoleChange[]>`${computedCte(ctx.orgId, { kind: "stored" }, { kind: "users", ids })}

@@ -5,6 +5,7 @@
 import { Prisma } from "../../generated/prisma/client";
 import { AppError } from "../../shared/errors";
 import type { CompareOp, Literal } from "./parse";
+import { isUuid } from "../../shared/ids";
 
 export type Where = Record<string, unknown>;
 
@@ -17,7 +18,6 @@ export type Column =
 export const invalidFilter = (message: string) =>
   new AppError("bad_request", `invalid filter: ${message}`, { scimType: "invalidFilter" });
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const RANGE: Record<string, string> = { gt: "gt", ge: "gte", lt: "lt", le: "lte" };
 const TEXT: Record<string, string> = { co: "contains", sw: "startsWith", ew: "endsWith" };
 const JSON_TEXT: Record<string, string> = {
@@ -59,7 +59,7 @@ export function compareColumn(col: Column, op: CompareOp, value: Literal, label:
     case "uuid":
       if (op !== "eq") throw invalidFilter(`${label} supports eq, ne and pr only`);
       if (typeof value !== "string") throw invalidFilter(`${label} compares with a string`);
-      return UUID.test(value) ? { [col.field]: value.toLowerCase() } : NOTHING;
+      return isUuid(value) ? { [col.field]: value.toLowerCase() } : NOTHING;
     case "date": {
       if (typeof value !== "string" || Number.isNaN(Date.parse(value)))
         throw invalidFilter(`${label} compares with a dateTime string`);

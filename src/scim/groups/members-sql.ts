@@ -6,8 +6,7 @@
 import { Prisma, type Group } from "../../generated/prisma/client";
 import type { Reader, Tx } from "../../db/client";
 import type { ScimCtx } from "../context";
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { isUuid } from "../../shared/ids";
 
 const GROUP_COLUMNS = Prisma.sql`g.id::text AS id, g.org_id::text AS "orgId", g.display_name AS "displayName",
   g.display_name_lower AS "displayNameLower", g.external_id AS "externalId", g.source::text AS source,
@@ -55,7 +54,7 @@ export async function changeMembers(
   add: string[],
   remove: string[],
 ): Promise<{ unknown: string[]; updated: Group; mapped: boolean }> {
-  const unknown = add.filter((id) => !UUID.test(id));
+  const unknown = add.filter((id) => !isUuid(id));
   if (unknown.length > 0) return { unknown, updated: group, mapped: true };
   const now = new Date();
   const data = { membersAdded: add, membersRemoved: remove };
@@ -73,7 +72,7 @@ export async function changeMembers(
     ),
     removed AS (
       DELETE FROM group_memberships
-      WHERE org_id = ${ctx.orgId}::uuid AND group_id = ${group.id}::uuid AND user_id = ANY(${remove.filter((id) => UUID.test(id))}::uuid[])
+      WHERE org_id = ${ctx.orgId}::uuid AND group_id = ${group.id}::uuid AND user_id = ANY(${remove.filter(isUuid)}::uuid[])
     ),
     added AS (
       INSERT INTO group_memberships (group_id, user_id, org_id)

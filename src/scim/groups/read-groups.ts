@@ -11,8 +11,7 @@ import { notFound } from "../users/store";
 import { readGroupRow } from "./members-sql";
 import { presentGroup, type MemberRef } from "./present";
 import { groupWhere } from "./where";
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { isUuid } from "../../shared/ids";
 
 export function createGroupReads({ db }: { db: Pick<Database, "prisma" | "read"> }) {
   const prisma = db.prisma;
@@ -39,7 +38,7 @@ export function createGroupReads({ db }: { db: Pick<Database, "prisma" | "read">
   return {
     async get(ctx: ScimCtx, id: string, attributes?: unknown, excluded?: unknown) {
       const p = parseProjection(GROUP_SCHEMAS, attributes, excluded);
-      const group = UUID.test(id) ? await readGroupRow(db.read, ctx.orgId, id) : null;
+      const group = isUuid(id) ? await readGroupRow(db.read, ctx.orgId, id) : null;
       if (!group) throw notFound("Group", id);
       return {
         resource: render(ctx, p, group, await membersOf(ctx.orgId, [group], p)),

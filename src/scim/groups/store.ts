@@ -7,8 +7,7 @@ import { AppError } from "../../shared/errors";
 import { invalidValue } from "../schema/canonical";
 import { notFound } from "../users/store";
 import { lockGroupRow } from "./members-sql";
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { isUuid } from "../../shared/ids";
 
 export const groupUniqueness = () =>
   new AppError("uniqueness", "a group with this displayName already exists in this organization", {
@@ -20,7 +19,7 @@ export const groupUniqueness = () =>
  * one statement; a later recomputeRoles in this transaction may pass `lockHeld`.
  */
 export async function lockGroup(tx: Tx, orgId: string, id: string): Promise<Group> {
-  if (!UUID.test(id)) throw notFound("Group", id);
+  if (!isUuid(id)) throw notFound("Group", id);
   const group = await lockGroupRow(tx, orgId, id);
   if (!group) throw notFound("Group", id);
   return group;
@@ -41,7 +40,7 @@ export async function assertGroupNameFree(db: Db, orgId: string, displayName: st
 /** Every id must be a user of this organization (nested groups are not supported). */
 export async function assertMembersExist(db: Db, orgId: string, ids: string[]): Promise<void> {
   if (ids.length === 0) return;
-  const valid = ids.filter((id) => UUID.test(id));
+  const valid = ids.filter(isUuid);
   const found = await db.user.findMany({ where: { orgId, id: { in: valid } }, select: { id: true } });
   if (found.length === ids.length) return;
   const known = new Set(found.map((u) => u.id));
@@ -73,7 +72,7 @@ export async function applyMembers(
   if (change.reset) {
     await tx.groupMembership.deleteMany({ where: { orgId, groupId, userId: { notIn: change.add } } });
   } else if (change.remove.length > 0) {
-    const ids = change.remove.filter((id) => UUID.test(id));
+    const ids = change.remove.filter(isUuid);
     if (ids.length > 0)
       await tx.groupMembership.deleteMany({ where: { orgId, groupId, userId: { in: ids } } });
   }

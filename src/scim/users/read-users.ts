@@ -12,8 +12,7 @@ import { notFound } from "./store";
 import { presentUser } from "./present";
 import { countUsers, selectUsers, type LoadedUser } from "./sql";
 import { userWhere } from "./where";
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { isUuid } from "../../shared/ids";
 
 const render = (ctx: ScimCtx, p: Projection, u: LoadedUser) =>
   project(presentUser(ctx, u, u.groups), p, [ENTERPRISE_SCHEMA]);
@@ -39,7 +38,7 @@ export function createUserReads({ db }: { db: Pick<Database, "prisma" | "read"> 
   return {
     async get(ctx: ScimCtx, id: string, attributes?: unknown, excluded?: unknown) {
       const p = parseProjection(USER_SCHEMAS, attributes, excluded);
-      const { rows } = UUID.test(id)
+      const { rows } = isUuid(id)
         ? await selectUsers(read, ctx.orgId, Prisma.sql`u.id = ${id}::uuid`, {
             offset: 0,
             limit: 1,

@@ -6,14 +6,13 @@ import type { UserStatus } from "../../generated/prisma/client";
 import { AppError, isUniqueViolation } from "../../shared/errors";
 import { lockOrgForRoles } from "../../roles/recompute";
 import type { UserFields, UserRow } from "./document";
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { isUuid } from "../../shared/ids";
 
 export const notFound = (kind: "User" | "Group", id: string) =>
   new AppError("not_found", `${kind} ${id} not found`);
 
 export async function findUser(db: Db, orgId: string, id: string): Promise<UserRow | null> {
-  if (!UUID.test(id)) return null;
+  if (!isUuid(id)) return null;
   return db.user.findFirst({ where: { id, orgId }, include: { emails: true } });
 }
 
@@ -23,7 +22,7 @@ export async function findUser(db: Db, orgId: string, id: string): Promise<UserR
  * so a concurrent role-rules change (organization FOR UPDATE, then users) cannot deadlock with us.
  */
 export async function lockUser(tx: Tx, orgId: string, id: string): Promise<UserRow> {
-  if (!UUID.test(id)) throw notFound("User", id);
+  if (!isUuid(id)) throw notFound("User", id);
   await lockOrgForRoles(tx, orgId, "share");
   await tx.$queryRaw`SELECT id FROM users WHERE id = ${id}::uuid AND org_id = ${orgId}::uuid FOR UPDATE`;
   const user = await findUser(tx, orgId, id);
