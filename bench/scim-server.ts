@@ -2,8 +2,6 @@
 // generator never shares a Node event loop with the server it measures: opens the engine, seeds
 // an organization and a SCIM token, serves an Express hello-world (the ceiling) and the real app,
 // and answers the bench's IPC commands (raw INSERT floor, member counts, RSS, stop).
-import { writeFileSync } from "node:fs";
-import { Session } from "node:inspector/promises";
 import express from "express";
 import { Prisma } from "../src/generated/prisma/client";
 import { loadConfig, type ReadyConfig } from "../src/config";
@@ -17,7 +15,6 @@ export type ServerCommand =
   | { cmd: "members"; groupId: string }
   | { cmd: "map"; groups: string[]; role: "Admin" | "Support" | "Viewer" }
   | { cmd: "rss" }
-  | { cmd: "profile"; file?: string }
   | { cmd: "stop" };
 
 export interface ServerReady {
@@ -57,7 +54,6 @@ async function main() {
   });
   const [helloServer, scimServer] = [await listen(hello), await listen(createApp(services))];
 
-  const profiler = new Session();
   async function handle(m: ServerCommand): Promise<unknown> {
     switch (m.cmd) {
       case "raw": {
@@ -79,18 +75,6 @@ async function main() {
         return db.prisma.groupMembership.count({ where: { groupId: m.groupId } });
       case "rss":
         return rssMb();
-      case "profile":
-        // A V8 CPU profile of one stretch of the run: `profile` starts it, `profile` with a
-        // file writes what was sampled since (for profiling a single phase).
-        if (!m.file) {
-          profiler.connect();
-          await profiler.post("Profiler.enable");
-          await profiler.post("Profiler.start");
-          return null;
-        }
-        writeFileSync(m.file, JSON.stringify((await profiler.post("Profiler.stop")).profile));
-        profiler.disconnect();
-        return m.file;
       case "stop":
         await helloServer.close();
         await scimServer.close();
