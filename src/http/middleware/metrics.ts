@@ -48,7 +48,7 @@ export function createHttpMetrics(logger: Logger): HttpMetrics {
       duration.observe(labels, seconds);
       // winston formats a line before its transports drop it by level: ask first, since the
       // default level (info) drops this line on every request.
-      if (!logger.isHttpEnabled()) return;
+      if (!logger.isLevelEnabled("http")) return;
       // The path only, never the query string: it may carry codes or tokens; link paths lose their token.
       logger.http("request", {
         ...labels,
