@@ -4,6 +4,7 @@
 // PostgreSQL database of the bench's own, dropped afterwards).
 import http from "node:http";
 import { fork } from "node:child_process";
+import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import type { AddressInfo } from "node:net";
 import { randomBytes } from "node:crypto";
@@ -25,9 +26,21 @@ export interface Result {
   p95: number;
   p99: number;
   rssMb: number;
+  /** CPU time per operation (µs) of the server process and of this machine's PostgreSQL
+   * processes, when measured: steadier than rates on a shared machine. */
+  serverCpuUs?: number;
+  pgCpuUs?: number;
+}
+
+/** What a phase can read of the processes it loads, before and after. */
+export interface Probe {
+  rssMb(): number | Promise<number>;
+  /** Cumulative CPU seconds of the server process and of PostgreSQL's processes. */
+  cpu?(): { server: number; pg: number };
 }
 
 export interface Server {
+  pid: number;
   helloPort: number;
   scimPort: number;
   token: string;
@@ -55,6 +68,7 @@ export function startServer(engine: "pglite" | "postgres"): Promise<Server> {
         if (m.ready) {
           resolve({
             ...m.ready,
+            pid: child.pid!,
             call: (command) =>
               new Promise((res, rej) => {
                 const id = next++;
@@ -71,6 +85,34 @@ export function startServer(engine: "pglite" | "postgres"): Promise<Server> {
       },
     );
   });
+}
+
+const CLOCK_TICKS = 100; // USER_HZ on Linux
+/** CPU seconds (user + system) a process has used so far, from /proc; 0 where there is none. */
+function cpuSeconds(pid: number | string): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+  } catch {
+    return 0;
+  }
+}
+
+/** CPU seconds of the server process and of every PostgreSQL process of this machine (PGlite
+ * runs inside the server process; a remote PostgreSQL reads as 0). */
+export function cpuOf(serverPid: number): () => { server: number; pg: number } {
+  return () => {
+    let pg = 0;
+    for (const pid of readdirSync("/proc")) {
+      if (!/^\d+$/.test(pid)) continue;
+      try {
+        if (readFileSync(`/proc/${pid}/comm`, "utf8").startsWith("postgres")) pg += cpuSeconds(pid);
+      } catch {
+        // the process ended while we looked
+      }
+    }
+    return { server: cpuSeconds(serverPid), pg };
+  };
 }
 
 export const pct = (sorted: number[], p: number) =>
@@ -116,10 +158,11 @@ export async function run(
   ops: number,
   expected: number,
   fn: (i: number, worker: number, k: number) => Promise<{ status: number; body: string }>,
-  rss: () => number | Promise<number> = rssMb,
+  probe: Probe = { rssMb },
 ): Promise<Result> {
   const lat: number[] = [];
   const per = Math.ceil(ops / conc);
+  const cpu0 = probe.cpu?.();
   const start = process.hrtime.bigint();
   await Promise.all(
     Array.from({ length: conc }, async (_, w) => {
@@ -133,8 +176,10 @@ export async function run(
     }),
   );
   const secs = Number(process.hrtime.bigint() - start) / 1e9;
+  const cpu1 = probe.cpu?.();
   lat.sort((a, b) => a - b);
-  const r = {
+  const perOp = (before: number, after: number) => ((after - before) / lat.length) * 1e6;
+  const r: Result = {
     phase,
     conc,
     ops: lat.length,
@@ -142,10 +187,17 @@ export async function run(
     p50: pct(lat, 50),
     p95: pct(lat, 95),
     p99: pct(lat, 99),
-    rssMb: await rss(),
+    rssMb: await probe.rssMb(),
+    ...(cpu0 && cpu1
+      ? { serverCpuUs: perOp(cpu0.server, cpu1.server), pgCpuUs: perOp(cpu0.pg, cpu1.pg) }
+      : {}),
   };
+  const cpu =
+    r.serverCpuUs === undefined
+      ? ""
+      : `  CPU/op: server ${r.serverCpuUs.toFixed(0)} µs, PostgreSQL ${r.pgCpuUs!.toFixed(0)} µs`;
   console.log(
-    `  ${phase.padEnd(38)} c=${conc}  ${r.opsPerSec.toFixed(0).padStart(6)} ops/s  p50 ${r.p50.toFixed(1)}  p95 ${r.p95.toFixed(1)}  p99 ${r.p99.toFixed(1)} ms  RSS ${r.rssMb} MB`,
+    `  ${phase.padEnd(38)} c=${conc}  ${r.opsPerSec.toFixed(0).padStart(6)} ops/s  p50 ${r.p50.toFixed(1)}  p95 ${r.p95.toFixed(1)}  p99 ${r.p99.toFixed(1)} ms  RSS ${r.rssMb} MB${cpu}`,
   );
   return r;
 }

@@ -1,7 +1,7 @@
 // The server side of bench/scim.ts, in a process of its own (forked by the bench) so the load
 // generator never shares a Node event loop with the server it measures: opens the engine, seeds
 // an organization and a SCIM token, serves an Express hello-world (the ceiling) and the real app,
-// and answers the bench's IPC commands (raw INSERT floor, member counts, RSS, stop).
+// and answers the bench's IPC commands (raw INSERT floor, VACUUM ANALYZE, member counts, RSS, stop).
 import express from "express";
 import { Prisma } from "../src/generated/prisma/client";
 import { loadConfig, type ReadyConfig } from "../src/config";
@@ -14,6 +14,7 @@ export type ServerCommand =
   | { cmd: "raw"; conc: number; ops: number }
   | { cmd: "members"; groupId: string }
   | { cmd: "map"; groups: string[]; role: "Admin" | "Support" | "Viewer" }
+  | { cmd: "vacuum" }
   | { cmd: "rss" }
   | { cmd: "stop" };
 
@@ -71,6 +72,14 @@ async function main() {
           { defaultRole: null, rules: m.groups.map((group) => ({ group, role: m.role })) },
           { force: true },
         );
+      case "vacuum": {
+        // What autovacuum does after a bulk change, within its naptime (a minute by default):
+        // fresh statistics for the planner, and a visibility map that lets index-only scans skip
+        // the heap. This machine's PostgreSQL runs with autovacuum off.
+        const conn = await db.raw();
+        await conn.exec("VACUUM ANALYZE").finally(() => conn.release());
+        return null;
+      }
       case "members":
         return db.prisma.groupMembership.count({ where: { groupId: m.groupId } });
       case "rss":
