@@ -2,8 +2,8 @@
 // schema definitions are scimmy's). Every location is built from this organization's base URL.
 import SCIMMY from "scimmy";
 import { AppError } from "../shared/errors";
-import { ENTERPRISE_SCHEMA, GROUP_SCHEMA, LIST_SCHEMA, USER_SCHEMA } from "./schema/attributes";
-import { MAX_PAGE_SIZE } from "./list-query";
+import { ENTERPRISE_SCHEMA, GROUP_SCHEMA, USER_SCHEMA } from "./schema/attributes";
+import { listResponse, MAX_PAGE_SIZE } from "./list-query";
 
 type Described = { id: string } & Record<string, unknown>;
 
@@ -51,13 +51,12 @@ export function schemas(baseUrl: string): Described[] {
   );
 }
 
-export const asList = (resources: Described[]) => ({
-  schemas: [LIST_SCHEMA],
-  totalResults: resources.length,
-  startIndex: 1,
-  itemsPerPage: resources.length,
-  Resources: resources,
-});
+export const asList = (resources: Described[]): string =>
+  listResponse(
+    resources.length,
+    1,
+    resources.map((r) => JSON.stringify(r)),
+  );
 
 export function one(resources: Described[], id: string, kind: string): Described {
   const found = resources.find((r) => r.id.toLowerCase() === id.toLowerCase());

@@ -3,7 +3,7 @@
 // where the RFC says so: startIndex < 1 is 1, a negative count is 0.
 import { parseFilter, type Filter } from "./filter/parse";
 import { LIST_SCHEMA } from "./schema/attributes";
-import { invalidValue, type Doc } from "./schema/canonical";
+import { invalidValue } from "./schema/canonical";
 
 export const MAX_PAGE_SIZE = 1000;
 export const DEFAULT_PAGE_SIZE = 100;
@@ -37,13 +37,11 @@ export function parseListQuery(query: Record<string, unknown>): ListQuery {
   };
 }
 
-export const listResponse = (total: number, startIndex: number, resources: Doc[]) => ({
-  schemas: [LIST_SCHEMA],
-  totalResults: total,
-  startIndex,
-  itemsPerPage: resources.length,
-  Resources: resources,
-});
+/** A ListResponse (RFC 7644 3.4.2) as JSON text, around resources that are JSON text already
+ * (users come serialised by PostgreSQL, see users/resource-sql.ts). */
+export const listResponse = (total: number, startIndex: number, resources: string[]): string =>
+  `{"schemas":${JSON.stringify([LIST_SCHEMA])},"totalResults":${total},"startIndex":${startIndex},` +
+  `"itemsPerPage":${resources.length},"Resources":[${resources.join(",")}]}`;
 
 /** If-Match (RFC 7644 3.14): "*" or the current weak or strong tag; anything else is 412. */
 export function matchesIfMatch(header: string | undefined, version: number): boolean {

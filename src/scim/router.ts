@@ -14,10 +14,14 @@ import { createGroupWrites } from "./groups/write-groups";
 import { weakEtag } from "./context";
 import type { Doc } from "./schema/canonical";
 
-const send = (res: Response, status: number, body: unknown, version?: number) => {
+/** Sends JSON text as application/scim+json, with the resource's version as its ETag. */
+const sendJson = (res: Response, status: number, json: string, version?: number) => {
   if (version !== undefined) res.set("ETag", weakEtag(version));
-  res.status(status).type("application/scim+json").json(body);
+  res.status(status).type("application/scim+json").send(json);
 };
+
+const send = (res: Response, status: number, body: unknown, version?: number) =>
+  sendJson(res, status, JSON.stringify(body), version);
 
 const created = (res: Response, resource: Doc, version: number) => {
   res.set("Location", (resource.meta as { location: string }).location);
@@ -57,34 +61,35 @@ export function scimRouter(services: Services): Router {
     send(res, 200, serviceProviderConfig(scimCtxOf(res.locals).baseUrl)),
   );
   r.get("/ResourceTypes", (_req, res) =>
-    send(res, 200, asList(resourceTypes(scimCtxOf(res.locals).baseUrl))),
+    sendJson(res, 200, asList(resourceTypes(scimCtxOf(res.locals).baseUrl))),
   );
   r.get("/ResourceTypes/:id", (req, res) =>
     send(res, 200, one(resourceTypes(scimCtxOf(res.locals).baseUrl), id(req), "ResourceType")),
   );
-  r.get("/Schemas", (_req, res) => send(res, 200, asList(schemas(scimCtxOf(res.locals).baseUrl))));
+  r.get("/Schemas", (_req, res) => sendJson(res, 200, asList(schemas(scimCtxOf(res.locals).baseUrl))));
   r.get("/Schemas/:id", (req, res) =>
     send(res, 200, one(schemas(scimCtxOf(res.locals).baseUrl), id(req), "Schema")),
   );
 
   r.get("/Users", async (req, res) =>
-    send(res, 200, await users.list(scimCtxOf(res.locals), parseListQuery(q(req)))),
+    sendJson(res, 200, await users.list(scimCtxOf(res.locals), parseListQuery(q(req)))),
   );
   r.post("/Users/.search", async (req, res) =>
-    send(res, 200, await users.list(scimCtxOf(res.locals), searchQuery(req.body))),
+    sendJson(res, 200, await users.list(scimCtxOf(res.locals), searchQuery(req.body))),
   );
   r.post("/Users", async (req, res) => {
     const { resource, version } = await users.create(scimCtxOf(res.locals), req.body);
     created(res, resource, version);
   });
   r.get("/Users/:id", async (req, res) => {
-    const { resource, version } = await users.get(
+    const query = q(req);
+    const { json, version } = await users.get(
       scimCtxOf(res.locals),
       id(req),
-      q(req).attributes,
-      q(req).excludedAttributes,
+      query.attributes,
+      query.excludedAttributes,
     );
-    send(res, 200, resource, version);
+    sendJson(res, 200, json, version);
   });
   r.put("/Users/:id", async (req, res) => {
     const { resource, version } = await users.replace(scimCtxOf(res.locals), id(req), req.body, ifMatch(req));
@@ -100,10 +105,10 @@ export function scimRouter(services: Services): Router {
   });
 
   r.get("/Groups", async (req, res) =>
-    send(res, 200, await groupReads.list(scimCtxOf(res.locals), parseListQuery(q(req)))),
+    sendJson(res, 200, await groupReads.list(scimCtxOf(res.locals), parseListQuery(q(req)))),
   );
   r.post("/Groups/.search", async (req, res) =>
-    send(res, 200, await groupReads.list(scimCtxOf(res.locals), searchQuery(req.body))),
+    sendJson(res, 200, await groupReads.list(scimCtxOf(res.locals), searchQuery(req.body))),
   );
   r.post("/Groups", async (req, res) => {
     const ctx = scimCtxOf(res.locals);
@@ -112,11 +117,12 @@ export function scimRouter(services: Services): Router {
     created(res, resource, group.version);
   });
   r.get("/Groups/:id", async (req, res) => {
+    const query = q(req);
     const { resource, version } = await groupReads.get(
       scimCtxOf(res.locals),
       id(req),
-      q(req).attributes,
-      q(req).excludedAttributes,
+      query.attributes,
+      query.excludedAttributes,
     );
     send(res, 200, resource, version);
   });

@@ -65,7 +65,7 @@ export function createGroupReads({ db }: { db: Pick<Database, "prisma" | "read">
       return listResponse(
         total,
         q.startIndex,
-        groups.map((g) => render(ctx, p, g, members)),
+        groups.map((g) => JSON.stringify(render(ctx, p, g, members))),
       );
     },
   };

@@ -1,6 +1,8 @@
 // GET /Users/{id} and GET /Users: one resource, or a page in a stable order (created, id) with
 // totalResults from a COUNT over the same `where` (unless a short page already tells it).
-// Groups are loaded only when returned.
+// Resources come as JSON text built by PostgreSQL (resource-sql.ts) and are passed through as
+// they are; only a projection (attributes / excludedAttributes) parses them. Groups are loaded
+// only when returned.
 import type { Database } from "../../db/client";
 import { Prisma } from "../../generated/prisma/client";
 import type { Filter } from "../filter/parse";
@@ -9,13 +11,14 @@ import { listResponse, type ListQuery } from "../list-query";
 import { USER_SCHEMA, USER_SCHEMAS, ENTERPRISE_SCHEMA } from "../schema/attributes";
 import { parseProjection, project, wants, type Projection } from "../schema/projection";
 import { notFound } from "./store";
-import { presentUser } from "./present";
-import { countUsers, selectUsers, type LoadedUser } from "./sql";
+import { countUsers, selectUserResources, type UserResourceRow } from "./sql";
 import { userWhere } from "./where";
 import { isUuid } from "../../shared/ids";
 
-const render = (ctx: ScimCtx, p: Projection, u: LoadedUser) =>
-  project(presentUser(ctx, u, u.groups), p, [ENTERPRISE_SCHEMA]);
+const render = (p: Projection, u: UserResourceRow): string =>
+  p.include || p.exclude.length > 0
+    ? JSON.stringify(project(JSON.parse(u.resource) as Record<string, unknown>, p, [ENTERPRISE_SCHEMA]))
+    : u.resource;
 
 /**
  * The filters both clients send on every sync (`userName eq "..."`, Okta's and Entra's lookup
@@ -36,10 +39,11 @@ export function createUserReads({ db }: { db: Pick<Database, "prisma" | "read"> 
   const prisma = db.prisma;
   const read = db.read;
   return {
+    /** The resource as JSON text, and its version for the ETag. */
     async get(ctx: ScimCtx, id: string, attributes?: unknown, excluded?: unknown) {
       const p = parseProjection(USER_SCHEMAS, attributes, excluded);
       const { rows } = isUuid(id)
-        ? await selectUsers(read, ctx.orgId, Prisma.sql`u.id = ${id}::uuid`, {
+        ? await selectUserResources(read, ctx, Prisma.sql`u.id = ${id}::uuid`, {
             offset: 0,
             limit: 1,
             withGroups: wants(p, "groups"),
@@ -48,10 +52,11 @@ export function createUserReads({ db }: { db: Pick<Database, "prisma" | "read"> 
         : { rows: [] };
       const user = rows[0];
       if (!user) throw notFound("User", id);
-      return { resource: render(ctx, p, user), version: user.version };
+      return { json: render(p, user), version: user.version };
     },
 
-    async list(ctx: ScimCtx, q: ListQuery) {
+    /** The ListResponse as JSON text. */
+    async list(ctx: ScimCtx, q: ListQuery): Promise<string> {
       const p = parseProjection(USER_SCHEMAS, q.attributes, q.excludedAttributes);
       const withGroups = wants(p, "groups");
       const offset = q.startIndex - 1;
@@ -63,7 +68,7 @@ export function createUserReads({ db }: { db: Pick<Database, "prisma" | "read"> 
         const page =
           q.count === 0
             ? { rows: [], total: null }
-            : await selectUsers(read, ctx.orgId, direct, {
+            : await selectUserResources(read, ctx, direct, {
                 offset,
                 limit: q.count,
                 withGroups,
@@ -75,7 +80,7 @@ export function createUserReads({ db }: { db: Pick<Database, "prisma" | "read"> 
         return listResponse(
           total,
           q.startIndex,
-          page.rows.map((u) => render(ctx, p, u)),
+          page.rows.map((u) => render(p, u)),
         );
       }
       // Any other filter: Prisma translates it (userWhere) and finds the page's ids; the rows
@@ -95,7 +100,7 @@ export function createUserReads({ db }: { db: Pick<Database, "prisma" | "read"> 
       const { rows } =
         ids.length === 0
           ? { rows: [] }
-          : await selectUsers(read, ctx.orgId, Prisma.sql`u.id = ANY(${ids.map((u) => u.id)}::uuid[])`, {
+          : await selectUserResources(read, ctx, Prisma.sql`u.id = ANY(${ids.map((u) => u.id)}::uuid[])`, {
               offset: 0,
               limit: ids.length,
               withGroups,
@@ -104,7 +109,7 @@ export function createUserReads({ db }: { db: Pick<Database, "prisma" | "read"> 
       return listResponse(
         total,
         q.startIndex,
-        rows.map((u) => render(ctx, p, u)),
+        rows.map((u) => render(p, u)),
       );
     },
   };
