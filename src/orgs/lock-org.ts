@@ -4,9 +4,9 @@
 // recomputes, so they never compute from a rules change's old state. NO KEY UPDATE (not
 // UPDATE) so that inserts referencing the organization (audit events, sessions) stay unblocked.
 import { Prisma } from "../generated/prisma/client";
-import type { Db } from "../db/client";
+import type { SqlTx } from "../db/client";
 
-export async function lockOrg(tx: Db, orgId: string, mode: "share" | "update" = "update"): Promise<void> {
+export async function lockOrg(tx: SqlTx, orgId: string, mode: "share" | "update" = "update"): Promise<void> {
   const lock = mode === "update" ? Prisma.sql`FOR NO KEY UPDATE` : Prisma.sql`FOR SHARE`;
   await tx.$queryRaw`SELECT id FROM organizations WHERE id = ${orgId}::uuid ${lock}`;
 }

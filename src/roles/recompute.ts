@@ -1,7 +1,7 @@
 // The role seam: call inside your transaction after any change to memberships, ssoGroups,
 // rules or SSO on/off. Writes role and roleSource only where they changed and, for users whose
 // role changed, a `user.role_changed` audit event and outbox event in the same transaction.
-import type { Database, Tx } from "../db/client";
+import type { Database, SqlTx, Tx } from "../db/client";
 import type { Role } from "../generated/prisma/enums";
 import { lockOrg } from "../orgs/lock-org";
 import type { Ctx } from "../shared/context";
@@ -56,7 +56,7 @@ export async function checkpointIfEmbedded(db: Pick<Database, "prisma" | "kind">
  * Why the lock: a whole-org recompute (exclusive) and a membership change (shared) must
  * not each compute with the other's old state, or a user could keep a role neither would give.
  */
-export const lockOrgForRoles = (tx: Tx, orgId: string, mode: "share" | "update"): Promise<void> =>
+export const lockOrgForRoles = (tx: SqlTx, orgId: string, mode: "share" | "update"): Promise<void> =>
   lockOrg(tx, orgId, mode);
 
 /**
@@ -66,7 +66,7 @@ export const lockOrgForRoles = (tx: Tx, orgId: string, mode: "share" | "update")
  * organization row (lockOrgForRoles, or FOR SHARE in its own statement), saving a round trip.
  */
 export async function recomputeRoles(
-  tx: Tx,
+  tx: SqlTx,
   ctx: Ctx,
   userIds: string[],
   options: { lockHeld?: boolean } = {},

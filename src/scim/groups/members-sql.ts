@@ -4,7 +4,7 @@
 // version bump, the audit event and the outbox event (the same columns recordAudit and
 // enqueueEvent write) as data-modifying CTEs.
 import { Prisma, type Group } from "../../generated/prisma/client";
-import type { Reader, Tx } from "../../db/client";
+import type { Reader, SqlTx } from "../../db/client";
 import type { ScimCtx } from "../context";
 import { isUuid } from "../../shared/ids";
 
@@ -17,7 +17,7 @@ const GROUP_COLUMNS = Prisma.sql`g.id::text AS id, g.org_id::text AS "orgId", g.
  * seam's shared lock, see lockOrgForRoles) in the same statement, both held for the rest of the
  * transaction.
  */
-export async function lockGroupRow(tx: Tx, orgId: string, id: string): Promise<Group | null> {
+export async function lockGroupRow(tx: SqlTx, orgId: string, id: string): Promise<Group | null> {
   const [row] = await tx.$queryRaw<Group[]>`
     SELECT ${GROUP_COLUMNS} FROM groups g JOIN organizations o ON o.id = g.org_id
     WHERE g.id = ${id}::uuid AND g.org_id = ${orgId}::uuid FOR UPDATE OF g FOR SHARE OF o`;
@@ -48,7 +48,7 @@ export async function readGroupRow(read: Reader, orgId: string, id: string): Pro
  * held, so a rules change that committed while we waited for it is seen.
  */
 export async function changeMembers(
-  tx: Tx,
+  tx: SqlTx,
   ctx: ScimCtx,
   group: Group,
   add: string[],

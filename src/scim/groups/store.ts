@@ -1,7 +1,7 @@
 // Groups and memberships rows for SCIM, scoped by orgId. Membership changes are set-based:
 // one existence check of the member ids, one DELETE ... IN, one INSERT ... ON CONFLICT DO
 // NOTHING (createMany skipDuplicates), whatever the number of members in the request.
-import type { Db, Tx } from "../../db/client";
+import type { Db, SqlTx, Tx } from "../../db/client";
 import type { Group } from "../../generated/prisma/client";
 import { AppError } from "../../shared/errors";
 import { invalidValue } from "../schema/canonical";
@@ -18,7 +18,7 @@ export const groupUniqueness = () =>
  * Locks the group row and, shared, its organization (as the role seam does: see lockUser), in
  * one statement; a later recomputeRoles in this transaction may pass `lockHeld`.
  */
-export async function lockGroup(tx: Tx, orgId: string, id: string): Promise<Group> {
+export async function lockGroup(tx: SqlTx, orgId: string, id: string): Promise<Group> {
   if (!isUuid(id)) throw notFound("Group", id);
   const group = await lockGroupRow(tx, orgId, id);
   if (!group) throw notFound("Group", id);

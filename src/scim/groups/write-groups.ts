@@ -1,7 +1,7 @@
 // POST, PUT, PATCH and DELETE of SCIM Groups, each one transaction with its audit event, its
 // outbox event (group.updated) and the role recomputation of exactly the users it affects:
 // the members added or removed, or every member when a rename may change which rules match.
-import type { Database, Tx } from "../../db/client";
+import type { Database, SqlTx, Tx } from "../../db/client";
 import type { Group } from "../../generated/prisma/client";
 import { AppError } from "../../shared/errors";
 import { recordAudit } from "../../audit/record";
@@ -52,6 +52,23 @@ function assertVersion(g: Group, ifMatch: string | undefined) {
     throw new AppError("precondition_failed", `the Group has changed: its version is W/"${g.version}"`);
 }
 
+/** The clients' member batches on a locked group: one statement for the members, the version
+ * and the events, and the roles of those users when a rule names the group. */
+async function applyMemberBatch(
+  tx: SqlTx,
+  ctx: ScimCtx,
+  group: Group,
+  plan: Pick<GroupPlan, "add" | "remove">,
+): Promise<Group> {
+  const add = [...plan.add];
+  const remove = [...plan.remove];
+  if (add.length === 0 && remove.length === 0) return group;
+  const { unknown, updated, mapped } = await changeMembers(tx, ctx, group, add, remove);
+  if (unknown.length > 0) throw unknownMembers(unknown);
+  if (mapped) await recomputeRoles(tx, ctx, [...add, ...remove], { lockHeld: true });
+  return updated;
+}
+
 /** Applies a plan to a locked group: name, members (set-based), version, events, roles. */
 async function applyPlan(tx: Tx, ctx: ScimCtx, group: Group, plan: GroupPlan): Promise<Group> {
   const add = [...plan.add];
@@ -59,14 +76,7 @@ async function applyPlan(tx: Tx, ctx: ScimCtx, group: Group, plan: GroupPlan): P
   const renamed =
     (plan.displayName !== undefined && plan.displayName !== group.displayName) ||
     (plan.externalId !== undefined && plan.externalId !== group.externalId);
-  if (!renamed && !plan.reset && add.length === 0 && remove.length === 0) return group;
-  if (!renamed && !plan.reset) {
-    // The clients' member batches: one statement for the members, the version and the events.
-    const { unknown, updated, mapped } = await changeMembers(tx, ctx, group, add, remove);
-    if (unknown.length > 0) throw unknownMembers(unknown);
-    if (mapped) await recomputeRoles(tx, ctx, [...add, ...remove], { lockHeld: true });
-    return updated;
-  }
+  if (!renamed && !plan.reset) return applyMemberBatch(tx, ctx, group, plan);
   if (plan.displayName !== undefined && plan.displayName.toLowerCase() !== group.displayNameLower)
     await assertGroupNameFree(tx, ctx.orgId, plan.displayName, group.id);
   await assertMembersExist(tx, ctx.orgId, add);
@@ -144,6 +154,14 @@ export function createGroupWrites({ db }: { db: Database }) {
 
     async patch(ctx: ScimCtx, id: string, body: unknown, ifMatch?: string) {
       const plan = planGroupPatch(readPatchBody(body));
+      // Entra's and Okta's member batches (no rename, no replacement of every member) run on
+      // the driver: they are most of a sync's writes, and they need no Prisma model.
+      if (plan.displayName === undefined && plan.externalId === undefined && !plan.reset)
+        return db.transaction(async (tx) => {
+          const group = await lockGroup(tx, ctx.orgId, id);
+          assertVersion(group, ifMatch);
+          return applyMemberBatch(tx, ctx, group, plan);
+        });
       return writeTx(
         db,
         async (tx) => {

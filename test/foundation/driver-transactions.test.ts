@@ -1,0 +1,95 @@
+// Database.transaction runs the SCIM member batches on the driver itself, without Prisma's
+// interactive transaction (src/db/client.ts). On each engine: what it writes commits together or
+// not at all, a failed statement leaves the connection usable, its rows are what $queryRaw
+// answers, and concurrent reads never see a transaction's writes before it commits.
+import { Prisma } from "../../src/generated/prisma/client";
+import type { Database } from "../../src/db/client";
+import { openTestDatabase } from "../support/db";
+
+let db: Database;
+let orgId: string;
+beforeAll(async () => {
+  db = await openTestDatabase();
+  orgId = (await db.prisma.organization.create({ data: { slug: "tx", name: "Tx" } })).id;
+});
+afterAll(() => db.close());
+
+const outboxCount = async (type: string) => db.prisma.outboxEvent.count({ where: { orgId, type } });
+const enqueue = (type: string) =>
+  Prisma.sql`INSERT INTO outbox_events (org_id, type, subject_id, payload) VALUES (${orgId}::uuid, ${type}, 's', '{}'::jsonb)`;
+
+test("when the function resolves, then every write commits and $executeRaw counted them", async () => {
+  const counts = await db.transaction(async (tx) => [
+    await tx.$executeRaw(enqueue("tx.commit")),
+    await tx.$executeRaw`INSERT INTO outbox_events (org_id, type, subject_id, payload)
+      SELECT ${orgId}::uuid, 'tx.commit', 's', '{}'::jsonb FROM generate_series(1, 3)`,
+  ]);
+  expect(counts).toEqual([1, 3]);
+  expect(await outboxCount("tx.commit")).toBe(4);
+});
+
+test("when the function throws after writing, then nothing it wrote remains", async () => {
+  await expect(
+    db.transaction(async (tx) => {
+      await tx.$executeRaw(enqueue("tx.rollback"));
+      throw new Error("refused");
+    }),
+  ).rejects.toThrow("refused");
+  expect(await outboxCount("tx.rollback")).toBe(0);
+});
+
+test("when a statement fails, then the transaction rolls back and the next one works", async () => {
+  await expect(
+    db.transaction(async (tx) => {
+      await tx.$executeRaw(enqueue("tx.failed"));
+      await tx.$executeRaw`INSERT INTO outbox_events (org_id, type, subject_id, payload)
+        VALUES ('00000000-0000-0000-0000-000000000000'::uuid, 'tx.failed', 's', '{}'::jsonb)`;
+    }),
+  ).rejects.toThrow();
+  expect(await outboxCount("tx.failed")).toBe(0);
+  // Every pooled connection is still usable (PostgreSQL: the failed one was rolled back).
+  await Promise.all(
+    Array.from({ length: 12 }, (_, i) =>
+      db.transaction((tx) => tx.$executeRaw(enqueue(`tx.after.${i % 2}`))),
+    ),
+  );
+  expect((await outboxCount("tx.after.0")) + (await outboxCount("tx.after.1"))).toBe(12);
+});
+
+test("when a transaction queries, then its rows equal Prisma's $queryRaw, in both call forms", async () => {
+  const sql = Prisma.sql`SELECT 'a'::text AS t, 42::int AS i, '{"k": [1, null]}'::jsonb AS j,
+    '2026-11-23T01:02:03.456Z'::timestamptz AS at, ${["x", "y"]}::text[] AS list`;
+  const [asSql, asTemplate] = await db.transaction(async (tx) => [
+    await tx.$queryRaw<unknown[]>(sql),
+    await tx.$queryRaw<unknown[]>`SELECT 'a'::text AS t, 42::int AS i, '{"k": [1, null]}'::jsonb AS j,
+      '2026-11-23T01:02:03.456Z'::timestamptz AS at, ${["x", "y"]}::text[] AS list`,
+  ]);
+  const viaPrisma = await db.prisma.$queryRaw<unknown[]>(sql);
+  expect(asSql).toEqual(viaPrisma);
+  expect(asTemplate).toEqual(viaPrisma);
+});
+
+test("when a transaction has written but not committed, then a concurrent read does not see it", async () => {
+  let release!: () => void;
+  const held = new Promise<void>((r) => (release = r));
+  let written!: () => void;
+  const wrote = new Promise<void>((r) => (written = r));
+  const tx = db.transaction(async (t) => {
+    await t.$executeRaw(enqueue("tx.isolated"));
+    written();
+    await held;
+  });
+  await wrote;
+  // PGlite: the read waits for the transaction (one connection); PostgreSQL: it sees the last commit.
+  const during = db.read<{ n: number }>(
+    Prisma.sql`SELECT count(*)::int AS n FROM outbox_events WHERE org_id = ${orgId}::uuid AND type = 'tx.isolated'`,
+  );
+  const settled = await Promise.race([
+    during.then((r) => r[0]!.n),
+    new Promise((r) => setTimeout(() => r("waiting"), 200)),
+  ]);
+  expect([0, "waiting"]).toContain(settled);
+  release();
+  await tx;
+  expect(await outboxCount("tx.isolated")).toBe(1);
+});
