@@ -14,18 +14,33 @@ import { createGroupWrites } from "./groups/write-groups";
 import { weakEtag } from "./context";
 import type { Doc } from "./schema/canonical";
 
-/** Sends JSON text as application/scim+json, with the resource's version as its ETag. */
-const sendJson = (res: Response, status: number, json: string, version?: number) => {
-  if (version !== undefined) res.set("ETag", weakEtag(version));
-  res.status(status).type("application/scim+json").send(json);
-};
+const SCIM_JSON = "application/scim+json; charset=utf-8";
 
-const send = (res: Response, status: number, body: unknown, version?: number) =>
-  sendJson(res, status, JSON.stringify(body), version);
+/**
+ * Sends JSON text as application/scim+json, with the resource's version as its ETag. Why not
+ * res.send: it hashes every body that has no ETag into one, 60 KB for a page of users, and
+ * RFC 7644 versions resources, not lists.
+ */
+function sendJson(req: Request, res: Response, status: number, json: string, version?: number): void {
+  res.status(status).setHeader("Content-Type", SCIM_JSON);
+  if (version !== undefined) {
+    res.setHeader("ETag", weakEtag(version));
+    // RFC 7232 3.2 (RFC 7644 3.14): a GET naming the current version has nothing new to fetch.
+    if (req.fresh) {
+      res.status(304).end();
+      return;
+    }
+  }
+  res.setHeader("Content-Length", Buffer.byteLength(json));
+  res.end(json);
+}
 
-const created = (res: Response, resource: Doc, version: number) => {
+const send = (req: Request, res: Response, status: number, body: unknown, version?: number) =>
+  sendJson(req, res, status, JSON.stringify(body), version);
+
+const created = (req: Request, res: Response, resource: Doc, version: number) => {
   res.set("Location", (resource.meta as { location: string }).location);
-  send(res, 201, resource, version);
+  send(req, res, 201, resource, version);
 };
 
 const q = (req: Request) => req.query as Record<string, unknown>;
@@ -57,29 +72,29 @@ export function scimRouter(services: Services): Router {
     }),
   );
 
-  r.get("/ServiceProviderConfig", (_req, res) =>
-    send(res, 200, serviceProviderConfig(scimCtxOf(res.locals).baseUrl)),
+  r.get("/ServiceProviderConfig", (req, res) =>
+    send(req, res, 200, serviceProviderConfig(scimCtxOf(res.locals).baseUrl)),
   );
-  r.get("/ResourceTypes", (_req, res) =>
-    sendJson(res, 200, asList(resourceTypes(scimCtxOf(res.locals).baseUrl))),
+  r.get("/ResourceTypes", (req, res) =>
+    sendJson(req, res, 200, asList(resourceTypes(scimCtxOf(res.locals).baseUrl))),
   );
   r.get("/ResourceTypes/:id", (req, res) =>
-    send(res, 200, one(resourceTypes(scimCtxOf(res.locals).baseUrl), id(req), "ResourceType")),
+    send(req, res, 200, one(resourceTypes(scimCtxOf(res.locals).baseUrl), id(req), "ResourceType")),
   );
-  r.get("/Schemas", (_req, res) => sendJson(res, 200, asList(schemas(scimCtxOf(res.locals).baseUrl))));
+  r.get("/Schemas", (req, res) => sendJson(req, res, 200, asList(schemas(scimCtxOf(res.locals).baseUrl))));
   r.get("/Schemas/:id", (req, res) =>
-    send(res, 200, one(schemas(scimCtxOf(res.locals).baseUrl), id(req), "Schema")),
+    send(req, res, 200, one(schemas(scimCtxOf(res.locals).baseUrl), id(req), "Schema")),
   );
 
   r.get("/Users", async (req, res) =>
-    sendJson(res, 200, await users.list(scimCtxOf(res.locals), parseListQuery(q(req)))),
+    sendJson(req, res, 200, await users.list(scimCtxOf(res.locals), parseListQuery(q(req)))),
   );
   r.post("/Users/.search", async (req, res) =>
-    sendJson(res, 200, await users.list(scimCtxOf(res.locals), searchQuery(req.body))),
+    sendJson(req, res, 200, await users.list(scimCtxOf(res.locals), searchQuery(req.body))),
   );
   r.post("/Users", async (req, res) => {
     const { resource, version } = await users.create(scimCtxOf(res.locals), req.body);
-    created(res, resource, version);
+    created(req, res, resource, version);
   });
   r.get("/Users/:id", async (req, res) => {
     const query = q(req);
@@ -89,15 +104,15 @@ export function scimRouter(services: Services): Router {
       query.attributes,
       query.excludedAttributes,
     );
-    sendJson(res, 200, json, version);
+    sendJson(req, res, 200, json, version);
   });
   r.put("/Users/:id", async (req, res) => {
     const { resource, version } = await users.replace(scimCtxOf(res.locals), id(req), req.body, ifMatch(req));
-    send(res, 200, resource, version);
+    send(req, res, 200, resource, version);
   });
   r.patch("/Users/:id", async (req, res) => {
     const { resource, version } = await users.patch(scimCtxOf(res.locals), id(req), req.body, ifMatch(req));
-    send(res, 200, resource, version);
+    send(req, res, 200, resource, version);
   });
   r.delete("/Users/:id", async (req, res) => {
     await users.remove(scimCtxOf(res.locals), id(req), ifMatch(req));
@@ -105,16 +120,16 @@ export function scimRouter(services: Services): Router {
   });
 
   r.get("/Groups", async (req, res) =>
-    sendJson(res, 200, await groupReads.list(scimCtxOf(res.locals), parseListQuery(q(req)))),
+    sendJson(req, res, 200, await groupReads.list(scimCtxOf(res.locals), parseListQuery(q(req)))),
   );
   r.post("/Groups/.search", async (req, res) =>
-    sendJson(res, 200, await groupReads.list(scimCtxOf(res.locals), searchQuery(req.body))),
+    sendJson(req, res, 200, await groupReads.list(scimCtxOf(res.locals), searchQuery(req.body))),
   );
   r.post("/Groups", async (req, res) => {
     const ctx = scimCtxOf(res.locals);
     const group = await groupWrites.create(ctx, req.body);
     const { resource } = await groupReads.get(ctx, group.id);
-    created(res, resource, group.version);
+    created(req, res, resource, group.version);
   });
   r.get("/Groups/:id", async (req, res) => {
     const query = q(req);
@@ -124,13 +139,13 @@ export function scimRouter(services: Services): Router {
       query.attributes,
       query.excludedAttributes,
     );
-    send(res, 200, resource, version);
+    send(req, res, 200, resource, version);
   });
   r.put("/Groups/:id", async (req, res) => {
     const ctx = scimCtxOf(res.locals);
     const group = await groupWrites.replace(ctx, id(req), req.body, ifMatch(req));
     const { resource } = await groupReads.get(ctx, group.id);
-    send(res, 200, resource, group.version);
+    send(req, res, 200, resource, group.version);
   });
   // PATCH answers 204 (RFC 7644 3.5.2 allows it; Okta and Entra accept it): echoing a group of
   // thousands of members after each batch would cost more than the change itself.

@@ -133,6 +133,19 @@ describe("ETags", () => {
     expect((await row(id)).scimData).toMatchObject({ title: "One" });
   });
 
+  test("when a GET names the current version in If-None-Match, then it answers 304; an old one gets the resource", async () => {
+    const id = (await c.post("/Users", newUser("conditional@acme.test")).expect(201)).body.id;
+    const unchanged = await c.get(`/Users/${id}`).set("If-None-Match", 'W/"1"').expect(304);
+    expect(unchanged.headers.etag).toBe('W/"1"');
+    expect(unchanged.text).toBe("");
+    await c.patch(`/Users/${id}`, patchBody({ op: "replace", path: "title", value: "New" })).expect(200);
+    const changed = await c.get(`/Users/${id}`).set("If-None-Match", 'W/"1"').expect(200);
+    expect(changed.headers.etag).toBe('W/"2"');
+    expect(changed.body.title).toBe("New");
+    // Lists carry no ETag: a page is not a versioned resource.
+    expect((await c.get("/Users?count=1").expect(200)).headers.etag).toBeUndefined();
+  });
+
   test("when a PATCH changes nothing, then the version stays", async () => {
     const id = (await c.post("/Users", newUser("same@acme.test")).expect(201)).body.id;
     const res = await c
