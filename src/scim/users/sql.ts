@@ -6,7 +6,7 @@
 import { randomUUID } from "node:crypto";
 import { Prisma } from "../../generated/prisma/client";
 import type { UserStatus } from "../../generated/prisma/client";
-import type { Db, Reader } from "../../db/client";
+import type { Reader, SqlTx } from "../../db/client";
 import type { ScimCtx } from "../context";
 import type { UserFields, UserRow } from "./document";
 import { userPayload } from "./events";
@@ -77,7 +77,7 @@ export async function countUsers(read: Reader, orgId: string, where: Prisma.Sql)
  * lock, has a seat limit: the caller then counts seats in a transaction.
  */
 export async function insertUserWithEvents(
-  db: Db,
+  db: SqlTx,
   ctx: ScimCtx,
   f: UserFields,
   status: UserStatus,

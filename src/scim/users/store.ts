@@ -48,9 +48,11 @@ const uniqueness = (what: "userName" | "email" | "userName or email") =>
     scimType: "uniqueness",
   });
 
-/** Prisma's P2002, or the same violation raised by a raw statement (P2010, SQLSTATE 23505). */
+/** Prisma's P2002, or the same violation raised by a raw statement: through Prisma (P2010) or
+ * on the driver itself (SQLSTATE 23505). */
 function isUnique(e: unknown): boolean {
   if (isUniqueViolation(e)) return true;
+  if ((e as { code?: unknown } | null)?.code === "23505") return true;
   const cause = (e as { meta?: { driverAdapterError?: { cause?: { originalCode?: string } } } } | null)?.meta
     ?.driverAdapterError?.cause;
   return (e as { code?: unknown } | null)?.code === "P2010" && cause?.originalCode === "23505";

@@ -58,7 +58,7 @@ export function createUserWrites({ db, sessions }: UserWriteDeps) {
       // statement writes the user with its initial role, its emails and its events, unless
       // the organization (as that statement reads it) has a seat limit.
       const user =
-        (await uniqueAs409(() => insertUserWithEvents(db.prisma, ctx, fields, status, true))) ??
+        (await uniqueAs409(() => insertUserWithEvents(db.direct, ctx, fields, status, true))) ??
         (await writeTx(db, async (tx) => {
           // Why a transaction and the exclusive lock here: two concurrent creates must not
           // both take the last seat, and the count must be read after the lock is held.

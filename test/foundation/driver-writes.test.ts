@@ -1,7 +1,9 @@
 // Database.transaction runs the SCIM member batches on the driver itself, without Prisma's
-// interactive transaction (src/db/client.ts). On each engine: what it writes commits together or
-// not at all, a failed statement leaves the connection usable, its rows are what $queryRaw
-// answers, and concurrent reads never see a transaction's writes before it commits.
+// interactive transaction, and Database.direct the single-statement SCIM create (src/db/client.ts).
+// On each engine: what a transaction writes commits together or not at all, a failed statement
+// leaves the connection usable, rows are what $queryRaw answers, concurrent reads never see a
+// transaction's writes before it commits, and a unique violation carries its SQLSTATE (which
+// SCIM turns into 409 uniqueness).
 import { Prisma } from "../../src/generated/prisma/client";
 import type { Database } from "../../src/db/client";
 import { openTestDatabase } from "../support/db";
@@ -92,4 +94,21 @@ test("when a transaction has written but not committed, then a concurrent read d
   release();
   await tx;
   expect(await outboxCount("tx.isolated")).toBe(1);
+});
+
+test("when a direct statement runs, then it commits on its own and counts its rows", async () => {
+  expect(await db.direct.$executeRaw(enqueue("direct.one"))).toBe(1);
+  expect(await outboxCount("direct.one")).toBe(1);
+  const rows = await db.direct.$queryRaw<{ n: number }[]>`SELECT ${7}::int AS n`;
+  expect(rows).toEqual([{ n: 7 }]);
+});
+
+test("when a direct statement violates a unique index, then the error carries SQLSTATE 23505", async () => {
+  const slug = "unique-slug";
+  const insert = Prisma.sql`INSERT INTO organizations (id, slug, name, updated_at)
+    VALUES (gen_random_uuid(), ${slug}, 'U', now())`;
+  await db.direct.$executeRaw(insert);
+  await expect(db.direct.$executeRaw(insert)).rejects.toMatchObject({ code: "23505" });
+  await expect(db.transaction((tx) => tx.$executeRaw(insert))).rejects.toMatchObject({ code: "23505" });
+  expect(await db.prisma.organization.count({ where: { slug } })).toBe(1);
 });
