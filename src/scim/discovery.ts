@@ -55,6 +55,7 @@ export const asList = (resources: Described[]): string =>
   listResponse(
     resources.length,
     1,
+    resources.length,
     resources.map((r) => JSON.stringify(r)),
   );
 

@@ -37,11 +37,17 @@ export function parseListQuery(query: Record<string, unknown>): ListQuery {
   };
 }
 
-/** A ListResponse (RFC 7644 3.4.2) as JSON text, around resources that are JSON text already
- * (users come serialised by PostgreSQL, see users/resource-sql.ts). */
-export const listResponse = (total: number, startIndex: number, resources: string[]): string =>
+/** A ListResponse (RFC 7644 3.4.2) as JSON text, around `itemsPerPage` resources that are JSON
+ * text already, alone or joined by commas (users come serialised by PostgreSQL, see
+ * users/resource-sql.ts). */
+export const listResponse = (
+  total: number,
+  startIndex: number,
+  itemsPerPage: number,
+  resources: string[],
+): string =>
   `{"schemas":${JSON.stringify([LIST_SCHEMA])},"totalResults":${total},"startIndex":${startIndex},` +
-  `"itemsPerPage":${resources.length},"Resources":[${resources.join(",")}]}`;
+  `"itemsPerPage":${itemsPerPage},"Resources":[${resources.join(",")}]}`;
 
 /** If-Match (RFC 7644 3.14): "*" or the current weak or strong tag; anything else is 412. */
 export function matchesIfMatch(header: string | undefined, version: number): boolean {

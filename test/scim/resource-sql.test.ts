@@ -6,7 +6,7 @@
 import { Prisma } from "../../src/generated/prisma/client";
 import type { ScimCtx } from "../../src/scim/context";
 import { presentUser } from "../../src/scim/users/present";
-import { selectUserResources } from "../../src/scim/users/sql";
+import { countUsersSql, orgUsersSql, selectUserPage, selectUserResource } from "../../src/scim/users/sql";
 import { findUser } from "../../src/scim/users/store";
 import { createTestApp, type TestApp } from "../support/app";
 import { ENTERPRISE, GROUP, newUser, patchBody, scimClient, USER, type ScimClient } from "./scim-client";
@@ -111,22 +111,17 @@ async function both(id: string, withGroups: boolean) {
         .map((m) => m.group)
         .sort((a, b) => a.displayNameLower.localeCompare(b.displayNameLower) || a.id.localeCompare(b.id))
     : undefined;
-  const { rows } = await selectUserResources(t.db.read, ctx, Prisma.sql`u.id = ${id}::uuid`, {
-    offset: 0,
-    limit: 1,
-    withGroups,
-    withTotal: false,
-  });
+  const one = (await selectUserResource(t.db.read, ctx, id, withGroups))!;
   return {
     ts: presentUser(ctx, row, groups),
-    sql: JSON.parse(rows[0]!.resource) as unknown,
-    version: rows[0]!.version,
+    sql: JSON.parse(one.resource) as unknown,
+    version: one.version,
   };
 }
 
-describe("the SQL-built User resource", () => {
-  const kinds = ["minimal", "full", "managed", "inactive", "escaped", "odd", "listed"];
+const kinds = ["minimal", "full", "managed", "inactive", "escaped", "odd", "listed"];
 
+describe("the SQL-built User resource", () => {
   test.each(kinds)(
     "when the %s user is read with its groups, then it equals presentUser's document",
     async (k) => {
@@ -145,6 +140,34 @@ describe("the SQL-built User resource", () => {
       expect(sql).not.toHaveProperty("groups");
     },
   );
+
+  test("when every user is read in one page, then each resource equals its GET, in list order", async () => {
+    const page = await selectUserPage(t.db.read, ctx, Prisma.sql`TRUE`, {
+      offset: 0,
+      limit: 100,
+      withGroups: true,
+      total: orgUsersSql(ctx.orgId),
+    });
+    const listed = JSON.parse(`[${page.resources}]`) as { id: string }[];
+    expect(page).toMatchObject({ count: kinds.length, total: kinds.length });
+    const byCreation = await t.db.prisma.user.findMany({
+      where: { orgId: ctx.orgId },
+      orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+      select: { id: true },
+    });
+    expect(listed.map((r) => r.id)).toEqual(byCreation.map((u) => u.id));
+    for (const r of listed) expect(r).toEqual((await both(r.id, true)).ts);
+  });
+
+  test("when a page is empty, then it still tells the total", async () => {
+    const page = await selectUserPage(t.db.read, ctx, Prisma.sql`TRUE`, {
+      offset: 50,
+      limit: 10,
+      withGroups: false,
+      total: countUsersSql(ctx.orgId, Prisma.sql`TRUE`),
+    });
+    expect(page).toEqual({ resources: "", count: 0, total: kinds.length });
+  });
 
   test("when a user is in groups, then they come ordered by name whatever their case, each with its $ref", async () => {
     const { sql } = await both(ids.escaped!, true);

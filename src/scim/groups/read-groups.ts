@@ -65,6 +65,7 @@ export function createGroupReads({ db }: { db: Pick<Database, "prisma" | "read">
       return listResponse(
         total,
         q.startIndex,
+        groups.length,
         groups.map((g) => JSON.stringify(render(ctx, p, g, members))),
       );
     },

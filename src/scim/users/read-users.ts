@@ -11,14 +11,17 @@ import { listResponse, type ListQuery } from "../list-query";
 import { USER_SCHEMA, USER_SCHEMAS, ENTERPRISE_SCHEMA } from "../schema/attributes";
 import { parseProjection, project, wants, type Projection } from "../schema/projection";
 import { notFound } from "./store";
-import { countUsers, selectUserResources, type UserResourceRow } from "./sql";
+import { countUsersSql, orgUsersSql, selectUserPage, selectUserResource, type UserPage } from "./sql";
 import { userWhere } from "./where";
 import { isUuid } from "../../shared/ids";
 
-const render = (p: Projection, u: UserResourceRow): string =>
-  p.include || p.exclude.length > 0
-    ? JSON.stringify(project(JSON.parse(u.resource) as Record<string, unknown>, p, [ENTERPRISE_SCHEMA]))
-    : u.resource;
+/** The resources of a page as JSON text, through the projection when there is one. */
+function render(p: Projection, page: UserPage): string[] {
+  if (page.count === 0) return [];
+  if (!p.include && p.exclude.length === 0) return [page.resources];
+  const resources = JSON.parse(`[${page.resources}]`) as Record<string, unknown>[];
+  return resources.map((r) => JSON.stringify(project(r, p, [ENTERPRISE_SCHEMA])));
+}
 
 /**
  * The filters both clients send on every sync (`userName eq "..."`, Okta's and Entra's lookup
@@ -42,17 +45,10 @@ export function createUserReads({ db }: { db: Pick<Database, "prisma" | "read"> 
     /** The resource as JSON text, and its version for the ETag. */
     async get(ctx: ScimCtx, id: string, attributes?: unknown, excluded?: unknown) {
       const p = parseProjection(USER_SCHEMAS, attributes, excluded);
-      const { rows } = isUuid(id)
-        ? await selectUserResources(read, ctx, Prisma.sql`u.id = ${id}::uuid`, {
-            offset: 0,
-            limit: 1,
-            withGroups: wants(p, "groups"),
-            withTotal: false,
-          })
-        : { rows: [] };
-      const user = rows[0];
+      const user = isUuid(id) ? await selectUserResource(read, ctx, id, wants(p, "groups")) : null;
       if (!user) throw notFound("User", id);
-      return { json: render(p, user), version: user.version };
+      const [json] = render(p, { resources: user.resource, count: 1, total: null });
+      return { json: json!, version: user.version };
     },
 
     /** The ListResponse as JSON text. */
@@ -60,31 +56,17 @@ export function createUserReads({ db }: { db: Pick<Database, "prisma" | "read"> 
       const p = parseProjection(USER_SCHEMAS, q.attributes, q.excludedAttributes);
       const withGroups = wants(p, "groups");
       const offset = q.startIndex - 1;
-      // A short, non-empty page (or an empty first page) already tells the total; COUNT otherwise.
-      const known = (n: number) => n < q.count && (n > 0 || q.startIndex === 1);
       const direct = directWhere(q.filter);
       if (direct) {
-        // One statement: the page, and the COUNT as an uncorrelated subquery (evaluated once).
-        const page =
-          q.count === 0
-            ? { rows: [], total: null }
-            : await selectUserResources(read, ctx, direct, {
-                offset,
-                limit: q.count,
-                withGroups,
-                withTotal: true,
-              });
-        const total = known(page.rows.length)
-          ? offset + page.rows.length
-          : (page.total ?? (await countUsers(read, ctx.orgId, direct)));
-        return listResponse(
-          total,
-          q.startIndex,
-          page.rows.map((u) => render(p, u)),
-        );
+        // One statement: the page and its total (when nothing is filtered, the count the
+        // database keeps of the organization's users).
+        const total = q.filter ? countUsersSql(ctx.orgId, direct) : orgUsersSql(ctx.orgId);
+        const page = await selectUserPage(read, ctx, direct, { offset, limit: q.count, withGroups, total });
+        return listResponse(page.total!, q.startIndex, page.count, render(p, page));
       }
-      // Any other filter: Prisma translates it (userWhere) and finds the page's ids; the rows
-      // come from the same select as above, in the same order.
+      // Any other filter: Prisma translates it (userWhere) and finds the page's ids; the
+      // resources come from the same select as above, in the same order. A short, non-empty
+      // page (or an empty first page) already tells the total; COUNT otherwise.
       const where = { AND: [{ orgId: ctx.orgId }, userWhere(q.filter!)] };
       const ids =
         q.count === 0
@@ -96,21 +78,16 @@ export function createUserReads({ db }: { db: Pick<Database, "prisma" | "read"> 
               take: q.count,
               select: { id: true },
             });
-      const total = known(ids.length) ? offset + ids.length : await prisma.user.count({ where });
-      const { rows } =
+      const known = ids.length < q.count && (ids.length > 0 || q.startIndex === 1);
+      const total = known ? offset + ids.length : await prisma.user.count({ where });
+      const page =
         ids.length === 0
-          ? { rows: [] }
-          : await selectUserResources(read, ctx, Prisma.sql`u.id = ANY(${ids.map((u) => u.id)}::uuid[])`, {
+          ? { resources: "", count: 0, total: null }
+          : await selectUserPage(read, ctx, Prisma.sql`u.id = ANY(${ids.map((u) => u.id)}::uuid[])`, {
               offset: 0,
-              limit: ids.length,
               withGroups,
-              withTotal: false,
             });
-      return listResponse(
-        total,
-        q.startIndex,
-        rows.map((u) => render(p, u)),
-      );
+      return listResponse(total, q.startIndex, page.count, render(p, page));
     },
   };
 }

@@ -16,12 +16,6 @@ import { INITIAL_ROLE_SOURCE, orgDefaultRoleCte } from "../../roles/initial-role
 import { roleChangedPayloadSql } from "../../roles/recompute-sql";
 import { seatsUnlimitedSql } from "../../orgs/plans";
 
-/** A user's SCIM resource as JSON text (resource-sql.ts), with the version for its ETag. */
-export interface UserResourceRow {
-  resource: string;
-  version: number;
-}
-
 /**
  * Why the page size is written into the text (it is one of few values: clients page by a fixed
  * count): with LIMIT as a parameter, the plan PostgreSQL caches for a prepared statement assumes
@@ -35,37 +29,67 @@ function limitLiteral(limit: number): Prisma.Sql {
   return Prisma.raw(String(limit));
 }
 
+/** One user's SCIM resource as JSON text (resource-sql.ts), with the version for its ETag. */
+export async function selectUserResource(
+  read: Reader,
+  ctx: Pick<ScimCtx, "orgId" | "baseUrl">,
+  id: string,
+  withGroups: boolean,
+): Promise<{ resource: string; version: number } | null> {
+  const [row] = await read<{ resource: string; version: number }>(Prisma.sql`
+    SELECT ${userResourceSql(ctx.baseUrl, withGroups)} AS resource, u.version
+    FROM users u WHERE u.id = ${id}::uuid AND u.org_id = ${ctx.orgId}::uuid`);
+  return row ?? null;
+}
+
+/** How many users of the organization match `where` (a condition on alias u), as a subquery. */
+export const countUsersSql = (orgId: string, where: Prisma.Sql) =>
+  Prisma.sql`(SELECT count(*)::int FROM users u WHERE u.org_id = ${orgId}::uuid AND ${where})`;
+
 /**
- * The SCIM resources of the users of ctx.orgId matching `where` (a condition on alias u), in the
- * stable list order, with (withGroups) their groups; `total` is the COUNT of all matches when
- * asked for (null when the page is empty). Why the inner page: PostgreSQL computes the select
- * list of the rows an OFFSET skips too; the resources must be built for the page only. And why
- * ids only in it: the rows an OFFSET skips are then read from the (org_id, created_at, id)
- * index alone, not fetched from the table (5,100 heap fetches for a page at offset 5,000).
+ * How many users the organization has, as a subquery: the sum of its slots in org_user_counts,
+ * which triggers keep (migration org_user_counts). The same number as countUsersSql(orgId, TRUE)
+ * without reading an index entry per user (0.55 ms of every page at 10,000 users).
  */
-export async function selectUserResources(
+export const orgUsersSql = (orgId: string) =>
+  Prisma.sql`(SELECT coalesce(sum(c.users), 0)::int FROM org_user_counts c WHERE c.org_id = ${orgId}::uuid)`;
+
+/** A page of SCIM User resources: their JSON objects joined by commas, in list order. */
+export interface UserPage {
+  resources: string;
+  count: number;
+  /** The COUNT of every match, when asked for. */
+  total: number | null;
+}
+
+/**
+ * The users of ctx.orgId matching `where` (a condition on alias u), in the stable list order,
+ * from `offset` and at most `limit` of them (all of them without), with (withGroups) their
+ * groups, and `total` (a scalar subquery: countUsersSql or orgUsersSql) evaluated once. Why one aggregated row: the server then decodes one string instead of a row per user.
+ * Why the inner page: PostgreSQL computes the select list of the rows an OFFSET skips too; the
+ * resources must be built for the page only. And why ids only in it: the rows an OFFSET skips
+ * are then read from the (org_id, created_at, id) index alone, not fetched from the table
+ * (5,100 heap fetches for a page at offset 5,000).
+ */
+export async function selectUserPage(
   read: Reader,
   ctx: Pick<ScimCtx, "orgId" | "baseUrl">,
   where: Prisma.Sql,
-  page: { offset: number; limit: number; withGroups: boolean; withTotal: boolean },
-): Promise<{ rows: UserResourceRow[]; total: number | null }> {
-  const total = page.withTotal
-    ? Prisma.sql`(SELECT count(*)::int FROM users u WHERE u.org_id = ${ctx.orgId}::uuid AND ${where})`
-    : Prisma.sql`NULL::int`;
-  const rows = await read<UserResourceRow & { total: number | null }>(Prisma.sql`
-    SELECT ${userResourceSql(ctx.baseUrl, page.withGroups)} AS resource, u.version, ${total} AS total
+  page: { offset: number; limit?: number; withGroups: boolean; total?: Prisma.Sql },
+): Promise<UserPage> {
+  const total = page.total ?? Prisma.sql`NULL::int`;
+  const limit = page.limit === undefined ? Prisma.empty : Prisma.sql`LIMIT ${limitLiteral(page.limit)}`;
+  const [row] = await read<{ resources: string | null; count: number; total: number | null }>(Prisma.sql`
+    SELECT string_agg(r.resource, ',' ORDER BY r.created_at, r.id) AS resources, count(*)::int AS count,
+      ${total} AS total
     FROM (
-      SELECT u.id, u.created_at FROM users u WHERE u.org_id = ${ctx.orgId}::uuid AND ${where}
-      ORDER BY u.created_at, u.id OFFSET ${page.offset} LIMIT ${limitLiteral(page.limit)}
-    ) p JOIN users u ON u.id = p.id
-    ORDER BY p.created_at, p.id`);
-  return { rows, total: rows[0]?.total ?? null };
-}
-
-export async function countUsers(read: Reader, orgId: string, where: Prisma.Sql): Promise<number> {
-  const [row] = await read<{ total: number }>(Prisma.sql`
-    SELECT count(*)::int AS total FROM users u WHERE u.org_id = ${orgId}::uuid AND ${where}`);
-  return row?.total ?? 0;
+      SELECT p.created_at, p.id, ${userResourceSql(ctx.baseUrl, page.withGroups)} AS resource
+      FROM (
+        SELECT u.id, u.created_at FROM users u WHERE u.org_id = ${ctx.orgId}::uuid AND ${where}
+        ORDER BY u.created_at, u.id OFFSET ${page.offset} ${limit}
+      ) p JOIN users u ON u.id = p.id
+    ) r`);
+  return { resources: row?.resources ?? "", count: row?.count ?? 0, total: row?.total ?? null };
 }
 
 /**
