@@ -5,9 +5,18 @@
 // Use it for every router that has path parameters.
 import { Router, type RequestHandler } from "express";
 
+const isRouter = (h: RequestHandler | undefined): h is Router => Array.isArray((h as Partial<Router>)?.stack);
+
 export function mount(parent: Router, pattern: string, ...handlers: RequestHandler[]): void {
-  const sub = Router({ mergeParams: true });
-  sub.use(...handlers);
+  // A lone router is called as it is: a router around it would only add its own work to every
+  // request (and any other handler needs one, which forwards its rejected promises).
+  let sub: RequestHandler;
+  if (handlers.length === 1 && isRouter(handlers[0])) sub = handlers[0];
+  else {
+    const router = Router({ mergeParams: true });
+    router.use(...handlers);
+    sub = router;
+  }
   parent.use(pattern, (req, res, next) => {
     const previous = res.locals.routeBase as string | undefined;
     res.locals.routeBase = `${previous ?? ""}${pattern}`;

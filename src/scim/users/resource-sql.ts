@@ -36,21 +36,31 @@ const object = (key: Prisma.Sql, ...members: Prisma.Sql[]) =>
   Prisma.sql`coalesce(${key} || nullif(concat_ws(',', ${Prisma.join(members)}), '') || '}', '')`;
 
 /**
- * A scalar subquery on the users row aliased `u`: its SCIM resource as JSON text, with meta and
- * references under `baseUrl` (the organization's SCIM base URL), and its groups when
- * `withGroups`.
+ * Where userResourceSql finds the organization's SCIM base URL (`b.base`): join it to the
+ * statement's FROM, next to the users row `u`.
  */
-export function userResourceSql(baseUrl: string, withGroups: boolean): Prisma.Sql {
+export const baseUrlJoin = (baseUrl: string): Prisma.Sql =>
+  Prisma.sql`CROSS JOIN (SELECT ${baseUrl}::text AS base) b`;
+
+/**
+ * A scalar subquery on the users row aliased `u`: its SCIM resource as JSON text, with meta and
+ * references under the base URL `b.base` (baseUrlJoin), and its groups when `withGroups`. Built
+ * once per shape (it has no parameter of its own), not on every request.
+ */
+export const userResourceSql = (withGroups: boolean): Prisma.Sql =>
+  withGroups ? WITH_GROUPS : WITHOUT_GROUPS;
+
+function build(withGroups: boolean): Prisma.Sql {
   const groups = withGroups
     ? Prisma.sql`|| ',"groups":[' || coalesce((
         SELECT string_agg('{"value":"' || g.id::text || '","display":' || to_json(g.display_name)::text
-          || ',"$ref":' || to_json(${baseUrl}::text || '/Groups/' || g.id)::text || ',"type":"direct"}', ','
+          || ',"$ref":' || to_json(b.base || '/Groups/' || g.id)::text || ',"type":"direct"}', ','
           ORDER BY g.display_name_lower, g.id)
         FROM group_memberships m JOIN groups g ON g.id = m.group_id
         WHERE m.user_id = u.id), '') || ']'`
     : Prisma.empty;
   const manager = Prisma.sql`CASE WHEN u.manager_id <> '' THEN '"manager":{"value":' || to_json(u.manager_id)::text
-    || ',"$ref":' || to_json(${baseUrl}::text || '/Users/' || u.manager_id)::text || '}' END`;
+    || ',"$ref":' || to_json(b.base || '/Users/' || u.manager_id)::text || '}' END`;
   const data = Prisma.sql`u.scim_data`;
   return Prisma.sql`(
     SELECT '{"schemas":' || CASE WHEN x.enterprise = '' THEN ${ONE_SCHEMA} ELSE ${TWO_SCHEMAS} END
@@ -74,8 +84,11 @@ export function userResourceSql(baseUrl: string, withGroups: boolean): Prisma.Sq
       ${groups}
       || ',"meta":{"resourceType":"User","created":"' || to_char(u.created_at AT TIME ZONE 'UTC', ${ISO_8601})
       || '","lastModified":"' || to_char(u.updated_at AT TIME ZONE 'UTC', ${ISO_8601})
-      || '","location":' || to_json(${baseUrl}::text || '/Users/' || u.id)::text
+      || '","location":' || to_json(b.base || '/Users/' || u.id)::text
       || ',"version":' || to_json('W/"' || u.version || '"')::text || '}}'
     FROM (SELECT ${object(ENTERPRISE_KEY, membersOf(Prisma.sql`${data}->${ENTERPRISE}`), manager)} AS enterprise) x
   )`;
 }
+
+const WITH_GROUPS = build(true);
+const WITHOUT_GROUPS = build(false);

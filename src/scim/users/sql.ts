@@ -10,7 +10,7 @@ import type { Reader, SqlTx } from "../../db/client";
 import type { ScimCtx } from "../context";
 import type { UserFields, UserRow } from "./document";
 import { userPayload } from "./events";
-import { userResourceSql } from "./resource-sql";
+import { baseUrlJoin, userResourceSql } from "./resource-sql";
 import { MAX_PAGE_SIZE } from "../list-query";
 import { INITIAL_ROLE_SOURCE, orgDefaultRoleCte } from "../../roles/initial-role";
 import { roleChangedPayloadSql } from "../../roles/recompute-sql";
@@ -37,8 +37,8 @@ export async function selectUserResource(
   withGroups: boolean,
 ): Promise<{ resource: string; version: number } | null> {
   const [row] = await read<{ resource: string; version: number }>(Prisma.sql`
-    SELECT ${userResourceSql(ctx.baseUrl, withGroups)} AS resource, u.version
-    FROM users u WHERE u.id = ${id}::uuid AND u.org_id = ${ctx.orgId}::uuid`);
+    SELECT ${userResourceSql(withGroups)} AS resource, u.version
+    FROM users u ${baseUrlJoin(ctx.baseUrl)} WHERE u.id = ${id}::uuid AND u.org_id = ${ctx.orgId}::uuid`);
   return row ?? null;
 }
 
@@ -83,11 +83,11 @@ export async function selectUserPage(
     SELECT string_agg(r.resource, ',' ORDER BY r.created_at, r.id) AS resources, count(*)::int AS count,
       ${total} AS total
     FROM (
-      SELECT p.created_at, p.id, ${userResourceSql(ctx.baseUrl, page.withGroups)} AS resource
+      SELECT p.created_at, p.id, ${userResourceSql(page.withGroups)} AS resource
       FROM (
         SELECT u.id, u.created_at FROM users u WHERE u.org_id = ${ctx.orgId}::uuid AND ${where}
         ORDER BY u.created_at, u.id OFFSET ${page.offset} ${limit}
-      ) p JOIN users u ON u.id = p.id
+      ) p JOIN users u ON u.id = p.id ${baseUrlJoin(ctx.baseUrl)}
     ) r`);
   return { resources: row?.resources ?? "", count: row?.count ?? 0, total: row?.total ?? null };
 }
