@@ -75,7 +75,8 @@ async function main() {
       case "vacuum": {
         // What autovacuum does after a bulk change, within its naptime (a minute by default):
         // fresh statistics for the planner, and a visibility map that lets index-only scans skip
-        // the heap. This machine's PostgreSQL runs with autovacuum off.
+        // the heap. This machine's PostgreSQL runs with autovacuum off; PGlite has none but the
+        // server's (src/db/embedded-autovacuum.ts), which this process does not run.
         const conn = await db.raw();
         await conn.exec("VACUUM ANALYZE").finally(() => conn.release());
         return null;

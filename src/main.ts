@@ -7,6 +7,7 @@ import { createApp } from "./http/app";
 import { ConfigError, loadConfig } from "./config";
 import { serveControlSocket } from "./cli/control-socket";
 import { acquireDataDirLock } from "./cli/data-dir-lock";
+import { startEmbeddedAutovacuum } from "./db/embedded-autovacuum";
 
 const SHUTDOWN_GRACE_MS = 10_000;
 
@@ -26,6 +27,10 @@ export async function start(env: NodeJS.ProcessEnv = process.env) {
   const control: NetServer | null = config.databaseUrl
     ? null
     : await serveControlSocket(services, config.dataDir, logger);
+  const stopAutovacuum =
+    db.kind === "pglite"
+      ? startEmbeddedAutovacuum(db, (e) => logger.warn("embedded autovacuum failed", { error: e.message }))
+      : async () => undefined;
   const { port } = server.address() as AddressInfo;
   logger.info("sso-bridge listening", {
     port,
@@ -43,6 +48,7 @@ export async function start(env: NodeJS.ProcessEnv = process.env) {
       const timer = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS);
       await closed;
       clearTimeout(timer);
+      await stopAutovacuum();
       await db.close();
       releaseLock();
       logger.info("stopped");

@@ -1,0 +1,79 @@
+// PGlite has no autovacuum; the server runs autovacuumOnce for it every minute
+// (src/db/embedded-autovacuum.ts). It must handle exactly the tables autovacuum would: one that
+// took many inserts is vacuumed and analysed (the planner then knows its size), one that changed
+// a little is left alone. It runs on both engines (the SQL is PostgreSQL's own).
+import { Prisma } from "../../src/generated/prisma/client";
+import type { Database } from "../../src/db/client";
+import { autovacuumOnce, startEmbeddedAutovacuum } from "../../src/db/embedded-autovacuum";
+import { openTestDatabase } from "../support/db";
+
+let db: Database;
+beforeAll(async () => {
+  db = await openTestDatabase();
+});
+afterAll(() => db.close());
+
+const stats = async (table: string) =>
+  (
+    await db.read<{ analyzed: boolean; vacuumed: boolean; reltuples: number }>(Prisma.sql`
+      SELECT s.last_analyze IS NOT NULL AS analyzed, s.last_vacuum IS NOT NULL AS vacuumed,
+        c.reltuples::int AS reltuples
+      FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s.relid WHERE s.relname = ${table}`)
+  )[0]!;
+
+/** Statistics counters reach pg_stat_user_tables a moment after the statements that moved them. */
+async function flushed(table: string, atLeast: number) {
+  for (let i = 0; i < 100; i++) {
+    const [row] = await db.read<{ n: number }>(
+      Prisma.sql`SELECT n_mod_since_analyze::int AS n FROM pg_stat_user_tables WHERE relname = ${table}`,
+    );
+    if (row && row.n >= atLeast) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${table}: statistics counters never reached ${atLeast}`);
+}
+
+test("when a table took many inserts, then it is vacuumed and analysed; a table barely touched is not", async () => {
+  const org = await db.prisma.organization.create({ data: { slug: "vac", name: "Vac" } });
+  await db.prisma.$executeRaw`INSERT INTO outbox_events (org_id, type, subject_id, payload)
+    SELECT ${org.id}::uuid, 'bulk', g::text, '{}'::jsonb FROM generate_series(1, 3000) g`;
+  await flushed("outbox_events", 3000);
+  expect(await stats("outbox_events")).toMatchObject({ analyzed: false, vacuumed: false });
+
+  const conn = await db.raw();
+  const done = await autovacuumOnce(conn).finally(() => conn.release());
+
+  expect(done).toMatchObject({ "public.outbox_events": "vacuum" });
+  expect(done).not.toHaveProperty("public.organizations");
+  expect(await stats("outbox_events")).toMatchObject({ analyzed: true, vacuumed: true, reltuples: 3000 });
+  expect(await stats("organizations")).toMatchObject({ analyzed: false, vacuumed: false });
+});
+
+test("when nothing changed since, then the next run does nothing", async () => {
+  const conn = await db.raw();
+  const done = await autovacuumOnce(conn).finally(() => conn.release());
+  expect(done).not.toHaveProperty("public.outbox_events");
+});
+
+test("when the periodic run is stopped, then it waits for a run under way and runs no more", async () => {
+  const runs: number[] = [];
+  const counting = {
+    raw: async () => {
+      runs.push(Date.now());
+      return db.raw();
+    },
+  };
+  const stop = startEmbeddedAutovacuum(
+    counting,
+    (e) => {
+      throw e;
+    },
+    20,
+  );
+  await new Promise((r) => setTimeout(r, 120));
+  await stop();
+  const after = runs.length;
+  expect(after).toBeGreaterThan(0);
+  await new Promise((r) => setTimeout(r, 80));
+  expect(runs).toHaveLength(after);
+});
