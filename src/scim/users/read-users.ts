@@ -1,5 +1,6 @@
 // GET /Users/{id} and GET /Users: one resource, or a page in a stable order (created, id) with
-// totalResults from a COUNT over the same `where` (unless a short page already tells it).
+// totalResults from the count the database keeps of the organization's users (no filter), or
+// from a COUNT over the same `where`.
 // Resources come as JSON text built by PostgreSQL (resource-sql.ts) and are passed through as
 // they are; only a projection (attributes / excludedAttributes) parses them. Groups are loaded
 // only when returned.
