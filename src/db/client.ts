@@ -145,19 +145,20 @@ export function openPostgres(
     transactionOptions: TRANSACTION_OPTIONS,
   });
   const listener = pgListener(connectionString);
+  // The same statement names as the adapter's: one name always stands for one text. (Sql.text
+  // joins the statement's parts on every read: once per query.)
+  const named = (sql: Prisma.Sql) => {
+    const text = sql.text;
+    return { text, values: sql.values, name: statementName({ sql: text }) };
+  };
   const onPool = async (sql: Prisma.Sql) => {
-    const r = await pool.query({
-      text: sql.text,
-      values: sql.values,
-      name: statementName({ sql: sql.text }),
-    });
+    const r = await pool.query(named(sql));
     return { rows: r.rows as unknown[], count: r.rowCount ?? 0 };
   };
   return {
     kind: "postgres",
     prisma,
     raw: () => connectPg(connectionString),
-    // The same statement names as the adapter's: one name always stands for one text.
     read: async <T>(sql: Prisma.Sql) => (await onPool(sql)).rows as T[],
     direct: sqlTx(onPool),
     async transaction(fn) {
@@ -167,11 +168,7 @@ export function openPostgres(
         await client.query("BEGIN");
         const result = await fn(
           sqlTx(async (sql) => {
-            const r = await client.query({
-              text: sql.text,
-              values: sql.values,
-              name: statementName({ sql: sql.text }),
-            });
+            const r = await client.query(named(sql));
             return { rows: r.rows, count: r.rowCount ?? 0 };
           }),
         );
