@@ -34,8 +34,8 @@ export interface Database {
   direct: SqlTx;
   /**
    * Runs `fn` in one transaction on the driver itself, like Reader without the Prisma client:
-   * for the member batches of SCIM Group PATCHes, where Prisma's interactive transaction was a
-   * third of the server's CPU (docs/decisions.md). Commits when `fn` resolves, rolls back when
+   * for the member batches of SCIM Group PATCHes, where Prisma's interactive transaction was more
+   * than half of the server's CPU (docs/decisions.md). Commits when `fn` resolves, rolls back when
    * it throws. Rows are typed by the driver, as Reader's are.
    */
   transaction<T>(fn: (tx: SqlTx) => Promise<T>): Promise<T>;
@@ -55,8 +55,8 @@ export interface Database {
  * lookups, pages, a group without its members), where the client's per-query work was a fifth
  * of the server's CPU (docs/decisions.md). Rows come typed by the driver, which for the types
  * these statements select (text, int, boolean, jsonb/json, timestamptz, arrays of them) is what
- * $queryRaw answers; cast a bigint or numeric to int or text. Writes and transactions stay on
- * Prisma.
+ * $queryRaw answers; cast a bigint or numeric to int or text. Writes stay on Prisma, but for
+ * the two hottest (Database.direct and Database.transaction).
  */
 export type Reader = <T>(sql: Prisma.Sql) => Promise<T[]>;
 

@@ -65,8 +65,9 @@ export interface UserPage {
 /**
  * The users of ctx.orgId matching `where` (a condition on alias u), in the stable list order,
  * from `offset` and at most `limit` of them (all of them without), with (withGroups) their
- * groups, and `total` (a scalar subquery: countUsersSql or orgUsersSql) evaluated once. Why one aggregated row: the server then decodes one string instead of a row per user.
- * Why the inner page: PostgreSQL computes the select list of the rows an OFFSET skips too; the
+ * groups, and `total` (a scalar subquery: countUsersSql or orgUsersSql) evaluated once. Why one
+ * aggregated row: the server then decodes one string instead of a row per user. Why the inner
+ * page: PostgreSQL computes the select list of the rows an OFFSET skips too; the
  * resources must be built for the page only. And why ids only in it: the rows an OFFSET skips
  * are then read from the (org_id, created_at, id) index alone, not fetched from the table
  * (5,100 heap fetches for a page at offset 5,000).
