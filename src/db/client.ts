@@ -151,10 +151,12 @@ export function openPostgres(
     const text = sql.text;
     return { text, values: sql.values, name: statementName({ sql: text }) };
   };
-  const onPool = async (sql: Prisma.Sql) => {
-    const r = await pool.query(named(sql));
+  // One statement on the pool, or on a client taken from it for a transaction.
+  const on = (conn: pg.Pool | pg.PoolClient) => async (sql: Prisma.Sql) => {
+    const r = await conn.query(named(sql));
     return { rows: r.rows as unknown[], count: r.rowCount ?? 0 };
   };
+  const onPool = on(pool);
   return {
     kind: "postgres",
     prisma,
@@ -166,12 +168,7 @@ export function openPostgres(
       let broken: Error | undefined;
       try {
         await client.query("BEGIN");
-        const result = await fn(
-          sqlTx(async (sql) => {
-            const r = await client.query(named(sql));
-            return { rows: r.rows, count: r.rowCount ?? 0 };
-          }),
-        );
+        const result = await fn(sqlTx(on(client)));
         await client.query("COMMIT");
         return result;
       } catch (e) {
@@ -197,25 +194,20 @@ export function openPglite(options: { dir?: string; loadDataDir?: Blob } = {}): 
   const db = new PGlite({ dataDir: options.dir, loadDataDir: options.loadDataDir });
   const prisma = new PrismaClient({ adapter: new PrismaPGlite(db), transactionOptions: TRANSACTION_OPTIONS });
   let closed = false;
+  // One statement on the embedded connection, or inside one of its transactions.
+  const on = (conn: Pick<PGlite, "query">) => async (sql: Prisma.Sql) => {
+    const r = await conn.query(sql.text, sql.values);
+    return { rows: r.rows, count: r.affectedRows ?? 0 };
+  };
+  const onDb = on(db);
   return {
     kind: "pglite",
     prisma,
     raw: async () => pgliteConnection(db),
-    read: async <T>(sql: Prisma.Sql) => (await db.query<T>(sql.text, sql.values)).rows,
-    direct: sqlTx(async (sql) => {
-      const r = await db.query(sql.text, sql.values);
-      return { rows: r.rows, count: r.affectedRows ?? 0 };
-    }),
+    read: async <T>(sql: Prisma.Sql) => (await onDb(sql)).rows as T[],
+    direct: sqlTx(onDb),
     // PGlite's own transaction: it holds the single connection, as the Prisma adapter's do.
-    transaction: (fn) =>
-      db.transaction((tx) =>
-        fn(
-          sqlTx(async (sql) => {
-            const r = await tx.query(sql.text, sql.values);
-            return { rows: r.rows, count: r.affectedRows ?? 0 };
-          }),
-        ),
-      ),
+    transaction: (fn) => db.transaction((tx) => fn(sqlTx(on(tx)))),
     // In-process: PGlite hands a notification to its listeners while it completes the COMMIT
     // that sent it, before that statement's caller resumes.
     listen(channel, h) {
