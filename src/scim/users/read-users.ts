@@ -12,16 +12,15 @@ import { listResponse, type ListQuery } from "../list-query";
 import { USER_SCHEMA, USER_SCHEMAS, ENTERPRISE_SCHEMA } from "../schema/attributes";
 import { parseProjection, project, wants, type Projection } from "../schema/projection";
 import { notFound } from "./store";
-import { countUsersSql, orgUsersSql, selectUserPage, selectUserResource, type UserPage } from "./sql";
+import { countUsersSql, orgUsersSql, selectUserPage, selectUserResource } from "./sql";
 import { userWhere } from "./where";
 import { isUuid } from "../../shared/ids";
 
-/** The resources of a page as JSON text, through the projection when there is one. */
-function render(p: Projection, page: UserPage): string[] {
-  if (page.count === 0) return [];
-  if (!p.include && p.exclude.length === 0) return [page.resources];
-  const resources = JSON.parse(`[${page.resources}]`) as Record<string, unknown>[];
-  return resources.map((r) => JSON.stringify(project(r, p, [ENTERPRISE_SCHEMA])));
+/** Resources (JSON objects joined by commas) through the projection, when there is one. */
+function render(p: Projection, resources: string): string {
+  if (resources === "" || (!p.include && p.exclude.length === 0)) return resources;
+  const parsed = JSON.parse(`[${resources}]`) as Record<string, unknown>[];
+  return parsed.map((r) => JSON.stringify(project(r, p, [ENTERPRISE_SCHEMA]))).join(",");
 }
 
 /**
@@ -48,8 +47,7 @@ export function createUserReads({ db }: { db: Pick<Database, "prisma" | "read"> 
       const p = parseProjection(USER_SCHEMAS, attributes, excluded);
       const user = isUuid(id) ? await selectUserResource(read, ctx, id, wants(p, "groups")) : null;
       if (!user) throw notFound("User", id);
-      const [json] = render(p, { resources: user.resource, count: 1, total: null });
-      return { json: json!, version: user.version };
+      return { json: render(p, user.resource), version: user.version };
     },
 
     /** The ListResponse as JSON text. */
@@ -63,7 +61,7 @@ export function createUserReads({ db }: { db: Pick<Database, "prisma" | "read"> 
         // database keeps of the organization's users).
         const total = q.filter ? countUsersSql(ctx.orgId, direct) : orgUsersSql(ctx.orgId);
         const page = await selectUserPage(read, ctx, direct, { offset, limit: q.count, withGroups, total });
-        return listResponse(page.total!, q.startIndex, page.count, render(p, page));
+        return listResponse(page.total!, q.startIndex, page.count, [render(p, page.resources)]);
       }
       // Any other filter: Prisma translates it (userWhere) and finds the page's ids; the
       // resources come from the same select as above, in the same order. A short, non-empty
@@ -88,7 +86,7 @@ export function createUserReads({ db }: { db: Pick<Database, "prisma" | "read"> 
               offset: 0,
               withGroups,
             });
-      return listResponse(total, q.startIndex, page.count, render(p, page));
+      return listResponse(total, q.startIndex, page.count, [render(p, page.resources)]);
     },
   };
 }
