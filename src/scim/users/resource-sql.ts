@@ -25,7 +25,7 @@ const ISO_8601 = literal(`YYYY-MM-DD"T"HH24:MI:SS.MS"Z"`);
 /** The members of a jsonb object as JSON text without its braces, NULL when it has none or is
  * no object (documentOfUser reads anything else as {}). */
 const membersOf = (v: Prisma.Sql) =>
-  Prisma.sql`CASE WHEN jsonb_typeof(${v}) = 'object' AND ${v} <> '{}' THEN left(substr((${v})::text, 2), -1) END`;
+  Prisma.sql`nullif(left(substr(CASE WHEN jsonb_typeof(${v}) = 'object' THEN (${v})::text END, 2), -1), '')`;
 
 /** `"key":value` for a text column, NULL when the column is. */
 const member = (key: string, column: Prisma.Sql) =>
@@ -80,13 +80,15 @@ function build(withGroups: boolean): Prisma.Sql {
           || ',"primary":' || CASE WHEN e."primary" THEN 'true' ELSE 'false' END || '}', ',' ORDER BY e.position)
         FROM user_emails e WHERE e.user_id = u.id) || ']', '')
       || x.enterprise
-      || coalesce(',' || ${membersOf(Prisma.sql`CASE WHEN jsonb_typeof(${data}) = 'object' THEN ${data} - 'name' - ${ENTERPRISE} END`)}, '')
+      || coalesce(',' || ${membersOf(Prisma.sql`x.rest`)}, '')
       ${groups}
       || ',"meta":{"resourceType":"User","created":"' || to_char(u.created_at AT TIME ZONE 'UTC', ${ISO_8601})
       || '","lastModified":"' || to_char(u.updated_at AT TIME ZONE 'UTC', ${ISO_8601})
       || '","location":' || to_json(b.base || '/Users/' || u.id)::text
       || ',"version":' || to_json('W/"' || u.version || '"')::text || '}}'
-    FROM (SELECT ${object(ENTERPRISE_KEY, membersOf(Prisma.sql`${data}->${ENTERPRISE}`), manager)} AS enterprise) x
+    FROM (SELECT ${object(ENTERPRISE_KEY, membersOf(Prisma.sql`${data}->${ENTERPRISE}`), manager)} AS enterprise,
+      -- The other stored attributes (subtracting from a scalar would fail).
+      CASE WHEN jsonb_typeof(${data}) = 'object' THEN ${data} - 'name' - ${ENTERPRISE} END AS rest) x
   )`;
 }
 
