@@ -1,6 +1,7 @@
-// Composition root: config -> logger -> database (+ migrations) -> services -> HTTP app ->
-// listen. On SIGTERM/SIGINT: stop accepting, let in-flight requests finish, close the database.
-import type { Server } from "node:http";
+// Composition root: config -> logger -> port check -> database (+ migrations) -> services ->
+// HTTP app -> listen. On SIGTERM/SIGINT: stop accepting, let in-flight requests finish, close
+// the database.
+import { createServer, type Server } from "node:http";
 import type { AddressInfo, Server as NetServer } from "node:net";
 import { boot } from "./boot";
 import { createApp } from "./http/app";
@@ -8,22 +9,40 @@ import { ConfigError, loadConfig } from "./config";
 import { serveControlSocket } from "./cli/control-socket";
 import { acquireDataDirLock } from "./cli/data-dir-lock";
 import { startEmbeddedAutovacuum } from "./db/embedded-autovacuum";
+import { recordInstanceSettings } from "./db/instance-settings";
+import { listen, assertPortFree, ListenError } from "./http/listen";
 
 const SHUTDOWN_GRACE_MS = 10_000;
+// Above the idle timeouts of common load balancers (AWS ALB and GCP default to 60 s): a
+// balancer reusing a connection the server has just closed answers its client 502.
+export const KEEP_ALIVE_TIMEOUT_MS = 65_000;
+// Node requires headersTimeout above keepAliveTimeout, or it can cut a reused connection
+// while the next request's headers arrive.
+export const HEADERS_TIMEOUT_MS = 66_000;
 
 export async function start(env: NodeJS.ProcessEnv = process.env) {
-  // Fail fast with one line on bad configuration, before touching anything.
+  // Fail fast with one line on bad configuration or a taken port, before touching anything.
   const config = loadConfig(env);
+  await assertPortFree(config.port, config.host);
   const releaseLock = config.databaseUrl ? () => undefined : acquireDataDirLock(config.dataDir);
   const booted = await boot(env).catch((e: unknown) => {
     releaseLock();
     throw e;
   });
   const { services, logger, db } = booted;
-  const app = createApp(services);
-  const server: Server = await new Promise((resolve) => {
-    const s = app.listen(booted.config.port, () => resolve(s));
-  });
+  const server: Server = createServer(createApp(services));
+  server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
+  server.headersTimeout = HEADERS_TIMEOUT_MS;
+  try {
+    // What the CLI prints (scimBaseUrl, invitation and recovery links) is this server's.
+    await recordInstanceSettings(db, booted.config.baseUrl);
+    // The port may have been taken while migrations ran.
+    await listen(server, config.port, config.host);
+  } catch (e) {
+    await db.close().catch(() => undefined);
+    releaseLock();
+    throw e;
+  }
   const control: NetServer | null = config.databaseUrl
     ? null
     : await serveControlSocket(services, config.dataDir, logger);
@@ -31,8 +50,9 @@ export async function start(env: NodeJS.ProcessEnv = process.env) {
     db.kind === "pglite"
       ? startEmbeddedAutovacuum(db, (e) => logger.warn("embedded autovacuum failed", { error: e.message }))
       : async () => undefined;
-  const { port } = server.address() as AddressInfo;
+  const { address, port } = server.address() as AddressInfo;
   logger.info("sso-bridge listening", {
+    address,
     port,
     baseUrl: booted.config.baseUrl,
     database: db.kind,
@@ -69,9 +89,9 @@ if (require.main === module) {
       }
     },
     (e: unknown) => {
-      // One line naming what is wrong, then exit 1 (contract section 1).
+      // One line naming what is wrong, then exit 1.
       const message =
-        e instanceof ConfigError
+        e instanceof ConfigError || e instanceof ListenError
           ? e.message
           : `failed to start: ${e instanceof Error ? e.message : String(e)}`;
       process.stderr.write(`sso-bridge: ${message}\n`);

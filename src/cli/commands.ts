@@ -1,14 +1,14 @@
-// The CLI's commands (contract section 1) as one table of functions over the services. The
-// CLI runs them in-process, or asks a running server to run them over the control socket:
-// both paths call exactly this code.
+// The CLI's commands as one table of functions over the services. The CLI runs them
+// in-process, or asks a running server to run them over the control socket: both paths call
+// exactly this code, and both print the same JSON.
 import { z } from "zod";
 import type { Services } from "../services";
-import { cliActor, type Ctx } from "../shared/context";
 import { AppError, isAppError } from "../shared/errors";
 import { fromZod } from "../http/error-handler";
 import { createOrgInput } from "../orgs/orgs-service";
 import { createAdmin, createAdminInput } from "../users/invitations/create-admin";
 import { migrate } from "../db/migrate";
+import { LIST_COMMANDS, orgArg, orgCtx, type Command } from "./list-commands";
 
 export interface CommandRequest {
   command: string;
@@ -17,15 +17,6 @@ export interface CommandRequest {
 
 export type CommandResult =
   { ok: true; result: Record<string, unknown> } | { ok: false; error: { code: string; message: string } };
-
-type Command = (services: Services, args: Record<string, unknown>) => Promise<Record<string, unknown>>;
-
-const orgArg = z.object({ org: z.string().min(1, "--org is required") });
-
-async function orgCtx(services: Services, slug: string): Promise<Ctx> {
-  const org = await services.orgs.getBySlug(slug);
-  return { orgId: org.id, actor: cliActor };
-}
 
 export const COMMANDS: Record<string, Command> = {
   async "org create"(services, args) {
@@ -77,14 +68,22 @@ export const COMMANDS: Record<string, Command> = {
       await conn.release();
     }
   },
+
+  ...LIST_COMMANDS,
 };
 
 export async function runCommand(services: Services, request: CommandRequest): Promise<CommandResult> {
-  const command = COMMANDS[request.command];
+  // Own keys only: a name such as "constructor" off the socket is not a command.
+  const command = Object.hasOwn(COMMANDS, request.command) ? COMMANDS[request.command] : undefined;
   if (!command)
     return { ok: false, error: { code: "bad_request", message: `unknown command "${request.command}"` } };
   try {
-    return { ok: true, result: await command(services, request.args ?? {}) };
+    // Through JSON once, so that dates print the same whether a server ran the command or not.
+    const result = JSON.parse(JSON.stringify(await command(services, request.args ?? {}))) as Record<
+      string,
+      unknown
+    >;
+    return { ok: true, result };
   } catch (e) {
     const err = e instanceof z.ZodError ? fromZod(e) : e;
     if (isAppError(err)) return { ok: false, error: { code: err.code, message: err.message } };

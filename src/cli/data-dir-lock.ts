@@ -1,8 +1,9 @@
 // PGlite lets one process at a time open a data directory. Whoever opens it (the server or
 // the CLI when no server runs) holds DATA_DIR/pglite.lock with its pid; a lock whose pid is
 // gone is stale and taken over.
-import { closeSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from "node:fs";
+import { closeSync, existsSync, openSync, readFileSync, unlinkSync, writeSync } from "node:fs";
 import path from "node:path";
+import { makePrivateDir } from "../db/data-dir";
 
 export class DataDirLockedError extends Error {
   constructor(readonly pid: number) {
@@ -19,9 +20,23 @@ const alive = (pid: number): boolean => {
   }
 };
 
+const lockFile = (dataDir: string) => path.join(dataDir, "pglite.lock");
+
+/** True while a live process (a starting or running server) holds DATA_DIR. */
+export function dataDirLockHeld(dataDir: string): boolean {
+  const file = lockFile(dataDir);
+  if (!existsSync(file)) return false;
+  try {
+    const pid = Number.parseInt(readFileSync(file, "utf8"), 10);
+    return Number.isInteger(pid) && pid !== process.pid && alive(pid);
+  } catch {
+    return false; // released between the two calls
+  }
+}
+
 export function acquireDataDirLock(dataDir: string): () => void {
-  mkdirSync(dataDir, { recursive: true });
-  const file = path.join(dataDir, "pglite.lock");
+  makePrivateDir(dataDir);
+  const file = lockFile(dataDir);
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       const fd = openSync(file, "wx", 0o600);

@@ -2,6 +2,7 @@
 // loadConfig is pure: it returns a frozen object or throws a ConfigError whose message is
 // one line naming every bad variable. SECRET_KEY may be absent outside production; the
 // composition root then calls ensureSecretKey (secret-key.ts).
+import { isIP } from "node:net";
 import path from "node:path";
 import { z } from "zod";
 
@@ -22,6 +23,17 @@ const urlWith = (protocols: string[]) =>
 const schema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z
+    .string()
+    .refine(
+      (v) =>
+        isIP(v) !== 0 ||
+        /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/i.test(v),
+      {
+        message: "must be an IP address or a host name (e.g. 0.0.0.0, ::, 127.0.0.1, localhost)",
+      },
+    )
+    .optional(),
   BASE_URL: urlWith(["http:", "https:"]).optional(),
   DATABASE_URL: urlWith(["postgres:", "postgresql:"]).optional(),
   DATA_DIR: z.string().min(1).default("./data"),
@@ -44,6 +56,8 @@ const schema = z.object({
 export interface Config {
   env: "development" | "production" | "test";
   port: number;
+  /** Listen address; undefined: every interface. */
+  host?: string;
   baseUrl: string;
   databaseUrl?: string;
   dataDir: string;
@@ -77,6 +91,7 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
   return Object.freeze({
     env: c.NODE_ENV,
     port: c.PORT,
+    host: c.HOST,
     baseUrl,
     databaseUrl: c.DATABASE_URL,
     dataDir: path.resolve(c.DATA_DIR),

@@ -84,6 +84,9 @@ export function createOrgsService({ db }: { db: Pick<Database, "prisma"> }) {
       }
     },
 
+    /** Every organization, oldest first (the CLI's `org list`). */
+    listOrgs: () => prisma.organization.findMany({ orderBy: [{ createdAt: "asc" }, { id: "asc" }] }),
+
     findBySlug: (slug: string) => prisma.organization.findUnique({ where: { slug } }),
 
     async getBySlug(slug: string): Promise<Organization> {

@@ -21,7 +21,35 @@ export interface CliEnv {
   dispose(): Promise<void>;
 }
 
-export async function createCliEnv(prefix: string): Promise<CliEnv> {
+/** One run of the CLI with exactly this environment. */
+export async function runCli(args: string[], env: Record<string, string>): Promise<CliResult> {
+  let stdout = "";
+  let stderr = "";
+  const out = jest.spyOn(process.stdout, "write").mockImplementation((c) => ((stdout += String(c)), true));
+  const err = jest.spyOn(process.stderr, "write").mockImplementation((c) => ((stderr += String(c)), true));
+  try {
+    const code = await main(args, env);
+    const last = stdout.trim().split("\n").pop();
+    let json: Record<string, any> = {};
+    try {
+      json = last ? JSON.parse(last) : {};
+    } catch {
+      /* not JSON: a text-mode run */
+    }
+    // Node's own warnings (the experimental VM modules jest runs on) are not the CLI's output.
+    stderr = stderr.replace(/^\((node:\d+|Use `node).*\n/gm, "");
+    return { code, stdout, stderr, json };
+  } finally {
+    out.mockRestore();
+    err.mockRestore();
+  }
+}
+
+/**
+ * A fresh environment; with `migrated` (the default) `sso-bridge migrate` has created the
+ * database, as the server's first start or an operator would.
+ */
+export async function createCliEnv(prefix: string, { migrated = true } = {}): Promise<CliEnv> {
   const env: Record<string, string> = {
     SECRET_KEY: TEST_SECRET_KEY,
     LOG_LEVEL: "error",
@@ -34,26 +62,10 @@ export async function createCliEnv(prefix: string): Promise<CliEnv> {
     env.DATABASE_URL = db.url;
     drop = db.drop;
   }
-  return {
-    env,
-    async cli(...args) {
-      let stdout = "";
-      let stderr = "";
-      const out = jest
-        .spyOn(process.stdout, "write")
-        .mockImplementation((c) => ((stdout += String(c)), true));
-      const err = jest
-        .spyOn(process.stderr, "write")
-        .mockImplementation((c) => ((stderr += String(c)), true));
-      try {
-        const code = await main(args, env);
-        const last = stdout.trim().split("\n").pop();
-        return { code, stdout, stderr, json: last ? JSON.parse(last) : {} };
-      } finally {
-        out.mockRestore();
-        err.mockRestore();
-      }
-    },
-    dispose: async () => drop?.(),
-  };
+  const cli = (...args: string[]) => runCli(args, env);
+  if (migrated) {
+    const res = await cli("migrate", "--json");
+    if (res.code !== 0) throw new Error(`sso-bridge migrate failed: ${res.stderr}`);
+  }
+  return { env, cli, dispose: async () => drop?.() };
 }

@@ -28,6 +28,8 @@ describe("loadConfig", () => {
     [{ LOG_LEVEL: "loud" }, "LOG_LEVEL"],
     [{ SMTP_URL: "http://mail" }, "SMTP_URL"],
     [{ NODE_ENV: "staging" }, "NODE_ENV"],
+    [{ HOST: "not a host!" }, "HOST"],
+    [{ HOST: "http://0.0.0.0" }, "HOST"],
   ])("when %j is given, then one line names %s", (env, name) => {
     expect.assertions(3);
     try {
@@ -37,6 +39,13 @@ describe("loadConfig", () => {
       expect((e as Error).message).toContain(name);
       expect((e as Error).message).not.toContain("\n");
     }
+  });
+
+  test("when HOST is an IP address or a host name, then it is the listen address; unset, every interface", () => {
+    expect(loadConfig({ HOST: "127.0.0.1" }).host).toBe("127.0.0.1");
+    expect(loadConfig({ HOST: "::" }).host).toBe("::");
+    expect(loadConfig({ HOST: "localhost" }).host).toBe("localhost");
+    expect(loadConfig({}).host).toBeUndefined();
   });
 
   test("when several variables are bad, then the one line names each of them", () => {
