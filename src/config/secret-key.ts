@@ -13,7 +13,7 @@ export function ensureSecretKey(config: Readonly<Config>, warn: (message: string
   if (existsSync(file)) {
     key = readFileSync(file, "utf8").trim();
   } else {
-    mkdirSync(config.dataDir, { recursive: true });
+    mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
     key = randomBytes(32).toString("base64url");
     writeFileSync(file, key + "\n", { mode: 0o600 });
     warn(`SECRET_KEY is not set: generated one into ${file}. Set SECRET_KEY explicitly in production.`);

@@ -2,7 +2,7 @@
 // @prisma/adapter-pg, otherwise PGlite embedded in this process with its data in DATA_DIR.
 // The same schema, migrations and queries serve both.
 import path from "node:path";
-import { mkdirSync } from "node:fs";
+import { isMainThread } from "node:worker_threads";
 import pg from "pg";
 import { PGlite } from "@electric-sql/pglite";
 import { PrismaPGlite } from "pglite-prisma-adapter";
@@ -10,6 +10,7 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import { Prisma, PrismaClient } from "../generated/prisma/client";
 import { connectPg, pgliteConnection, type RawConnection } from "./raw";
 import { createStatementNamer } from "./statement-names";
+import { makePrivateDir } from "./data-dir";
 
 export type { PrismaClient };
 
@@ -190,8 +191,16 @@ export function openPostgres(
 
 /** `dir` undefined keeps the database in memory (tests); `loadDataDir` restores a snapshot. */
 export function openPglite(options: { dir?: string; loadDataDir?: Blob } = {}): Database {
-  if (options.dir) mkdirSync(options.dir, { recursive: true });
+  if (options.dir) makePrivateDir(options.dir);
+  // PGlite writes the files of a new database with the process's umask (0644 under the usual
+  // 022) while it opens; they hold password hashes. (Worker threads may not set the umask: the
+  // 0700 directory alone keeps others out there.)
+  const umask = options.dir && isMainThread ? process.umask(0o077) : undefined;
   const db = new PGlite({ dataDir: options.dir, loadDataDir: options.loadDataDir });
+  if (umask !== undefined) {
+    const restore = () => void process.umask(umask);
+    db.waitReady.then(restore, restore);
+  }
   const prisma = new PrismaClient({ adapter: new PrismaPGlite(db), transactionOptions: TRANSACTION_OPTIONS });
   let closed = false;
   // One statement on the embedded connection, or inside one of its transactions.
