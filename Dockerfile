@@ -21,7 +21,7 @@ COPY --from=build --chown=node:node /app/node_modules ./node_modules
 COPY --from=build --chown=node:node /app/dist ./dist
 COPY --from=build --chown=node:node /app/bin ./bin
 COPY --from=build --chown=node:node /app/prisma/migrations ./prisma/migrations
-RUN mkdir -p /data && chown node:node /data && ln -s /app/bin/sso-bridge.js /usr/local/bin/sso-bridge
+RUN mkdir -p /data && chown node:node /data && chmod 700 /data && ln -s /app/bin/sso-bridge.js /usr/local/bin/sso-bridge
 USER node
 EXPOSE 3000
 VOLUME ["/data"]
