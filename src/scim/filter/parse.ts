@@ -68,7 +68,12 @@ export function parseAttrPath(text: string, fail: (m: string) => never): AttrPat
 
 function literal(token: Token | undefined, fail: (m: string) => never): Literal {
   if (!token) fail("a comparison value is missing");
-  if (token.kind === "string") return JSON.parse(token.text) as string;
+  if (token.kind === "string") {
+    const text = JSON.parse(token.text) as string;
+    // PostgreSQL's text cannot hold NUL: refuse it here rather than as a database error.
+    if (text.includes("\u0000")) fail("a comparison value holds a NUL character");
+    return text;
+  }
   if (token.kind === "word") {
     const lower = token.text.toLowerCase();
     if (lower === "true") return true;
