@@ -3,6 +3,7 @@
 // where the RFC says so: startIndex < 1 is 1, a negative count is 0, a count above the page
 // size is the page size however large; a startIndex past MAX_START_INDEX is invalidValue
 // (no organization has that many users; below it, a start past the last user is an empty page).
+import { AppError } from "../shared/errors";
 import { parseFilter, type Filter } from "./filter/parse";
 import { LIST_SCHEMA } from "./schema/attributes";
 import { invalidValue } from "./schema/canonical";
@@ -27,6 +28,11 @@ function int(raw: unknown, name: string): number | undefined {
 }
 
 export function parseListQuery(query: Record<string, unknown>): ListQuery {
+  // A filter that is not text (a POST .search body's number or object) must not read as none.
+  if (query.filter !== undefined && query.filter !== null && typeof query.filter !== "string")
+    throw new AppError("bad_request", "invalid filter: filter must be a string", {
+      scimType: "invalidFilter",
+    });
   const filter =
     typeof query.filter === "string" && query.filter.trim() !== "" ? parseFilter(query.filter) : null;
   const startIndex = Math.max(1, int(query.startIndex, "startIndex") ?? 1);

@@ -121,3 +121,14 @@ describe("a body that is not JSON", () => {
     }
   });
 });
+
+test("when a POST .search body's filter is not a string, then 400 invalidFilter, not an unfiltered page", async () => {
+  for (const filter of [['userName eq "x"'], 5, { userName: "x" }]) {
+    const res = await c.post("/Users/.search", {
+      schemas: ["urn:ietf:params:scim:api:messages:2.0:SearchRequest"],
+      filter,
+    });
+    expect(res.status).toBe(400);
+    scimError(res, "invalidFilter");
+  }
+});
