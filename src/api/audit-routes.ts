@@ -5,7 +5,14 @@ import { orgOf, requirePermission } from "../http/auth";
 import { decodeCursor, page, pageQuery } from "./pagination";
 import type { Services } from "../services";
 
-const cursorSchema = z.object({ seq: z.string().regex(/^\d+$/) });
+// seq is a bigint column: a larger number would be a database error, not an empty page.
+const MAX_SEQ = 9223372036854775807n;
+const cursorSchema = z.object({
+  seq: z
+    .string()
+    .regex(/^\d{1,19}$/)
+    .refine((s) => BigInt(s) <= MAX_SEQ),
+});
 
 export function auditRoutes(services: Services): Router {
   const router = Router({ mergeParams: true });

@@ -15,7 +15,10 @@ export function encodeCursor(value: unknown): string {
 export function decodeCursor<T>(cursor: string | undefined, schema: z.ZodType<T>): T | undefined {
   if (!cursor) return undefined;
   try {
-    return schema.parse(JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")));
+    const text = Buffer.from(cursor, "base64url").toString("utf8");
+    // A NUL (raw or escaped) could only reach the database as an error.
+    if (/\0|\\u0000/i.test(text)) throw new Error("NUL in a cursor");
+    return schema.parse(JSON.parse(text));
   } catch {
     throw new AppError("validation_failed", "cursor: is not a cursor this API issued", {
       errors: [{ field: "cursor", message: "is not a cursor this API issued" }],

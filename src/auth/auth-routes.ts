@@ -2,7 +2,7 @@
 // a browser following a link (GET) or posting one of our forms gets HTML pages and, on
 // success, a 303 to the portal. Every session cookie is HttpOnly, SameSite=Lax, path "/",
 // and Secure behind https.
-import { Router, type Request, type Response } from "express";
+import { Router, type Request, type RequestHandler, type Response } from "express";
 import { z } from "zod";
 import type { Services } from "../services";
 import { cookieValue } from "../http/auth";
@@ -17,6 +17,14 @@ const isForm = (req: Request): boolean =>
   (req.get("content-type") ?? "").toLowerCase().startsWith("application/x-www-form-urlencoded");
 const tokenParam = z.string().min(1).max(200);
 
+/** Pages for browsers (a GET, one of our forms), JSON for the rest; never cached. createApp
+ * runs it before its own refusals too, so that they come in the same format. */
+export const authPageFormat: RequestHandler = (req, res, next) => {
+  if (req.method === "GET" || isForm(req)) res.locals.errorFormat = "html";
+  res.set("Cache-Control", "no-store");
+  next();
+};
+
 export function authRoutes(services: Services): Router {
   const router = Router({ mergeParams: true });
   const auth = services.auth;
@@ -27,11 +35,7 @@ export function authRoutes(services: Services): Router {
     path: "/",
   };
 
-  router.use((req, res, next) => {
-    if (req.method === "GET" || isForm(req)) res.locals.errorFormat = "html";
-    res.set("Cache-Control", "no-store");
-    next();
-  });
+  router.use(authPageFormat);
 
   function signedIn(req: Request, res: Response, result: SignedIn): void {
     res.cookie(SESSION_COOKIE, result.cookieValue, { ...cookieOptions, expires: result.expiresAt });

@@ -8,11 +8,17 @@ import type { Services } from "../services";
 import { requestId } from "./middleware/request-id";
 import { createHttpMetrics } from "./middleware/metrics";
 import { errorFormat, errorHandler, notFound } from "./error-handler";
+import {
+  rejectHostileUrl,
+  rejectNulInForm,
+  rejectNulInJson,
+  requireJsonBody,
+} from "./middleware/hostile-input";
 import { healthRoutes } from "./health-routes";
 import { createApiRouter } from "../api/router";
 import { mount } from "./mount";
 import { scimRouter } from "../scim/router";
-import { authRoutes } from "../auth/auth-routes";
+import { authPageFormat, authRoutes } from "../auth/auth-routes";
 import { createSsoRouter } from "../sso/routes";
 
 export const JSON_TYPES = ["application/json", "application/scim+json", "application/*+json"];
@@ -40,10 +46,14 @@ export function createApp(services: Services): Express {
 
   app.use("/scim", errorFormat("scim"));
   app.use("/sso", errorFormat("html"));
+  app.use("/auth", authPageFormat);
+  app.use(rejectHostileUrl);
+  app.use("/scim", requireJsonBody(JSON_TYPES, "application/scim+json"));
+  app.use("/api", requireJsonBody(JSON_TYPES, "application/json"));
 
-  app.use(express.json({ limit: BODY_LIMIT, type: JSON_TYPES }));
+  app.use(express.json({ limit: BODY_LIMIT, type: JSON_TYPES, verify: rejectNulInJson }));
   // SAML's HTTP-POST binding posts a form; encrypted responses run to tens of kilobytes.
-  app.use(express.urlencoded({ limit: BODY_LIMIT, extended: false }));
+  app.use(express.urlencoded({ limit: BODY_LIMIT, extended: false, verify: rejectNulInForm }));
 
   // SCIM first: it carries most of the traffic, and every router a request passes through
   // costs it (a router that matches nothing hands the request on in a later event-loop turn).

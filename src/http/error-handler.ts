@@ -7,8 +7,14 @@ import { AppError } from "../shared/errors";
 import type { Logger } from "../shared/logger";
 import { sendError, type ErrorFormat } from "./render";
 
+/** zod's own message for a missing field ("Invalid input: expected string, received undefined"). */
+const MISSING = /received undefined$/;
+
 export function fromZod(error: ZodError): AppError {
-  const errors = error.issues.map((i) => ({ field: i.path.join(".") || "(body)", message: i.message }));
+  const errors = error.issues.map((i) => ({
+    field: i.path.join(".") || "(body)",
+    message: i.code === "invalid_type" && MISSING.test(i.message) ? "required" : i.message,
+  }));
   return new AppError("validation_failed", errors.map((e) => `${e.field}: ${e.message}`).join("; "), {
     errors,
   });
@@ -24,6 +30,11 @@ function fromBodyParser(err: { type?: string; status?: number; message?: string 
     case "charset.unsupported":
     case "encoding.unsupported":
       return new AppError("unsupported_media_type", err.message ?? "unsupported body encoding");
+    case "entity.nul":
+      return new AppError("validation_failed", "(body): holds a NUL character (\\u0000)", {
+        errors: [{ field: "(body)", message: "holds a NUL character (\\u0000)" }],
+        scimType: "invalidValue",
+      });
     case "request.aborted":
     case "request.size.invalid":
       return new AppError("bad_request", "the request body was incomplete");
@@ -46,6 +57,11 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     let appError: AppError | null = null;
     if (err instanceof AppError) appError = err;
     else if (err instanceof ZodError) appError = fromZod(err);
+    // The router's decodeURIComponent of a path parameter (`/Users/%E0%A4%A`).
+    else if (err instanceof URIError)
+      appError = new AppError("bad_request", "the path holds an invalid percent-encoding", {
+        scimType: "invalidValue",
+      });
     else if (err && typeof err === "object") appError = fromBodyParser(err as { type?: string });
     if (!appError) {
       logger.error("unhandled error", { error: err, method: req.method, path: req.path });

@@ -5,6 +5,11 @@
 // Use it for every router that has path parameters.
 import { Router, type RequestHandler } from "express";
 
+const MOUNTS = new WeakMap<RequestHandler, { pattern: string; router: RequestHandler }>();
+
+/** What mount() put behind a handler of the parent's stack: lets a test walk every route. */
+export const mountedAt = (handle: unknown) => MOUNTS.get(handle as RequestHandler);
+
 const isRouter = (h: RequestHandler | undefined): h is Router => Array.isArray((h as Partial<Router>)?.stack);
 
 export function mount(parent: Router, pattern: string, ...handlers: RequestHandler[]): void {
@@ -17,7 +22,7 @@ export function mount(parent: Router, pattern: string, ...handlers: RequestHandl
     router.use(...handlers);
     sub = router;
   }
-  parent.use(pattern, (req, res, next) => {
+  const handle: RequestHandler = (req, res, next) => {
     const previous = res.locals.routeBase as string | undefined;
     res.locals.routeBase = `${previous ?? ""}${pattern}`;
     sub(req, res, (err?: unknown) => {
@@ -25,5 +30,7 @@ export function mount(parent: Router, pattern: string, ...handlers: RequestHandl
       if (err === undefined || err === "route" || err === "router") res.locals.routeBase = previous;
       next(err);
     });
-  });
+  };
+  MOUNTS.set(handle, { pattern, router: sub });
+  parent.use(pattern, handle);
 }

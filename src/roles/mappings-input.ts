@@ -6,16 +6,20 @@ import { fold } from "./resolve";
 
 export const MAX_RULES = 500;
 
+/** A missing field says so; zod would show the enum's own message for it. */
+const oneOf = (message: string) => (issue: { input?: unknown }) =>
+  issue.input === undefined ? "required" : message;
+
 const rule = z
   .object({
     group: z.string().trim().min(1, "is required").max(256, "is longer than 256 characters"),
-    role: z.enum(ROLES, { message: "must be Admin, Support or Viewer" }),
+    role: z.enum(ROLES, { error: oneOf("must be Admin, Support or Viewer") }),
   })
   .strict();
 
 export const roleMappingsInput = z
   .object({
-    defaultRole: z.enum(ROLES, { message: "must be Admin, Support, Viewer or null" }).nullable(),
+    defaultRole: z.enum(ROLES, { error: oneOf("must be Admin, Support, Viewer or null") }).nullable(),
     rules: z.array(rule).max(MAX_RULES, `at most ${MAX_RULES} rules`),
   })
   .strict()

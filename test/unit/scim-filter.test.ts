@@ -1,6 +1,12 @@
 // The SCIM filter and PATCH path grammar (RFC 7644 3.4.2.2, 3.5.2) as pure functions: the AST
 // for each construct, precedence, and the exact error type for malformed input.
-import { parseFilter, parsePatchPath } from "../../src/scim/filter/parse";
+import {
+  MAX_FILTER_DEPTH,
+  MAX_FILTER_TERMS,
+  parseFilter,
+  parsePatchPath,
+  type Filter,
+} from "../../src/scim/filter/parse";
 import { matches } from "../../src/scim/filter/evaluate";
 
 const ENT = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
@@ -63,6 +69,99 @@ describe("parseFilter", () => {
     expect(() => parseFilter(input)).toThrow(
       expect.objectContaining({ scimType: "invalidFilter", status: 400 }),
     );
+  });
+});
+
+describe("parseFilter: value paths with a sub-attribute (issue 13 item 4)", () => {
+  test('when Entra sends emails[type eq "work"].value eq "x@y", then it is one value path of both conditions', () => {
+    expect(parseFilter('emails[type eq "work"].value eq "x@y"')).toEqual({
+      kind: "valuePath",
+      path: { attr: "emails" },
+      filter: {
+        kind: "and",
+        left: { kind: "cmp", path: { attr: "type" }, op: "eq", value: "work" },
+        right: { kind: "cmp", path: { attr: "value" }, op: "eq", value: "x@y" },
+      },
+    });
+  });
+
+  test("when the sub-attribute is tested for presence and the value path is combined, then it parses", () => {
+    expect(parseFilter('members[value pr].display pr or userName eq "a"')).toMatchObject({
+      kind: "or",
+      left: { kind: "valuePath", filter: { kind: "and", right: { kind: "pr", path: { attr: "display" } } } },
+    });
+  });
+
+  test.each([
+    'emails[type eq "work"].value.x eq "a"',
+    'emails[type eq "work"].',
+    'emails[type eq "work"].value',
+    'name.givenName[x eq "y"].value eq "z"',
+  ])("when the sub-attribute is malformed (%j), then it throws invalidFilter", (input) => {
+    expect(() => parseFilter(input)).toThrow(expect.objectContaining({ scimType: "invalidFilter" }));
+  });
+});
+
+describe("parseFilter: liberal values (issue 13 item 7)", () => {
+  test.each([
+    ["userName sw O", "O"],
+    ["meta.created gt 2015-10-10T14:38:21.8617979-07:00", "2015-10-10T14:38:21.8617979-07:00"],
+    ["title eq Vice-President", "Vice-President"],
+  ])("when the value is a bare word or date (%s), then it is the string %j", (input, value) => {
+    expect(parseFilter(input)).toMatchObject({ kind: "cmp", value });
+  });
+
+  test("when the bare word is true, false, null or a number, then it keeps its JSON meaning", () => {
+    expect(parseFilter("a eq TRUE")).toMatchObject({ value: true });
+    expect(parseFilter("a eq null")).toMatchObject({ value: null });
+    expect(parseFilter("a eq 1e3")).toMatchObject({ value: 1000 });
+  });
+});
+
+describe("parseFilter: bounded depth and size (issue 13 item 9)", () => {
+  const depthOf = (f: Filter): number =>
+    f.kind === "and" || f.kind === "or"
+      ? 1 + Math.max(depthOf(f.left), depthOf(f.right))
+      : f.kind === "not" || f.kind === "valuePath"
+        ? 1 + depthOf(f.filter)
+        : 1;
+
+  test.each([
+    ["not (".repeat(1500) + "a pr" + ")".repeat(1500)],
+    ["(".repeat(1500) + "a pr" + ")".repeat(1500)],
+    ["a[".repeat(1500) + "b pr" + "]".repeat(1500)],
+    ["not (".repeat(MAX_FILTER_DEPTH + 1) + "a pr" + ")".repeat(MAX_FILTER_DEPTH + 1)],
+  ])("when a filter nests deeper than the limit, then it throws invalidFilter (%#)", (input) => {
+    expect(() => parseFilter(input)).toThrow(
+      expect.objectContaining({ scimType: "invalidFilter", message: expect.stringContaining("nested") }),
+    );
+  });
+
+  test("when a filter nests exactly to the limit, then it parses", () => {
+    const input = "not (".repeat(MAX_FILTER_DEPTH) + "a pr" + ")".repeat(MAX_FILTER_DEPTH);
+    expect(depthOf(parseFilter(input))).toBe(MAX_FILTER_DEPTH + 1);
+  });
+
+  test("when more terms than the limit are joined, then it throws invalidFilter", () => {
+    const input = Array.from({ length: MAX_FILTER_TERMS + 1 }, (_, i) => `a eq ${i}`).join(" or ");
+    expect(() => parseFilter(input)).toThrow(
+      expect.objectContaining({ scimType: "invalidFilter", message: expect.stringContaining("comparisons") }),
+    );
+  });
+
+  test("when a long and/or chain parses, then its tree is balanced, not one level per term", () => {
+    const input = Array.from({ length: MAX_FILTER_TERMS }, (_, i) => `a eq ${i}`).join(" and ");
+    const f = parseFilter(input);
+    expect(depthOf(f)).toBeLessThanOrEqual(Math.ceil(Math.log2(MAX_FILTER_TERMS)) + 1);
+    const values: unknown[] = [];
+    const walk = (x: Filter): void => {
+      if (x.kind === "and" || x.kind === "or") {
+        walk(x.left);
+        walk(x.right);
+      } else if (x.kind === "cmp") values.push(x.value);
+    };
+    walk(f);
+    expect(values).toEqual(Array.from({ length: MAX_FILTER_TERMS }, (_, i) => i));
   });
 });
 

@@ -28,6 +28,39 @@ const JSON_TEXT: Record<string, string> = {
 
 const NOTHING: Where = { id: { in: [] } };
 
+/** co/sw/ew become LIKE patterns: the value's own `%`, `_` and `\` must match themselves. */
+const likeEscaped = (value: string): string => value.replace(/[\\%_]/g, "\\$&");
+
+const ISO_INSTANT = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d+))?(Z|[+-]\d{2}:\d{2})$/i;
+
+/**
+ * A dateTime as an instant in whole milliseconds (the precision of the stored timestamps) and
+ * whether the value had digits below the millisecond (Entra sends seven), or null.
+ */
+function instantOf(value: string): { at: Date; finer: boolean } | null {
+  const m = ISO_INSTANT.exec(value.trim());
+  if (m) {
+    const fraction = m[2] ?? "";
+    const at = new Date(`${m[1]}.${fraction.slice(0, 3).padEnd(3, "0")}${m[3]}`);
+    return Number.isNaN(at.getTime()) ? null : { at, finer: /[1-9]/.test(fraction.slice(3)) };
+  }
+  const ms = Date.parse(value);
+  return Number.isNaN(ms) ? null : { at: new Date(ms), finer: false };
+}
+
+/**
+ * A comparison with an instant finer than a millisecond, exact on millisecond timestamps: t > x
+ * and t >= x both mean t > floor(x); t < x and t <= x both mean t <= floor(x); t = x never holds.
+ */
+function compareInstant(field: string, op: CompareOp, at: Date, finer: boolean): Where | null {
+  if (!finer)
+    return op === "eq" ? { [field]: at } : RANGE[op] ? { [field]: { [RANGE[op] as string]: at } } : null;
+  if (op === "eq") return NOTHING;
+  if (op === "gt" || op === "ge") return { [field]: { gt: at } };
+  if (op === "lt" || op === "le") return { [field]: { lte: at } };
+  return null;
+}
+
 export function present(col: Column): Where {
   switch (col.kind) {
     case "json":
@@ -61,17 +94,18 @@ export function compareColumn(col: Column, op: CompareOp, value: Literal, label:
       if (typeof value !== "string") throw invalidFilter(`${label} compares with a string`);
       return isUuid(value) ? { [col.field]: value.toLowerCase() } : NOTHING;
     case "date": {
-      if (typeof value !== "string" || Number.isNaN(Date.parse(value)))
-        throw invalidFilter(`${label} compares with a dateTime string`);
-      const at = new Date(value);
-      if (op === "eq") return { [col.field]: at };
-      if (!RANGE[op]) throw invalidFilter(`${label} supports eq ne gt ge lt le pr`);
-      return { [col.field]: { [RANGE[op] as string]: at } };
+      const instant = typeof value === "string" ? instantOf(value) : null;
+      if (!instant) throw invalidFilter(`${label} compares with a dateTime string`);
+      const where = compareInstant(col.field, op, instant.at, instant.finer);
+      if (!where) throw invalidFilter(`${label} supports eq ne gt ge lt le pr`);
+      return where;
     }
     case "json": {
       if (op === "eq") return { [col.field]: { path: col.path, equals: value } };
       if (JSON_TEXT[op] && typeof value === "string")
-        return { [col.field]: { path: col.path, [JSON_TEXT[op] as string]: value, mode: "insensitive" } };
+        return {
+          [col.field]: { path: col.path, [JSON_TEXT[op] as string]: likeEscaped(value), mode: "insensitive" },
+        };
       if (RANGE[op]) return { [col.field]: { path: col.path, [RANGE[op] as string]: value } };
       throw invalidFilter(`${label} ${op} needs a string`);
     }
@@ -80,8 +114,8 @@ export function compareColumn(col: Column, op: CompareOp, value: Literal, label:
       const v = col.lower ? value.toLowerCase() : value;
       const mode = col.insensitive ? { mode: "insensitive" } : {};
       if (op === "eq") return { [col.field]: { equals: v, ...mode } };
-      const key = TEXT[op] ?? RANGE[op];
-      return { [col.field]: { [key as string]: v, ...mode } };
+      if (TEXT[op]) return { [col.field]: { [TEXT[op] as string]: likeEscaped(v), ...mode } };
+      return { [col.field]: { [RANGE[op] as string]: v, ...mode } };
     }
   }
 }

@@ -1,6 +1,8 @@
 // SCIM filter and PATCH path grammar (RFC 7644 3.4.2.2 and 3.5.2) parsed into a small AST.
 // Precedence: not > and > or; value paths `emails[type eq "work"]`; URN-prefixed attributes
 // (`urn:...:enterprise:2.0:User:manager.value`). Bad input throws AppError invalidFilter/invalidPath.
+// Bounded: MAX_FILTER_DEPTH nested groups and MAX_FILTER_TERMS comparisons, and and/or chains
+// built as balanced trees, so that nothing downstream recurses deeper than a few dozen levels.
 import { AppError } from "../../shared/errors";
 
 export type CompareOp = "eq" | "ne" | "co" | "sw" | "ew" | "gt" | "ge" | "lt" | "le";
@@ -25,6 +27,11 @@ export interface PatchPath {
   path: AttrPath;
   filter?: Filter;
 }
+
+/** Nested parentheses, `not (...)` and value paths `[...]`, counted together. */
+export const MAX_FILTER_DEPTH = 32;
+/** Comparisons and presence tests in one filter. */
+export const MAX_FILTER_TERMS = 200;
 
 const COMPARE_OPS = new Set(["eq", "ne", "co", "sw", "ew", "gt", "ge", "lt", "le"]);
 const TOKEN = /\s*(?:(\(|\)|\[|\])|("(?:[^"\\]|\\.)*")|([^\s()[\]"]+))/y;
@@ -61,19 +68,36 @@ export function parseAttrPath(text: string, fail: (m: string) => never): AttrPat
 
 function literal(token: Token | undefined, fail: (m: string) => never): Literal {
   if (!token) fail("a comparison value is missing");
-  if (token.kind === "string") return JSON.parse(token.text) as string;
+  if (token.kind === "string") {
+    const text = JSON.parse(token.text) as string;
+    // PostgreSQL's text cannot hold NUL: refuse it here rather than as a database error.
+    if (text.includes("\u0000")) fail("a comparison value holds a NUL character");
+    return text;
+  }
   if (token.kind === "word") {
     const lower = token.text.toLowerCase();
     if (lower === "true") return true;
     if (lower === "false") return false;
     if (lower === "null") return null;
     if (/^-?\d+(\.\d+)?([eE][+-]?\d+)?$/.test(token.text)) return Number(token.text);
+    // Liberal where nothing is ambiguous: whatever follows an operator is its value, so a bare
+    // word or date (`userName sw O`, `meta.created gt 2015-10-10T14:38:21-07:00`) is a string.
+    return token.text;
   }
   return fail(`"${token.text}" is not a valid comparison value`);
 }
 
+/** `a and b and c ...` as a balanced tree: its depth grows with the log of the chain's length. */
+function balanced(kind: "and" | "or", items: Filter[]): Filter {
+  if (items.length === 1) return items[0] as Filter;
+  const half = Math.ceil(items.length / 2);
+  return { kind, left: balanced(kind, items.slice(0, half)), right: balanced(kind, items.slice(half)) };
+}
+
 class Parser {
   private i = 0;
+  private depth = 0;
+  private terms = 0;
   constructor(
     private readonly tokens: Token[],
     readonly fail: (m: string) => never,
@@ -90,21 +114,35 @@ class Parser {
   }
 
   or(): Filter {
-    let left = this.and();
+    const items = [this.and()];
     while (this.isWord(this.peek(), "or")) {
       this.next();
-      left = { kind: "or", left, right: this.and() };
+      items.push(this.and());
     }
-    return left;
+    return balanced("or", items);
   }
 
   and(): Filter {
-    let left = this.unary();
+    const items = [this.unary()];
     while (this.isWord(this.peek(), "and")) {
       this.next();
-      left = { kind: "and", left, right: this.unary() };
+      items.push(this.unary());
     }
-    return left;
+    return balanced("and", items);
+  }
+
+  /** The filter inside a bracket that was just opened, and the closing bracket. */
+  nested(close: string): Filter {
+    if (++this.depth > MAX_FILTER_DEPTH)
+      this.fail(`nested deeper than ${MAX_FILTER_DEPTH} levels of parentheses, not() or [...]`);
+    const inner = this.or();
+    this.expect(close);
+    this.depth--;
+    return inner;
+  }
+
+  term(): void {
+    if (++this.terms > MAX_FILTER_TERMS) this.fail(`more than ${MAX_FILTER_TERMS} comparisons`);
   }
 
   unary(): Filter {
@@ -112,15 +150,11 @@ class Parser {
     if (this.isWord(t, "not")) {
       this.next();
       this.expect("(");
-      const filter = this.or();
-      this.expect(")");
-      return { kind: "not", filter };
+      return { kind: "not", filter: this.nested(")") };
     }
     if (t?.kind === "punct" && t.text === "(") {
       this.next();
-      const inner = this.or();
-      this.expect(")");
-      return inner;
+      return this.nested(")");
     }
     return this.comparison();
   }
@@ -132,10 +166,25 @@ class Parser {
     const after = this.peek();
     if (after?.kind === "punct" && after.text === "[") {
       this.next();
-      const filter = this.or();
-      this.expect("]");
-      return { kind: "valuePath", path, filter };
+      const filter = this.nested("]");
+      const sub = this.peek();
+      if (sub?.kind !== "word" || !sub.text.startsWith(".")) return { kind: "valuePath", path, filter };
+      // `emails[type eq "work"].value eq "x"` (RFC 7644 3.4.2.2 valuePath with a sub-attribute):
+      // an element of emails is of type work and its value is "x", i.e. one value path whose
+      // filter is both conditions.
+      this.next();
+      if (path.sub)
+        this.fail(`"${t.text}[...]${sub.text}": a value filter must follow a multi-valued attribute`);
+      const element = parseAttrPath(sub.text.slice(1), this.fail);
+      if (element.sub || element.urn) this.fail(`"${sub.text}" is not a sub-attribute`);
+      return { kind: "valuePath", path, filter: { kind: "and", left: filter, right: this.test(element) } };
     }
+    return this.test(path);
+  }
+
+  /** The operator and value after an attribute path. */
+  test(path: AttrPath): Filter {
+    this.term();
     const op = this.next();
     const opText = op?.kind === "word" ? op.text.toLowerCase() : "";
     if (opText === "pr") return { kind: "pr", path };

@@ -1,8 +1,9 @@
 // Between a users row (with its user_emails rows) and the canonical SCIM User document.
 // Columns hold what is queried or used elsewhere (userName, names, emails, active, externalId,
 // manager); every other attribute (title, phoneNumbers, addresses, enterprise fields...) is
-// kept verbatim in users.scim_data. The email of the user is the primary SCIM email
-// (contract section 5): primary, else type work, else the first, else userName if it is one.
+// kept verbatim in users.scim_data. The email of the user is the primary SCIM email address
+// (primary, else type work, else the first, else userName if it is one); emails values that
+// are not addresses are kept as the directory sent them but never become the user's email.
 import type { User, UserEmail, UserStatus } from "../../generated/prisma/client";
 import { ENTERPRISE_SCHEMA } from "../schema/attributes";
 import { invalidValue, type Doc } from "../schema/canonical";
@@ -88,7 +89,6 @@ function readEmails(doc: Doc): EmailInput[] {
   for (const item of list) {
     const value = isObject(item) ? str(item.value) : null;
     if (!value) continue;
-    if (!EMAIL.test(value)) throw invalidValue(`emails: "${value}" is not an email address`);
     // RFC 7643 2.4: at most one primary; the first one marked wins.
     const primary: boolean = isObject(item) && item.primary === true && !primarySeen;
     primarySeen ||= primary;
@@ -98,12 +98,17 @@ function readEmails(doc: Doc): EmailInput[] {
   return out;
 }
 
-function pickEmail(emails: EmailInput[], userName: string): string {
+/** The user's email (what sign-in, invitations and mail use): an address, never another value
+ * the directory keeps in emails (RFC 7643 4.1.2 says SHOULD be an address; they are stored). */
+function pickEmail(all: EmailInput[], userName: string): string {
+  const emails = all.filter((e) => EMAIL.test(e.value));
   const chosen =
     emails.find((e) => e.primary) ?? emails.find((e) => e.type?.toLowerCase() === "work") ?? emails[0];
   if (chosen) return chosen.value;
   if (EMAIL.test(userName)) return userName;
-  throw invalidValue("the user needs an email: send emails, or a userName that is an email address");
+  throw invalidValue(
+    "the user needs an email address: send emails with one, or a userName that is an email address",
+  );
 }
 
 export function docToFields(doc: Doc): UserFields {

@@ -17,6 +17,7 @@ import { recordUserEvent } from "./events";
 import { presentUser } from "./present";
 import { assertUnique, changedFields, lockUser, uniqueAs409, updateUser, writeTx } from "./store";
 import { insertUserWithEvents } from "./sql";
+import { checkedManager } from "./manager";
 
 export interface UserWriteDeps {
   db: Database;
@@ -30,8 +31,13 @@ function assertVersion(row: UserRow, ifMatch: string | undefined): void {
 
 export function createUserWrites({ db, sessions }: UserWriteDeps) {
   /** Saves a new document over a locked row; writes nothing when nothing changed. */
-  async function save(tx: Tx, ctx: ScimCtx, row: UserRow, fields: UserFields): Promise<UserRow> {
-    const status = statusFor(fields.active, row.status);
+  async function save(tx: Tx, ctx: ScimCtx, row: UserRow, sent: UserFields): Promise<UserRow> {
+    const status = statusFor(sent.active, row.status);
+    // A manager already stored is not checked again: only a change is.
+    const fields =
+      sent.managerId === row.managerId
+        ? sent
+        : { ...sent, managerId: await checkedManager(tx, ctx.orgId, sent.managerId) };
     if (fields.userNameLower !== row.userNameLower || fields.emailLower !== row.emailLower)
       await assertUnique(tx, ctx.orgId, fields, row.id);
     const changed = changedFields(row, fields, status);
@@ -52,7 +58,8 @@ export function createUserWrites({ db, sessions }: UserWriteDeps) {
 
   return {
     async create(ctx: ScimCtx, body: unknown) {
-      const fields = docToFields(canonicalize(USER_SCHEMAS, body));
+      const sent = docToFields(canonicalize(USER_SCHEMAS, body));
+      const fields = { ...sent, managerId: await checkedManager(db.prisma, ctx.orgId, sent.managerId) };
       const status = statusFor(fields.active, null);
       // No read-before-write: the unique indexes on userName and email decide (409). One
       // statement writes the user with its initial role, its emails and its events, unless
