@@ -1,8 +1,9 @@
-// Form bodies (application/x-www-form-urlencoded) are what a cross-site page can post without
-// asking, so they are taken only where one of our forms, or the IdP's, posts: the SAML ACS,
-// the sign-in, invitation and break-glass forms, and the portal's pages (whose routers parse
-// them with formBody). The admin API, SCIM and the rest of /auth and /sso answer 415, so that a
-// forged form can never reach a JSON route, not even one that needs no body.
+// What a cross-site page can post without asking (the "simple" content types: a form, a
+// multipart form, text/plain) is taken only where one of our forms, or the IdP's, posts: the
+// SAML ACS, the sign-in, invitation and break-glass forms (urlencoded), and the portal's pages
+// (whose routers parse forms with formBody). The admin API, SCIM and the rest of /auth and /sso
+// answer 415, so that a forged form can never reach a JSON route, not even one that needs no
+// body, whatever headers the browser sent.
 import type { Request, RequestHandler } from "express";
 import { AppError } from "../shared/errors";
 import type { ErrorFormat } from "./render";
@@ -21,9 +22,12 @@ const FORM_ROUTES = [
 // Surfaces that take JSON only (outside FORM_ROUTES); every other path is the portal's.
 const JSON_SURFACES = /^\/(api|scim|sso|auth)(\/|$)/i;
 
+const FORM = "application/x-www-form-urlencoded";
+const SIMPLE_TYPES = [FORM, "multipart/form-data", "text/plain"];
+
 // By header, not req.is(): a form with no fields posts no body, and req.is() is null then.
-export const isForm = (req: Request): boolean =>
-  (req.get("content-type") ?? "").toLowerCase().startsWith("application/x-www-form-urlencoded");
+const contentType = (req: Request): string => (req.get("content-type") ?? "").trim().toLowerCase();
+export const isForm = (req: Request): boolean => contentType(req).startsWith(FORM);
 
 /** The error format of the surface a request is for, decided before its router runs. */
 export function surfaceFormatOf(req: Request, locals: Record<string, unknown>): ErrorFormat {
@@ -35,9 +39,12 @@ export function surfaceFormatOf(req: Request, locals: Record<string, unknown>): 
 }
 
 export const formsOnlyWhereExpected: RequestHandler = (req, res, next) => {
-  if (!isForm(req) || !JSON_SURFACES.test(req.path) || FORM_ROUTES.some((r) => r.test(req.path))) {
-    return next();
-  }
+  const type = contentType(req);
+  const simple = SIMPLE_TYPES.find((t) => type.startsWith(t));
+  if (!simple || !JSON_SURFACES.test(req.path)) return next();
+  const formRoute = FORM_ROUTES.some((r) => r.test(req.path));
+  if (simple === FORM && formRoute) return next();
   res.locals.errorFormat = surfaceFormatOf(req, res.locals);
-  next(new AppError("unsupported_media_type", "this endpoint takes JSON, not a form"));
+  const takes = formRoute ? `${FORM} or JSON` : "JSON";
+  next(new AppError("unsupported_media_type", `this endpoint takes ${takes}, not ${simple}`));
 };

@@ -165,6 +165,26 @@ describe("form bodies are taken only where a form is expected", () => {
     expect(await credentialCounts(org)).toEqual(before);
   });
 
+  test("when a browser that sends no Origin posts text/plain or multipart to body-less admin endpoints, then 415 and nothing changed", async () => {
+    const { org, admin, victim, base } = await adminWithVictim();
+    const plain = await request(t.app)
+      .post(`${base}/users/${victim.id}/deactivate`)
+      .set("Cookie", admin.cookie)
+      .set("Content-Type", "text/plain")
+      .send("x");
+    expect({ status: plain.status, code: plain.body.code }).toEqual({
+      status: 415,
+      code: "unsupported_media_type",
+    });
+    const multipart = await request(t.app)
+      .post(`${base}/users/${victim.id}/block`)
+      .set("Cookie", admin.cookie)
+      .field("name", "x");
+    expect(multipart.status).toBe(415);
+    expect(await statusOf(victim.id)).toBe("active");
+    expect(await credentialCounts(org)).toEqual({ scimTokens: 0, apiKeys: 0 });
+  });
+
   test("when a form body reaches SCIM, then 415 in the SCIM error schema", async () => {
     const org = await t.given.org();
     const scim = await t.given.scimToken(org);
