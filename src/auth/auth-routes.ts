@@ -11,10 +11,9 @@ import { AppError } from "../shared/errors";
 import { assertSsoOff } from "../users/guards";
 import { invitationPage, recoveryPage } from "./pages";
 import type { SignedIn } from "./deps";
+import { formBody } from "../http/csrf";
+import { isForm } from "../http/form-gate";
 
-// By header, not req.is(): a form with no fields posts no body, and req.is() is null then.
-const isForm = (req: Request): boolean =>
-  (req.get("content-type") ?? "").toLowerCase().startsWith("application/x-www-form-urlencoded");
 const tokenParam = z.string().min(1).max(200);
 
 /** Pages for browsers (a GET, one of our forms), JSON for the rest; never cached. createApp
@@ -37,6 +36,13 @@ export function authRoutes(services: Services): Router {
 
   router.use(authPageFormat);
 
+  // Our forms carry a CSRF token (a forged sign-in would put the victim in the attacker's
+  // account); JSON callers are covered by the Origin check in front of every write.
+  const form: RequestHandler[] = [
+    formBody,
+    (req, res, next) => (isForm(req) ? services.csrf.verify(req, res, next) : next()),
+  ];
+
   function signedIn(req: Request, res: Response, result: SignedIn): void {
     res.cookie(SESSION_COOKIE, result.cookieValue, { ...cookieOptions, expires: result.expiresAt });
     if (isForm(req) && result.stage === "full") res.redirect(303, "/");
@@ -49,7 +55,7 @@ export function authRoutes(services: Services): Router {
     return s;
   }
 
-  router.post("/login", async (req, res) => {
+  router.post("/login", ...form, async (req, res) => {
     signedIn(req, res, await auth.login(req.body ?? {}, req.ip ?? "unknown", res.locals.requestId));
   });
 
@@ -81,10 +87,11 @@ export function authRoutes(services: Services): Router {
         email: inv.email,
         action: `/auth/invitations/${encodeURIComponent(token)}/accept`,
         expiresAt: inv.expiresAt,
+        csrfToken: services.csrf.token(req, res),
       }),
     );
   });
-  router.post("/invitations/:token/accept", async (req, res) => {
+  router.post("/invitations/:token/accept", ...form, async (req, res) => {
     const token = tokenParam.parse(req.params.token);
     signedIn(req, res, await auth.acceptInvitation(token, req.body ?? {}, res.locals.requestId));
   });
@@ -92,13 +99,15 @@ export function authRoutes(services: Services): Router {
   router.get("/recover/:token", async (req, res) => {
     const token = tokenParam.parse(req.params.token);
     const link = await auth.peekRecoveryLink(token);
-    res
-      .type("html")
-      .send(
-        recoveryPage({ action: `/auth/recover/${encodeURIComponent(token)}`, expiresAt: link.expiresAt }),
-      );
+    res.type("html").send(
+      recoveryPage({
+        action: `/auth/recover/${encodeURIComponent(token)}`,
+        expiresAt: link.expiresAt,
+        csrfToken: services.csrf.token(req, res),
+      }),
+    );
   });
-  router.post("/recover/:token", async (req, res) => {
+  router.post("/recover/:token", ...form, async (req, res) => {
     const token = tokenParam.parse(req.params.token);
     signedIn(req, res, await auth.useRecoveryLink(token, res.locals.requestId));
   });
