@@ -53,9 +53,10 @@ export async function verifySecondFactor(
   }
   const hash = matchRecoveryCode(cipher, user.recoveryCodes, trimmed);
   if (!hash) return null;
-  const { count } = await db.user.updateMany({
-    where: { id: user.id, recoveryCodes: { has: hash } },
-    data: { recoveryCodes: user.recoveryCodes.filter((h) => h !== hash) },
-  });
+  // The list is changed by the database, not rewritten from the copy this request read: two
+  // codes spent at once must both stay spent.
+  const count = await db.$executeRaw`
+    UPDATE users SET recovery_codes = array_remove(recovery_codes, ${hash}), updated_at = ${now}::timestamptz
+    WHERE id = ${user.id}::uuid AND ${hash} = ANY(recovery_codes)`;
   return count === 1 ? "recovery" : null;
 }

@@ -90,4 +90,17 @@ describe("recovery codes are 40-bit secrets stored as unsalted SHA-256 (issue 14
     const row = await t.db.prisma.user.findUniqueOrThrow({ where: { id: user.id } });
     expect(row.recoveryCodes).toEqual([sha256("0f9e8d7c6b")]);
   });
+
+  test("when two different codes are used at the same moment, then both are spent (neither write brings the other back)", async () => {
+    const { org, user, codes } = await enrolled();
+    const answers = await Promise.all([
+      signInWith(org, user.email, codes[1]!),
+      signInWith(org, user.email, codes[2]!),
+    ]);
+    expect(answers.map((a) => a.res.status)).toEqual([200, 200]);
+    const row = await t.db.prisma.user.findUniqueOrThrow({ where: { id: user.id } });
+    expect(row.recoveryCodes).toHaveLength(8);
+    for (const code of [codes[1]!, codes[2]!])
+      expect((await signInWith(org, user.email, code)).res.status).toBe(401);
+  });
 });
