@@ -73,7 +73,8 @@ export function authRoutes(services: Services): Router {
     res.json(await auth.confirmEnrollment(await sessionOf(req), req.body ?? {}, res.locals.requestId));
   });
   router.post("/mfa/verify", async (req, res) => {
-    res.json(await auth.verifyStep(await sessionOf(req), req.body ?? {}, res.locals.requestId));
+    const s = await sessionOf(req);
+    res.json(await auth.verifyStep(s, req.body ?? {}, req.ip ?? "unknown", res.locals.requestId));
   });
 
   router.get("/invitations/:token", async (req, res) => {

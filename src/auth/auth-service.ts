@@ -6,6 +6,7 @@ import type { Cipher } from "../shared/crypto";
 import type { Ctx } from "../shared/context";
 import { recordAudit } from "../audit/record";
 import { createThrottle } from "./throttle";
+import { createSqlAttemptStore } from "./attempt-store";
 import { login } from "./local-login";
 import { confirmEnrollment, startEnrollment, verifyStep } from "./mfa";
 import { acceptInvitation, liveInvitation } from "./accept-invitation";
@@ -20,14 +21,15 @@ export function createAuthService(input: {
   baseUrl: string;
   clock: () => Date;
 }) {
-  const deps: AuthDeps = { ...input, throttle: createThrottle(input) };
+  const throttle = createThrottle({ store: createSqlAttemptStore(input.db.prisma), clock: input.clock });
+  const deps: AuthDeps = { ...input, throttle };
   return {
     login: (body: unknown, ip: string, requestId?: string) => login(deps, body, ip, requestId),
     startEnrollment: (s: ResolvedSession) => startEnrollment(deps, s),
     confirmEnrollment: (s: ResolvedSession, body: unknown, requestId?: string) =>
       confirmEnrollment(deps, s, body, requestId),
-    verifyStep: (s: ResolvedSession, body: unknown, requestId?: string) =>
-      verifyStep(deps, s, body, requestId),
+    verifyStep: (s: ResolvedSession, body: unknown, ip: string, requestId?: string) =>
+      verifyStep(deps, s, body, ip, requestId),
     inspectInvitation: (token: string) => liveInvitation(deps, token),
     acceptInvitation: (token: string, body: unknown, requestId?: string) =>
       acceptInvitation(deps, token, body, requestId),

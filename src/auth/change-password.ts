@@ -1,6 +1,7 @@
 // POST /api/v1/me/password {currentPassword, newPassword}: the signed-in user changes their
-// password. Wrong current passwords count towards the account's lock-out like sign-in
-// failures; success ends every other session of the user (a thief's session among them).
+// password. Each try takes an attempt on the account's sign-in count before the hash, so wrong
+// current passwords count towards its lock-out; success gives the attempt back and ends every
+// other session of the user (a thief's session among them).
 import { z } from "zod";
 import type { Ctx } from "../shared/context";
 import { AppError } from "../shared/errors";
@@ -26,18 +27,17 @@ export async function changePassword(
     where: { id: session.userId, orgId: ctx.orgId },
   });
   const key = accountKey(ctx.orgId, user.emailLower);
-  await deps.throttle.assertNotLocked([key]);
+  const attempt = await deps.throttle.take([key]);
   if (!user.passwordHash)
     throw new AppError(
       "conflict",
       "this account has no password: it signs in through your identity provider",
     );
-  if (!(await verifyPassword(input.currentPassword, user.passwordHash))) {
-    await deps.throttle.recordFailure([key]);
+  if (!(await verifyPassword(input.currentPassword, user.passwordHash)))
     throw new AppError("validation_failed", "currentPassword: is not your current password", {
       errors: [{ field: "currentPassword", message: "is not your current password" }],
     });
-  }
+  await attempt.giveBack();
   const passwordHash = await hashPassword(input.newPassword);
   return deps.db.prisma.$transaction(async (tx) => {
     await assertSsoOff(tx, ctx.orgId);

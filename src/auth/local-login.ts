@@ -1,7 +1,8 @@
 // POST /auth/login {org, email, password, totp?}: local password sign-in while SSO is off.
 // One uniform refusal for an unknown organization, an unknown email and a wrong password (and
-// the same scrypt work for each), throttled per account and per IP. A right password then
-// leads to a full session, or to one that still owes the TOTP step or MFA enrollment.
+// the same scrypt work and the same throttling for each). The attempt is taken on the account
+// and the address before the password is hashed. A right password then leads to a full session,
+// or to one that still owes the TOTP step or MFA enrollment.
 import { z } from "zod";
 import type { Ctx } from "../shared/context";
 import { AppError } from "../shared/errors";
@@ -10,7 +11,7 @@ import { assertSsoOff } from "../users/guards";
 import type { SessionStage } from "../sessions/sessions-service";
 import { burnVerification, verifyPassword } from "./passwords";
 import { accountKey, ipKey } from "./throttle";
-import { verifySecondFactor } from "./second-factor";
+import { checkSecondFactor } from "./check-second-factor";
 import type { AuthDeps, SignedIn } from "./deps";
 
 export const loginBody = z.object({
@@ -35,11 +36,10 @@ export async function login(
   const prisma = deps.db.prisma;
   const emailLower = body.email.toLowerCase();
   const org = await prisma.organization.findUnique({ where: { slug: body.org } });
-  const keys = org ? [accountKey(org.id, emailLower), ipKey(ip)] : [ipKey(ip)];
-  await deps.throttle.assertNotLocked(keys);
+  const account = accountKey(org ? org.id : `unknown:${body.org}`, emailLower);
+  const attempt = await deps.throttle.take([account, ipKey(ip)]);
   if (!org) {
     await burnVerification(body.password);
-    await deps.throttle.recordFailure(keys);
     throw refused();
   }
   // Contract section 3: while SSO is on, only the IdP (or the break-glass link) signs people in.
@@ -48,28 +48,23 @@ export async function login(
   const ok = user?.passwordHash
     ? await verifyPassword(body.password, user.passwordHash)
     : await burnVerification(body.password);
-  if (!user || !ok) {
-    await deps.throttle.recordFailure(keys);
-    throw refused();
-  }
+  if (!user || !ok) throw refused();
   // Only someone who knows the password learns the account's state.
   if (user.status !== "active")
     throw new AppError("forbidden", `this account is ${user.status}: ask an administrator of ${org.name}`, {
       extra: { reason: `user_${user.status}` },
     });
+  // The password is proven: its attempt is given back, and the account's password count starts
+  // over. Wrong second-factor codes are counted apart and stay counted.
+  await attempt.giveBack();
+  await deps.throttle.clear(account);
 
-  const now = deps.clock();
   let stage: SessionStage = "full";
   if (user.totpEnabledAt) {
     if (!body.totp) stage = "mfa_verify";
-    else if (!(await verifySecondFactor(prisma, deps.cipher, user, body.totp, now))) {
-      await deps.throttle.recordFailure(keys);
-      throw new AppError("sign_in_failed", "the authentication code is not correct", {
-        extra: { reason: "invalid_totp" },
-      });
-    }
+    else await checkSecondFactor(deps, user, body.totp, ip);
   } else if (org.requireMfa) stage = "mfa_enroll";
-  await deps.throttle.clear(keys[0]!);
+  const now = deps.clock();
 
   const ctx: Ctx = { orgId: org.id, actor: { type: "user", id: user.id, name: user.email }, requestId };
   return prisma.$transaction(async (tx) => {

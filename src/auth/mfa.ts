@@ -7,8 +7,9 @@ import type { ResolvedSession } from "../sessions/sessions-service";
 import type { Ctx } from "../shared/context";
 import { AppError } from "../shared/errors";
 import { recordAudit } from "../audit/record";
-import { accountKey } from "./throttle";
-import { checkTotp, newRecoveryCodes, newTotpSecret, totpUri, verifySecondFactor } from "./second-factor";
+import { checkTotp, newTotpSecret, totpUri } from "./second-factor";
+import { newRecoveryCodes } from "./recovery-codes";
+import { checkSecondFactor } from "./check-second-factor";
 import type { AuthDeps } from "./deps";
 
 export const codeBody = z.object({ code: z.string().trim().min(1).max(32) });
@@ -47,7 +48,7 @@ export async function confirmEnrollment(
     throw new AppError("validation_failed", "code: is not the current code of your authenticator app", {
       errors: [{ field: "code", message: "is not the current code of your authenticator app" }],
     });
-  const { codes, hashes } = newRecoveryCodes();
+  const { codes, hashes } = newRecoveryCodes(deps.cipher);
   await deps.db.prisma.$transaction(async (tx) => {
     await tx.user.update({
       where: { id: s.user.id },
@@ -68,20 +69,18 @@ export async function confirmEnrollment(
   return { recoveryCodes: codes, stage: "full" as const };
 }
 
-export async function verifyStep(deps: AuthDeps, s: ResolvedSession, body: unknown, requestId?: string) {
+export async function verifyStep(
+  deps: AuthDeps,
+  s: ResolvedSession,
+  body: unknown,
+  ip: string,
+  requestId?: string,
+) {
   const { code } = codeBody.parse(body);
   if (s.session.stage !== "mfa_verify")
     throw new AppError("conflict", "this session does not owe a verification step");
-  const key = accountKey(s.org.id, s.user.emailLower);
-  await deps.throttle.assertNotLocked([key]);
+  const used = await checkSecondFactor(deps, s.user, code, ip);
   const now = deps.clock();
-  const used = await verifySecondFactor(deps.db.prisma, deps.cipher, s.user, code, now);
-  if (!used) {
-    await deps.throttle.recordFailure([key]);
-    throw new AppError("sign_in_failed", "the authentication code is not correct", {
-      extra: { reason: "invalid_totp" },
-    });
-  }
   await deps.db.prisma.$transaction(async (tx) => {
     await tx.session.update({ where: { id: s.session.id }, data: { stage: "full" } });
     await tx.user.update({ where: { id: s.user.id }, data: { lastSignInAt: now } });

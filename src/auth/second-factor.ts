@@ -1,13 +1,11 @@
-// TOTP (RFC 6238, otplib) and recovery codes. The TOTP secret is stored encrypted (AES-GCM);
-// recovery codes are random, shown once, and stored as sha256 hashes, each usable once.
-import { randomBytes } from "node:crypto";
+// TOTP (RFC 6238, otplib) and recovery codes (recovery-codes.ts). The TOTP secret is stored
+// encrypted (AES-GCM); each recovery code is usable once.
 import { generateSecret, generateURI, verifySync } from "otplib";
 import type { Db } from "../db/client";
 import type { User } from "../generated/prisma/client";
 import type { Cipher } from "../shared/crypto";
-import { sha256 } from "../shared/crypto";
+import { matchRecoveryCode } from "./recovery-codes";
 
-export const RECOVERY_CODE_COUNT = 10;
 const ISSUER = "sso-bridge";
 
 export const newTotpSecret = (): string => generateSecret();
@@ -28,16 +26,6 @@ export function checkTotp(secret: string, code: string, now: Date): number | nul
     epochTolerance: 30,
   });
   return result.valid && "timeStep" in result ? result.timeStep : null;
-}
-
-const normalizeRecovery = (code: string): string => code.replace(/[\s-]/g, "").toLowerCase();
-
-export function newRecoveryCodes(): { codes: string[]; hashes: string[] } {
-  const codes = Array.from({ length: RECOVERY_CODE_COUNT }, () => {
-    const hex = randomBytes(5).toString("hex");
-    return `${hex.slice(0, 5)}-${hex.slice(5)}`;
-  });
-  return { codes, hashes: codes.map((c) => sha256(normalizeRecovery(c))) };
 }
 
 /**
@@ -63,11 +51,12 @@ export async function verifySecondFactor(
     });
     return count === 1 ? "totp" : null;
   }
-  const hash = sha256(normalizeRecovery(trimmed));
-  if (!user.recoveryCodes.includes(hash)) return null;
-  const { count } = await db.user.updateMany({
-    where: { id: user.id, recoveryCodes: { has: hash } },
-    data: { recoveryCodes: user.recoveryCodes.filter((h) => h !== hash) },
-  });
+  const hash = matchRecoveryCode(cipher, user.recoveryCodes, trimmed);
+  if (!hash) return null;
+  // The list is changed by the database, not rewritten from the copy this request read: two
+  // codes spent at once must both stay spent.
+  const count = await db.$executeRaw`
+    UPDATE users SET recovery_codes = array_remove(recovery_codes, ${hash}), updated_at = ${now}::timestamptz
+    WHERE id = ${user.id}::uuid AND ${hash} = ANY(recovery_codes)`;
   return count === 1 ? "recovery" : null;
 }

@@ -84,6 +84,9 @@ export function sendHtmlError(res: Response, err: AppError): void {
 }
 
 export function sendError(res: Response, err: AppError, format: ErrorFormat): void {
+  // RFC 6585 section 4: a 429 may say when to come back; the body carries the same number.
+  if (typeof err.extra?.retryAfterSeconds === "number")
+    res.set("Retry-After", String(err.extra.retryAfterSeconds));
   if (format === "scim") sendScimError(res, err);
   else if (format === "html") sendHtmlError(res, err);
   else sendProblem(res, err);

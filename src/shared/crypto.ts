@@ -1,12 +1,15 @@
 // Secrets at rest and bearer tokens.
 // - encrypt/decrypt: AES-256-GCM with a key derived from SECRET_KEY by HKDF (a fresh IV each
 //   time, the GCM tag authenticates the ciphertext).
+// - mac: HMAC-SHA256 under a key derived from SECRET_KEY by HKDF, one key per purpose, for
+//   short secrets stored hashed (recovery codes): a copy of the database alone cannot test guesses.
 // - tokens: "<prefix>_<id>_<secret>"; the row is found by id, then sha256(secret) is compared
 //   in constant time so the comparison leaks nothing about the stored hash.
 import {
   createCipheriv,
   createDecipheriv,
   createHash,
+  createHmac,
   hkdfSync,
   randomBytes,
   timingSafeEqual,
@@ -15,10 +18,21 @@ import {
 export interface Cipher {
   encrypt(plain: string): string;
   decrypt(sealed: string): string;
+  /** HMAC-SHA256 (hex) of `value` under this server's key for `purpose`. */
+  mac(purpose: string, value: string): string;
 }
 
 export function createCipher(secretKey: string): Cipher {
   const key = Buffer.from(hkdfSync("sha256", secretKey, "sso-bridge", "secrets-at-rest v1", 32));
+  const macKeys = new Map<string, Buffer>();
+  const macKey = (purpose: string): Buffer => {
+    let k = macKeys.get(purpose);
+    if (!k) {
+      k = Buffer.from(hkdfSync("sha256", secretKey, "sso-bridge", `keyed-hash v1 ${purpose}`, 32));
+      macKeys.set(purpose, k);
+    }
+    return k;
+  };
   return {
     encrypt(plain) {
       const iv = randomBytes(12);
@@ -34,6 +48,7 @@ export function createCipher(secretKey: string): Cipher {
       decipher.setAuthTag(raw.subarray(12, 28));
       return Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString("utf8");
     },
+    mac: (purpose, value) => createHmac("sha256", macKey(purpose)).update(value, "utf8").digest("hex"),
   };
 }
 

@@ -29,6 +29,16 @@ describe("secrets at rest (AES-256-GCM)", () => {
     expect(() => cipher.decrypt(`v1.${raw.toString("base64url")}`)).toThrow();
   });
 
+  test("when a value is MACed, then the result depends on the SECRET_KEY and the purpose, and is stable", () => {
+    const other = createCipher("another-secret-key-of-32-characters-or-more");
+    const mac = cipher.mac("recovery-code", "abcd");
+    expect(mac).toMatch(/^[0-9a-f]{64}$/);
+    expect(cipher.mac("recovery-code", "abcd")).toBe(mac);
+    expect(other.mac("recovery-code", "abcd")).not.toBe(mac);
+    expect(cipher.mac("another-purpose", "abcd")).not.toBe(mac);
+    expect(mac).not.toBe(sha256("abcd"));
+  });
+
   test("when another SECRET_KEY is used, then decryption fails", () => {
     const other = createCipher("another-secret-key-of-32-characters-or-more");
     expect(() => other.decrypt(cipher.encrypt("value"))).toThrow();
