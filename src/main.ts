@@ -13,6 +13,8 @@ import { recordInstanceSettings } from "./db/instance-settings";
 import { listen, assertPortFree, ListenError } from "./http/listen";
 
 const SHUTDOWN_GRACE_MS = 10_000;
+// Sign-in counters whose window has passed are deleted this often (any instance may do it).
+const THROTTLE_PURGE_MS = 10 * 60_000;
 // Above the idle timeouts of common load balancers (AWS ALB and GCP default to 60 s): a
 // balancer reusing a connection the server has just closed answers its client 502.
 export const KEEP_ALIVE_TIMEOUT_MS = 65_000;
@@ -50,6 +52,12 @@ export async function start(env: NodeJS.ProcessEnv = process.env) {
     db.kind === "pglite"
       ? startEmbeddedAutovacuum(db, (e) => logger.warn("embedded autovacuum failed", { error: e.message }))
       : async () => undefined;
+  const purgeTimer = setInterval(() => {
+    services.auth
+      .purgeExpiredAttempts()
+      .catch((e: Error) => logger.warn("sign-in throttle purge failed", { error: e.message }));
+  }, THROTTLE_PURGE_MS);
+  purgeTimer.unref();
   const { address, port } = server.address() as AddressInfo;
   logger.info("sso-bridge listening", {
     address,
@@ -62,6 +70,7 @@ export async function start(env: NodeJS.ProcessEnv = process.env) {
   const stop = (signal: string): Promise<void> =>
     (stopping ??= (async () => {
       logger.info("shutting down", { signal });
+      clearInterval(purgeTimer);
       control?.close();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();

@@ -21,6 +21,12 @@ export interface AttemptStore {
   giveBack(key: string, windowStart: Date): Promise<void>;
   /** Forgets the key's count; an active lock stays. */
   clear(key: string, now: Date): Promise<void>;
+  /**
+   * Deletes the rows that no longer decide anything: window started before `windowCutoff` and
+   * no lock in force. The next attempt on such a key starts a new window either way, so this
+   * changes no answer; it only keeps keys tried once (unknown organizations, say) from piling up.
+   */
+  purge(windowCutoff: Date, now: Date): Promise<number>;
 }
 
 export function createSqlAttemptStore(prisma: Pick<PrismaClient, "$queryRaw" | "$executeRaw">): AttemptStore {
@@ -70,6 +76,13 @@ export function createSqlAttemptStore(prisma: Pick<PrismaClient, "$queryRaw" | "
       await prisma.$executeRaw`
         DELETE FROM login_throttles
         WHERE key = ${key} AND (locked_until IS NULL OR locked_until <= ${now}::timestamptz)`;
+    },
+
+    async purge(windowCutoff, now) {
+      return prisma.$executeRaw`
+        DELETE FROM login_throttles
+        WHERE window_start <= ${windowCutoff}::timestamptz
+          AND (locked_until IS NULL OR locked_until <= ${now}::timestamptz)`;
     },
   };
 }

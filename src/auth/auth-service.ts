@@ -38,6 +38,7 @@ export function createAuthService(input: {
     useRecoveryLink: (token: string, requestId?: string) => useRecoveryLink(deps, token, requestId),
     changePassword: (ctx: Ctx, session: { userId: string; sessionId: string }, body: unknown) =>
       changePassword(deps, ctx, session, body),
+    purgeExpiredAttempts: () => throttle.purgeExpired(),
 
     async logout(s: ResolvedSession, requestId?: string): Promise<void> {
       await input.sessions.revoke(s.session.id);

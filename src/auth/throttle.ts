@@ -83,6 +83,12 @@ export function createThrottle({ store, clock }: { store: AttemptStore; clock: (
     async clear(key: ThrottleKey): Promise<void> {
       await store.clear(key.key, clock());
     },
+
+    /** Forgets every key whose window has passed and that no lock holds; answers how many. */
+    purgeExpired(): Promise<number> {
+      const now = clock();
+      return store.purge(new Date(now.getTime() - THROTTLE.windowMs), now);
+    },
   };
 }
 

@@ -115,3 +115,26 @@ describe("unknown organizations are throttled like known ones (issue 14, item 8)
     ]);
   }, 120_000);
 });
+
+describe("counters left behind are purged", () => {
+  test("when unknown organizations were tried and their window has passed, then the purge deletes those counters and keeps a lock in force", async () => {
+    const org = await t.given.org();
+    const user = await userWithPassword(t, org);
+    const keys = () =>
+      t.db.prisma.loginThrottle.count({ where: { key: { startsWith: "acct:unknown:left-behind-" } } });
+    for (let i = 0; i < 3; i++)
+      await login(t, { org: `left-behind-${i}`, email: user.email, password: "wrong" }, "192.0.2.210");
+    expect(await keys()).toBe(3);
+    await t.services.auth.purgeExpiredAttempts();
+    expect(await keys()).toBe(3); // still inside their window
+
+    clock.advance(THROTTLE.windowMs + 1000);
+    // A lock on a real account, taken now: it must outlive the purge.
+    for (let i = 0; i <= THROTTLE.accountLimit; i++)
+      await login(t, { org: org.slug, email: user.email, password: "wrong" }, `192.0.2.${220 + i}`);
+    await t.services.auth.purgeExpiredAttempts();
+    expect(await keys()).toBe(0);
+    const locked = await login(t, { org: org.slug, email: user.email, password: PASSWORD }, "192.0.2.240");
+    expect(locked.res.status).toBe(429);
+  }, 120_000);
+});
