@@ -39,6 +39,10 @@ const schema = z.object({
     .enum(["true", "false", "1", "0"])
     .default("false")
     .transform((v) => v === "true" || v === "1"),
+  SSO_ALLOW_PRIVATE_URLS: z
+    .enum(["true", "false", "1", "0"])
+    .default("false")
+    .transform((v) => v === "true" || v === "1"),
 });
 
 export interface Config {
@@ -53,6 +57,8 @@ export interface Config {
   mailFrom: string;
   sessionTtlHours: number;
   trustProxy: boolean;
+  /** OIDC discovery and provider requests may reach private, loopback and link-local addresses. */
+  ssoAllowPrivateUrls: boolean;
   /** True when BASE_URL is https: session cookies get the Secure flag. */
   secureCookies: boolean;
 }
@@ -86,6 +92,7 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
     mailFrom: c.MAIL_FROM,
     sessionTtlHours: c.SESSION_TTL_HOURS,
     trustProxy: c.TRUST_PROXY,
+    ssoAllowPrivateUrls: c.SSO_ALLOW_PRIVATE_URLS,
     secureCookies: baseUrl.startsWith("https://"),
   });
 }

@@ -78,8 +78,10 @@ describe("PUT /sso-connection (SAML)", () => {
     for (const text of [created.text, again.text, got.text])
       expect(text).not.toMatch(/PRIVATE KEY|spPrivateKey|secrets/);
     const row = await t.db.prisma.ssoConnection.findUniqueOrThrow({ where: { orgId: org.id } });
-    expect(row.secrets).toMatch(/^v1\./);
-    expect(row.secrets).not.toContain("PRIVATE");
+    expect(JSON.stringify(row)).not.toContain("PRIVATE");
+    const keys = await t.db.prisma.samlSpKey.findUniqueOrThrow({ where: { orgId: org.id } });
+    expect(keys.privateKey).toMatch(/^v1\./);
+    expect(keys.privateKey).not.toContain("PRIVATE");
   });
 
   test.each([
