@@ -126,6 +126,48 @@ describe("PUT /sso-connection (SAML)", () => {
   });
 });
 
+describe("SSO URL read from IdP metadata (issue 14 item 6)", () => {
+  test.each([
+    ["javascript:alert(document.domain)", "HTTP-Redirect"],
+    ["data:text/html,<script>alert(1)</script>", "HTTP-Redirect"],
+    ["javascript:alert(1)", "HTTP-POST"],
+    ["ftp://idp.test/sso", "HTTP-Redirect"],
+  ])(
+    "when the metadata's SingleSignOnService Location is %j (%s), then 400 problem+json names idpMetadataXml and nothing is stored",
+    async (location, binding) => {
+      const { org, key } = await adminOrg();
+      // The only SingleSignOnService of the metadata, so that it is the one chosen.
+      const xml = idp
+        .metadataXml()
+        .replace(/<md:SingleSignOnService [^>]*\/>\s*/g, "")
+        .replace(
+          "</md:IDPSSODescriptor>",
+          `<md:SingleSignOnService Binding="urn:oasis:names:tc:SAML:2.0:bindings:${binding}" Location="${location.replace(/</g, "&lt;")}"/></md:IDPSSODescriptor>`,
+        );
+      const res = await put(org.slug, key, { protocol: "saml", idpMetadataXml: xml }).expect(400);
+      expect(res.headers["content-type"]).toMatch(/application\/problem\+json/);
+      expect(res.body.code).toBe("validation_failed");
+      expect(res.body.errors).toEqual([
+        { field: "idpMetadataXml", message: expect.stringContaining("must be an http(s) URL") },
+      ]);
+      expect(await t.db.prisma.ssoConnection.count({ where: { orgId: org.id } })).toBe(0);
+    },
+  );
+
+  test("when a stored connection's SSO URL is not http(s), then the login page refuses to send the browser there", async () => {
+    const s = await samlOrg(t, idp);
+    const row = await t.db.prisma.ssoConnection.findUniqueOrThrow({ where: { orgId: s.org.id } });
+    await t.db.prisma.ssoConnection.update({
+      where: { orgId: s.org.id },
+      data: { config: { ...(row.config as object), idpSsoUrl: "javascript:alert(1)" } },
+    });
+    const res = await request(t.app).get(`/sso/${s.org.slug}/login`).expect(403);
+    expect(res.headers.location).toBeUndefined();
+    expect(res.text).not.toContain("javascript:alert");
+    expect(res.text).toContain("sso_misconfigured");
+  });
+});
+
 describe("permissions", () => {
   test("when a Support user writes, then 403; when a Viewer reads, then 403; an Admin may read", async () => {
     const { org } = await adminOrg();
