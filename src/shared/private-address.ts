@@ -40,7 +40,7 @@ const SIX_TO_FOUR: Range = v6("2002::", 16);
 
 function inRange(bytes: number[], [prefix, bits]: Range): boolean {
   for (let i = 0; i < bits; i++) {
-    const mask = 0x80 >> i % 8;
+    const mask = 0x80 >> (i % 8);
     if ((bytes[i >> 3]! & mask) !== (prefix[i >> 3]! & mask)) return false;
   }
   return true;

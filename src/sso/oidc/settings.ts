@@ -32,7 +32,10 @@ const SCOPE_TOKEN = /^[\x21\x23-\x5b\x5d-\x7e]+$/;
  */
 const scopesField = z
   .union([
-    z.string().max(1024).transform((s) => s.trim().split(/\s+/).filter(Boolean)),
+    z
+      .string()
+      .max(1024)
+      .transform((s) => s.trim().split(/\s+/).filter(Boolean)),
     z.array(z.string().max(256, "is longer than 256 characters")).max(50, "at most 50 scopes"),
   ])
   .superRefine((list, issues) => {

@@ -67,9 +67,13 @@ export function createSamlProtocol(services: Services): SsoProtocol {
       const config = samlConfigOf(connection.config);
       // Connections stored before the SSO URL of IdP metadata was checked may hold another scheme.
       if (ssoUrlProblem(config.idpSsoUrl)) {
-        throw new AppError("forbidden", "This organization's SSO sign-in address is not valid; an admin must set up the SSO connection again.", {
-          extra: { reason: "sso_misconfigured" },
-        });
+        throw new AppError(
+          "forbidden",
+          "This organization's SSO sign-in address is not valid; an admin must set up the SSO connection again.",
+          {
+            extra: { reason: "sso_misconfigured" },
+          },
+        );
       }
       if (config.idpSsoBinding === "post") {
         // node-saml's auto-post page submits a form to the IdP from an inline onload handler; the

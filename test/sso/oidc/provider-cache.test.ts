@@ -56,7 +56,11 @@ async function withDiscoveryDocument(
 describe("OIDC provider cache and discovery", () => {
   test("when sign-ins follow each other within the TTL, then discovery runs once; after the TTL, again", async () => {
     let now = Date.parse("2026-06-01T00:00:00Z");
-    const cache = createProviderCache({ clock: () => new Date(now), ttlMs: 60_000, network: LOOPBACK_ALLOWED });
+    const cache = createProviderCache({
+      clock: () => new Date(now),
+      ttlMs: 60_000,
+      network: LOOPBACK_ALLOWED,
+    });
     const before = op.discoveryFetches();
     const first = await cache.handle(conn);
     await cache.handle(conn);
@@ -90,7 +94,9 @@ describe("OIDC provider cache and discovery", () => {
     "when a provider advertises ID token algorithms %j, then only the asymmetric ones are kept: %j",
     async (advertised, kept) => {
       await withDiscoveryDocument({ id_token_signing_alg_values_supported: advertised }, async (issuer) => {
-        expect((await discover(issuer, LOOPBACK_ALLOWED)).id_token_signing_alg_values_supported).toEqual(kept);
+        expect((await discover(issuer, LOOPBACK_ALLOWED)).id_token_signing_alg_values_supported).toEqual(
+          kept,
+        );
       });
     },
   );
