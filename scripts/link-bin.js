@@ -1,4 +1,4 @@
-// Makes `npx sso-bridge ...` work inside this checkout (contract section 1): npx finds local
+// Makes `npx sso-bridge ...` work inside this checkout (as the README's quickstart runs it): npx finds local
 // commands in node_modules/.bin, where npm links the bins of dependencies but not the
 // project's own. Run by `npm install` (postinstall).
 "use strict";
