@@ -69,7 +69,7 @@ if (require.main === module) {
       }
     },
     (e: unknown) => {
-      // One line naming what is wrong, then exit 1 (contract section 1).
+      // One line naming what is wrong, then exit 1.
       const message =
         e instanceof ConfigError
           ? e.message

@@ -1,4 +1,4 @@
-// The CLI's commands (contract section 1) as one table of functions over the services. The
+// The CLI's commands as one table of functions over the services. The
 // CLI runs them in-process, or asks a running server to run them over the control socket:
 // both paths call exactly this code.
 import { z } from "zod";

@@ -1,4 +1,4 @@
-// The `sso-bridge` command line (contract section 1). With the embedded database, a running
+// The `sso-bridge` command line. With the embedded database, a running
 // server owns the data directory, so commands go to it over the control socket; with no
 // server (or with PostgreSQL) the CLI opens the database itself. Either way the same command
 // table runs. --json prints exactly one JSON object on stdout.

@@ -1,4 +1,4 @@
-// Configuration from environment variables (contract section 1), validated with zod.
+// Configuration from environment variables, validated with zod.
 // loadConfig is pure: it returns a frozen object or throws a ConfigError whose message is
 // one line naming every bad variable. SECRET_KEY may be absent outside production; the
 // composition root then calls ensureSecretKey (secret-key.ts).

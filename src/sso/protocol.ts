@@ -1,4 +1,4 @@
-// The contract every SSO protocol (SAML, OIDC) implements. Protocol-neutral code (the
+// The interface every SSO protocol (SAML, OIDC) implements. Protocol-neutral code (the
 // connection API, GET /sso/{org}/login, sign-in completion) only talks to this interface;
 // a protocol registers its factory in src/sso/registry.ts with one line. Secrets returned
 // by parseConnection are encrypted by the caller and handed back decrypted, never shown.

@@ -2,7 +2,7 @@
 // Columns hold what is queried or used elsewhere (userName, names, emails, active, externalId,
 // manager); every other attribute (title, phoneNumbers, addresses, enterprise fields...) is
 // kept verbatim in users.scim_data. The email of the user is the primary SCIM email
-// (contract section 5): primary, else type work, else the first, else userName if it is one.
+// (docs/scim.md): primary, else type work, else the first, else userName if it is one.
 import type { User, UserEmail, UserStatus } from "../../generated/prisma/client";
 import { ENTERPRISE_SCHEMA } from "../schema/attributes";
 import { invalidValue, type Doc } from "../schema/canonical";

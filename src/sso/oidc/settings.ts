@@ -1,4 +1,4 @@
-// The OIDC connection's settings: the PUT body (contract section 6) validated with zod and
+// The OIDC connection's settings: the PUT body validated with zod and
 // against the provider's discovery document, the stored shape, and its public view. The
 // client secret lives only in the encrypted secrets; a PUT without it keeps the stored one.
 import { z } from "zod";

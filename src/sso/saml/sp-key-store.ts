@@ -1,5 +1,5 @@
 // The one place an organization's SAML service provider key pair is read: made on first need
-// (SP metadata is served before any connection exists, contract section 5), stored in
+// (SP metadata is served before any connection exists), stored in
 // saml_sp_keys with the private key encrypted, and the same pair from then on, whatever
 // happens to the connection. Connections made before this table carried their pair in their own
 // config and secrets: the first need adopts it, so the IdP's copy of our certificate stays valid.

@@ -1,6 +1,6 @@
 // Our SP metadata for one organization: entity id, ACS (HTTP-POST) and the organization's
 // certificate for signing and encryption. It needs no connection: an IT admin creates the app in
-// Okta or Entra from it before pasting the IdP's metadata back (contract section 5).
+// Okta or Entra from it before pasting the IdP's metadata back.
 import { generateServiceProviderMetadata } from "@node-saml/node-saml";
 import type { Organization } from "../../generated/prisma/client";
 import { NAME_ID_FORMAT, spUrls } from "./saml-config";
