@@ -17,7 +17,18 @@ async function legacyPair(deps: SpKeyDeps, orgId: string): Promise<SpKeyPair | n
   return typeof certificatePem === "string" && privateKeyPem ? { certificatePem, privateKeyPem } : null;
 }
 
+/** First needs in flight in this process, by organization: one key generation each. */
+const making = new Map<string, Promise<SpKeyPair>>();
+
 export async function spKeysOf(deps: SpKeyDeps, org: Pick<Organization, "id" | "slug">): Promise<SpKeyPair> {
+  const pending = making.get(org.id);
+  if (pending) return pending;
+  const work = readOrMake(deps, org).finally(() => making.delete(org.id));
+  making.set(org.id, work);
+  return work;
+}
+
+async function readOrMake(deps: SpKeyDeps, org: Pick<Organization, "id" | "slug">): Promise<SpKeyPair> {
   const read = async () => {
     const row = await deps.db.prisma.samlSpKey.findUnique({ where: { orgId: org.id } });
     return row
@@ -26,8 +37,9 @@ export async function spKeysOf(deps: SpKeyDeps, org: Pick<Organization, "id" | "
   };
   const stored = await read();
   if (stored) return stored;
-  const pair = (await legacyPair(deps, org.id)) ?? generateSpKeyPair(`sso-bridge ${org.slug}`, deps.clock());
-  // Two first requests at once may both make a pair: the first insert wins and both answer it.
+  const pair =
+    (await legacyPair(deps, org.id)) ?? (await generateSpKeyPair(`sso-bridge ${org.slug}`, deps.clock()));
+  // Two instances may both make a pair at once: the first insert wins and both answer it.
   await deps.db.prisma.samlSpKey.createMany({
     data: [
       {

@@ -126,6 +126,15 @@ describe("SP metadata before any SSO connection (issue 13 item 1)", () => {
     expect(again.body.serviceProvider.certificate).toBe(legacyPem);
   });
 
+  test("when several first requests for the metadata arrive at once, then they all serve the one stored certificate", async () => {
+    const { org } = await orgWithKey();
+    const answers = await Promise.all(
+      Array.from({ length: 5 }, () => request(t.app).get(`/sso/${org.slug}/saml/metadata`).expect(200)),
+    );
+    const row = await t.db.prisma.samlSpKey.findUniqueOrThrow({ where: { orgId: org.id } });
+    for (const res of answers) expect(certOf(res.text, "signing")).toBe(pemBody(row.certificate));
+  });
+
   test("when the organization does not exist, then the metadata URL answers a 404 page", async () => {
     const res = await request(t.app).get("/sso/no-such-org/saml/metadata").expect(404);
     expect(res.headers["content-type"]).toMatch(/text\/html/);
