@@ -8,7 +8,12 @@ import type { Services } from "../services";
 import type { Ctx } from "../shared/context";
 import { AppError } from "../shared/errors";
 import { recordAudit } from "../audit/record";
-import { ORG_RECOMPUTE_TX, recomputeOrgRoles, type OrgRecomputeResult } from "../roles/recompute";
+import {
+  lockOrgForRoles,
+  ORG_RECOMPUTE_TX,
+  recomputeOrgRoles,
+  type OrgRecomputeResult,
+} from "../roles/recompute";
 import { countActiveAdmins } from "../roles/read-mappings";
 import type { SsoConnectionRecord } from "./protocol";
 import { protocolOf, protocolsOf } from "./registry";
@@ -46,6 +51,8 @@ export function createSsoConnectionsService(services: Services) {
       // can make nobody Admin would lose its Admins for good. Rules that map a group to Admin
       // are enough, even when nobody holds that group yet: that is the first day of every
       // rollout (the IdP's admins become Admin as they sign in; `sso-bridge recover` meanwhile).
+      // Checked under the organization's lock, so that a concurrent rules change cannot slip in.
+      await lockOrgForRoles(tx, ctx.orgId, "update");
       const refused =
         enabled && !(await adminReachable(tx, ctx.orgId)) && (await countActiveAdmins(tx, ctx.orgId)) > 0;
       if (refused && !force) {
@@ -158,11 +165,16 @@ const SSO_OFF_NOTICE =
 
 /** True when some rule maps a group to Admin, or the default role is Admin: someone can become Admin through SSO. */
 async function adminReachable(tx: Tx, orgId: string): Promise<boolean> {
-  const [rule, org] = await Promise.all([
-    tx.roleMappingRule.findFirst({ where: { orgId, role: "Admin" }, select: { orgId: true } }),
-    tx.organization.findUniqueOrThrow({ where: { id: orgId }, select: { defaultRole: true } }),
-  ]);
-  return rule !== null || org.defaultRole === "Admin";
+  const org = await tx.organization.findUniqueOrThrow({
+    where: { id: orgId },
+    select: { defaultRole: true },
+  });
+  if (org.defaultRole === "Admin") return true;
+  const rule = await tx.roleMappingRule.findFirst({
+    where: { orgId, role: "Admin" },
+    select: { orgId: true },
+  });
+  return rule !== null;
 }
 
 export type SsoConnectionsService = ReturnType<typeof createSsoConnectionsService>;
