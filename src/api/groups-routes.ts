@@ -1,5 +1,5 @@
 // GET /api/v1/orgs/{org}/groups: the org's groups by name, with source, member count and the
-// role the mapping gives their members; cursor pagination (contract section 6).
+// role the mapping gives their members; cursor pagination.
 import { Router } from "express";
 import { ctxOf, requirePermission } from "../http/auth";
 import { pageQuery } from "./pagination";

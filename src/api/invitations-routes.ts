@@ -1,6 +1,6 @@
 // /api/v1/orgs/{org}/invitations: list (users:read); create, resend and rescind (users:write,
 // behind the SSO guard). Create and resend answer each invitation's id and, outside
-// production, its invitationUrl (contract section 6).
+// production, its invitationUrl.
 import { Router } from "express";
 import { z } from "zod";
 import { ctxOf, orgOf, requirePermission } from "../http/auth";

@@ -1,5 +1,5 @@
 // GET /api/v1/me: who the caller is, in which organization, with which role and why, and
-// what that role permits (contract section 6).
+// what that role permits.
 import { Router } from "express";
 import { requireAuth, requireAuthOf } from "../http/auth";
 import { permissionsOf } from "../roles/permissions";

@@ -1,4 +1,4 @@
-// Cursor pagination of the admin API (contract section 6): ?cursor=&limit= (default 50,
+// Cursor pagination of the admin API: ?cursor=&limit= (default 50,
 // max 200), answers {data, nextCursor}. Cursors are opaque base64url JSON.
 import { z } from "zod";
 import { AppError } from "../shared/errors";

@@ -1,4 +1,4 @@
-// The admin API under /api/v1 (contract section 6). Each capability contributes a router;
+// The admin API under /api/v1. Each capability contributes a router;
 // everything under /orgs/{org} is authenticated and scoped to that organization first.
 import { Router } from "express";
 import { authenticate, requireAuth, requireOrg } from "../http/auth";

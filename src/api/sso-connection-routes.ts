@@ -1,4 +1,4 @@
-// /api/v1/orgs/{org}/sso-connection (contract section 6): GET (users:read), PUT, enable,
+// /api/v1/orgs/{org}/sso-connection: GET (users:read), PUT, enable,
 // disable, DELETE and test (sso:write). Secrets are never part of an answer.
 import { Router } from "express";
 import { ctxOf, orgOf, requirePermission } from "../http/auth";

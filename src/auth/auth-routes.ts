@@ -1,4 +1,4 @@
-// /auth: local sign-in (contract section 5). JSON callers get JSON and problem+json errors;
+// /auth: local sign-in. JSON callers get JSON and problem+json errors;
 // a browser following a link (GET) or posting one of our forms gets HTML pages and, on
 // success, a 303 to the portal. Every session cookie is HttpOnly, SameSite=Lax, path "/",
 // and Secure behind https.

@@ -1,4 +1,4 @@
-// Local sign-in (contract section 5): password, TOTP, invitation acceptance, break-glass
+// Local sign-in: password, TOTP, invitation acceptance, break-glass
 // links, logout and password change, as one service over the sessions table.
 import type { Database } from "../db/client";
 import type { SessionsService, ResolvedSession } from "../sessions/sessions-service";

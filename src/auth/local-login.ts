@@ -42,7 +42,7 @@ export async function login(
     await burnVerification(body.password);
     throw refused();
   }
-  // Contract section 3: while SSO is on, only the IdP (or the break-glass link) signs people in.
+  // While SSO is on, only the IdP (or the break-glass link) signs people in.
   await assertSsoOff(prisma, org.id);
   const user = await prisma.user.findUnique({ where: { orgId_emailLower: { orgId: org.id, emailLower } } });
   const ok = user?.passwordHash

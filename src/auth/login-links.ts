@@ -1,4 +1,4 @@
-// Break-glass (contract sections 1 and 3): `sso-bridge recover` issues a one-time sign-in link,
+// Break-glass: `sso-bridge recover` issues a one-time sign-in link,
 // valid 15 minutes, for an active user of the org; the session it opens acts as Admin (see
 // http/auth.ts). It works while SSO is enforced and even when a mapping change took Admin
 // from everyone, because it exists for the day the IdP or the mapping is wrong; only someone

@@ -1,4 +1,4 @@
-// Configuration from environment variables (contract section 1), validated with zod.
+// Configuration from environment variables, validated with zod.
 // loadConfig is pure: it returns a frozen object or throws a ConfigError whose message is
 // one line naming every bad variable. SECRET_KEY may be absent outside production; the
 // composition root then calls ensureSecretKey (secret-key.ts).
@@ -51,6 +51,10 @@ const schema = z.object({
     .enum(["true", "false", "1", "0"])
     .default("false")
     .transform((v) => v === "true" || v === "1"),
+  SSO_ALLOW_PRIVATE_URLS: z
+    .enum(["true", "false", "1", "0"])
+    .default("false")
+    .transform((v) => v === "true" || v === "1"),
 });
 
 export interface Config {
@@ -67,6 +71,8 @@ export interface Config {
   mailFrom: string;
   sessionTtlHours: number;
   trustProxy: boolean;
+  /** OIDC discovery and provider requests may reach private, loopback and link-local addresses. */
+  ssoAllowPrivateUrls: boolean;
   /** True when BASE_URL is https: session cookies get the Secure flag. */
   secureCookies: boolean;
 }
@@ -101,6 +107,7 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
     mailFrom: c.MAIL_FROM,
     sessionTtlHours: c.SESSION_TTL_HOURS,
     trustProxy: c.TRUST_PROXY,
+    ssoAllowPrivateUrls: c.SSO_ALLOW_PRIVATE_URLS,
     secureCookies: baseUrl.startsWith("https://"),
   });
 }

@@ -1,4 +1,4 @@
-// Events for the downstream application (contract section 8), written to the outbox in the
+// Events for the downstream application, written to the outbox in the
 // same transaction as the change. The webhook dispatcher delivers them later, in order per
 // subject.
 import type { Db } from "../db/client";

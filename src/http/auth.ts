@@ -1,4 +1,4 @@
-// Admin API authentication and authorization (contract section 6).
+// Admin API authentication and authorization.
 // A request is authenticated by an API key (Authorization: Bearer sbk_...) or by the session
 // cookie. Authorization is by organization (the key's or the user's org must be the org in
 // the path; otherwise 403 without saying whether that org exists) and by permission, read

@@ -1,4 +1,4 @@
-// Operations endpoints (contract section 9): /healthz says the process is up, /readyz that
+// Operations endpoints: /healthz says the process is up, /readyz that
 // the database answers and every committed migration is applied, /metrics is Prometheus text.
 import { Router } from "express";
 import type { Registry } from "prom-client";

@@ -1,4 +1,4 @@
-// Seat limits per plan (contract section 2). Active, invited, blocked and deactivated users
+// Seat limits per plan. Active, invited, blocked and deactivated users
 // all hold a seat; deleted users do not. An organization may override its plan's limit.
 import { Prisma } from "../generated/prisma/client";
 import type { Plan } from "../generated/prisma/enums";

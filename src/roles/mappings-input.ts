@@ -1,4 +1,4 @@
-// The body of PUT /role-mappings and POST /role-mappings/preview (contract section 6):
+// The body of PUT /role-mappings and POST /role-mappings/preview:
 // {defaultRole: "Viewer"|"Support"|"Admin"|null, rules: [{group, role}]}, rules in order.
 import { z } from "zod";
 import { ROLES } from "./permissions";

@@ -1,4 +1,4 @@
-// The permission table of contract section 2, the only place that says what a role may do.
+// The permission table (docs/users.md), the only place that says what a role may do.
 // The admin API, the portal and GET /api/v1/me all read it from here.
 import type { Role } from "../generated/prisma/enums";
 

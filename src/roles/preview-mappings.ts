@@ -1,5 +1,5 @@
 // POST /role-mappings/preview: what a candidate rule set would change, computed by the same SQL
-// as the real recompute but read-only (contract section 6): the counts and the first 100 users.
+// as the real recompute but read-only: the counts and the first 100 users.
 import type { Database } from "../db/client";
 import type { Role } from "../generated/prisma/enums";
 import type { Ctx } from "../shared/context";

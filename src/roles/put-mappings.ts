@@ -1,5 +1,5 @@
 // PUT /role-mappings: replaces the org's rules and default role and recomputes every user in
-// one transaction (contract section 6, issue 4 points 4 and 5). Refuses, unless forced, a change
+// one transaction (issue 4 points 4 and 5). Refuses, unless forced, a change
 // that would leave an org with SSO on without any active Admin.
 import type { Database, Tx } from "../db/client";
 import type { Ctx } from "../shared/context";

@@ -1,4 +1,4 @@
-// The role resolution rule of contract sections 2 and 6 as a pure function: which role a user
+// The role resolution rule (docs/roles.md) as a pure function: which role a user
 // gets from their groups, the org's ordered rules and default role, and why (roleSource).
 // recompute-sql.ts computes exactly the same thing set-based in SQL; tests hold them together.
 import type { ProvisionedBy, Role } from "../generated/prisma/enums";
@@ -48,7 +48,7 @@ const namesOf = (g: GroupNames): string[] =>
   g.externalId === null ? [fold(g.displayName)] : [fold(g.displayName), fold(g.externalId)];
 
 /**
- * Contract section 2: SCIM- and SSO-provisioned users always get the mapped role; a manually
+ * SCIM- and SSO-provisioned users always get the mapped role; a manually
  * invited user keeps the hand-set role only while SSO is off.
  */
 export const isManual = (user: ResolveInput["user"], ssoOn: boolean): boolean =>

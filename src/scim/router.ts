@@ -1,4 +1,4 @@
-// The SCIM 2.0 surface under /scim/v2/{org} (contract section 4): our own thin routes over the
+// The SCIM 2.0 surface under /scim/v2/{org}: our own thin routes over the
 // SCIM use cases (scimmy supplies the schema definitions; its router layer keeps a process-wide
 // base path and handles groups whole, so it is not used). Bodies are application/scim+json;
 // requests may also be application/json.

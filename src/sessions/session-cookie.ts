@@ -1,7 +1,7 @@
 // The session cookie, set and cleared in one place for every way of signing in (password,
 // invitation, break-glass link, SAML, OIDC): HttpOnly (no script reads it), SameSite=Lax
 // (sent on the top-level redirect back from the IdP, not on cross-site sub-requests), and
-// Secure whenever BASE_URL is https (contract section 5).
+// Secure whenever BASE_URL is https.
 import type { CookieOptions, Response } from "express";
 import { SESSION_COOKIE } from "./sessions-service";
 

@@ -1,13 +1,19 @@
-// The organization's SSO connection (contract section 6): read, replace (through the
-// protocol's parser), enable, disable, delete. Turning SSO on or off changes where roles come
-// from (section 3), so those writes recompute every role in the same transaction.
+// The organization's SSO connection: read, replace (through the protocol's parser), enable,
+// disable, delete. Turning SSO on or off changes where roles come from, so those writes
+// recompute every role in the same transaction and answer who changed ({changed, byRole}).
 import type { Organization } from "../generated/prisma/client";
 import type { InputJsonValue } from "../generated/prisma/internal/prismaNamespace";
+import type { Tx } from "../db/client";
 import type { Services } from "../services";
 import type { Ctx } from "../shared/context";
 import { AppError } from "../shared/errors";
 import { recordAudit } from "../audit/record";
-import { recomputeOrgRoles } from "../roles/recompute";
+import {
+  lockOrgForRoles,
+  ORG_RECOMPUTE_TX,
+  recomputeOrgRoles,
+  type OrgRecomputeResult,
+} from "../roles/recompute";
 import { countActiveAdmins } from "../roles/read-mappings";
 import type { SsoConnectionRecord } from "./protocol";
 import { protocolOf, protocolsOf } from "./registry";
@@ -18,14 +24,14 @@ export function createSsoConnectionsService(services: Services) {
   const prisma = db.prisma;
   const registry = () => protocolsOf(services);
 
-  function present(record: SsoConnectionRecord, org: Organization): Record<string, unknown> {
+  async function present(record: SsoConnectionRecord, org: Organization): Promise<Record<string, unknown>> {
     return {
       id: record.id,
       protocol: record.protocol,
       enabled: record.enabled,
       jit: record.jit,
       allowIdpInitiated: record.allowIdpInitiated,
-      ...protocolOf(registry(), record.protocol).present(record, org),
+      ...(await protocolOf(registry(), record.protocol).present(record, org)),
       createdAt: record.createdAt.toISOString(),
       updatedAt: record.updatedAt.toISOString(),
     };
@@ -39,31 +45,52 @@ export function createSsoConnectionsService(services: Services) {
 
   async function setEnabled(ctx: Ctx, org: Organization, enabled: boolean, force = false) {
     const record = await required(ctx.orgId);
-    if (record.enabled === enabled) return present(record, org);
-    const row = await prisma.$transaction(async (tx) => {
-      const adminsBefore = await countActiveAdmins(tx, ctx.orgId);
-      const updated = await tx.ssoConnection.update({ where: { orgId: ctx.orgId }, data: { enabled } });
-      // Why: while SSO is on every role comes from the mapping; off, manual roles return (contract 2-3).
-      await recomputeOrgRoles(tx, ctx);
-      // Why: turning SSO on hands every role to the mapping; if no rule maps anyone to Admin, the
-      // org would lose its last Admin exactly when nobody may edit roles by hand. Same guard as
-      // a rules change (issue 4 point 5); the refusal rolls the whole change back.
-      const lockout = enabled && adminsBefore > 0 && (await countActiveAdmins(tx, ctx.orgId)) === 0;
-      if (lockout && !force) {
+    if (record.enabled === enabled) return answer(record, org, enabled, NOTHING_CHANGED);
+    const { row, result } = await prisma.$transaction(async (tx) => {
+      // Why: while SSO is on every role comes from the mapping, so an organization whose rules
+      // can make nobody Admin would lose its Admins for good. Rules that map a group to Admin
+      // are enough, even when nobody holds that group yet: that is the first day of every
+      // rollout (the IdP's admins become Admin as they sign in; `sso-bridge recover` meanwhile).
+      // Checked under the organization's lock, so that a concurrent rules change cannot slip in.
+      await lockOrgForRoles(tx, ctx.orgId, "update");
+      const refused =
+        enabled && !(await adminReachable(tx, ctx.orgId)) && (await countActiveAdmins(tx, ctx.orgId)) > 0;
+      if (refused && !force) {
         throw new AppError(
           "would_remove_last_admin",
-          "turning SSO on with these role mappings leaves no active Admin; map an IdP group to Admin first, or repeat with ?force=true",
+          "no role-mapping rule maps an IdP group to Admin, so turning SSO on would leave this organization without an Admin for good; add such a rule first, or repeat with ?force=true",
         );
       }
+      const updated = await tx.ssoConnection.update({ where: { orgId: ctx.orgId }, data: { enabled } });
+      // Why: while SSO is on every role comes from the mapping; off, manual roles return.
+      const recomputed = await recomputeOrgRoles(tx, ctx);
       await recordAudit(tx, ctx, {
         action: enabled ? "sso.enabled" : "sso.disabled",
         targetType: "sso_connection",
         targetId: updated.id,
-        data: { protocol: updated.protocol, ...(lockout ? { forced: true } : {}) },
+        data: {
+          protocol: updated.protocol,
+          changed: recomputed.changed,
+          byRole: recomputed.byRole,
+          ...(refused ? { forced: true } : {}),
+        },
       });
-      return updated;
-    });
-    return present(toRecord(row, cipher), org);
+      return { row: updated, result: recomputed };
+    }, ORG_RECOMPUTE_TX);
+    return answer(toRecord(row, cipher), org, enabled, result);
+  }
+
+  async function answer(
+    record: SsoConnectionRecord,
+    org: Organization,
+    enabled: boolean,
+    result: OrgRecomputeResult,
+  ) {
+    return {
+      ...(await present(record, org)),
+      ...result,
+      notice: enabled ? SSO_ON_NOTICE(org.slug) : SSO_OFF_NOTICE,
+    };
   }
 
   return {
@@ -100,7 +127,7 @@ export function createSsoConnectionsService(services: Services) {
         });
         return saved;
       });
-      return { created: !existing, connection: present(toRecord(row, cipher), org) };
+      return { created: !existing, connection: await present(toRecord(row, cipher), org) };
     },
 
     enable: (ctx: Ctx, org: Organization, options: { force?: boolean } = {}) =>
@@ -121,6 +148,33 @@ export function createSsoConnectionsService(services: Services) {
       });
     },
   };
+}
+
+const NOTHING_CHANGED: OrgRecomputeResult = {
+  changed: 0,
+  byRole: { Admin: 0, Support: 0, Viewer: 0, none: 0 },
+};
+
+const SSO_ON_NOTICE = (slug: string) =>
+  "SSO is on: every user's role, the local admins' included, now comes from the role mapping of their IdP groups, " +
+  "and password sign-in is refused. If nobody can get in as Admin, run " +
+  `\`sso-bridge recover --org ${slug} --email <an active user's email>\` on the machine that runs the service, with the same environment.`;
+
+const SSO_OFF_NOTICE =
+  "SSO is off: manually managed users have their hand-set roles again and may sign in with a password.";
+
+/** True when some rule maps a group to Admin, or the default role is Admin: someone can become Admin through SSO. */
+async function adminReachable(tx: Tx, orgId: string): Promise<boolean> {
+  const org = await tx.organization.findUniqueOrThrow({
+    where: { id: orgId },
+    select: { defaultRole: true },
+  });
+  if (org.defaultRole === "Admin") return true;
+  const rule = await tx.roleMappingRule.findFirst({
+    where: { orgId, role: "Admin" },
+    select: { orgId: true },
+  });
+  return rule !== null;
 }
 
 export type SsoConnectionsService = ReturnType<typeof createSsoConnectionsService>;

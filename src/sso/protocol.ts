@@ -1,4 +1,4 @@
-// The contract every SSO protocol (SAML, OIDC) implements. Protocol-neutral code (the
+// The interface every SSO protocol (SAML, OIDC) implements. Protocol-neutral code (the
 // connection API, GET /sso/{org}/login, sign-in completion) only talks to this interface;
 // a protocol registers its factory in src/sso/registry.ts with one line. Secrets returned
 // by parseConnection are encrypted by the caller and handed back decrypted, never shown.
@@ -55,7 +55,7 @@ export interface SsoProtocol {
    */
   parseConnection(input: unknown, pctx: ParseContext): Promise<ParsedConnection>;
   /** Public JSON for GET /sso-connection (merged with id/protocol/enabled/jit/...); no secrets. */
-  present(connection: SsoConnectionRecord, org: Organization): Record<string, unknown>;
+  present(connection: SsoConnectionRecord, org: Organization): Promise<Record<string, unknown>>;
   /** Answers GET /sso/{org}/login by sending the browser to the IdP (a redirect). */
   startLogin(req: Request, res: Response, target: LoginTarget): Promise<void>;
   /** Protocol endpoints mounted under /sso/:org (e.g. saml/acs, oidc/callback). */

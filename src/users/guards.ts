@@ -1,4 +1,4 @@
-// Guards shared by every manual user-management write (contract sections 2 and 3).
+// Guards shared by every manual user-management write.
 import type { Db } from "../db/client";
 import { AppError } from "../shared/errors";
 import { seatLimitOf } from "../orgs/plans";
@@ -10,7 +10,7 @@ export async function isSsoOn(db: Db, orgId: string): Promise<boolean> {
   return conn?.enabled === true;
 }
 
-/** Contract section 3: while SSO is on, the IdP is the source of truth; manual writes are refused. */
+/** While SSO is on, the IdP is the source of truth; manual writes are refused. */
 export async function assertSsoOff(db: Db, orgId: string): Promise<void> {
   if (await isSsoOn(db, orgId)) {
     throw new AppError(
@@ -50,7 +50,7 @@ export async function assertSeatsAvailable(
 /** Seat and last-Admin checks run under the organization lock (src/orgs/lock-org.ts). */
 export { lockOrg } from "../orgs/lock-org";
 
-/** Refuses a change that would leave the organization without an active Admin (contract section 6). */
+/** Refuses a change that would leave the organization without an active Admin. */
 export async function assertNotLastAdmin(
   db: Db,
   user: { id: string; orgId: string; role: string | null; status: string },

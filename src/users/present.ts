@@ -1,4 +1,4 @@
-// The user object of the admin API (contract section 6), in one place for every route.
+// The user object of the admin API, in one place for every route.
 import type { Role, User } from "../generated/prisma/client";
 
 export interface RoleSource {

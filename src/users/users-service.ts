@@ -1,4 +1,4 @@
-// Manual user management (contract sections 3 and 6) as one service: the admin API and the
+// Manual user management as one service: the admin API and the
 // CLI call these functions; each write checks its guards (SSO off, last Admin, seats) inside
 // its own transaction together with its audit and outbox events.
 import type { Database } from "../db/client";

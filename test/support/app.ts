@@ -34,6 +34,8 @@ export async function createTestApp(
     BASE_URL: "http://sso.test",
     LOG_LEVEL: "http",
     DATA_DIR: "/tmp/sso-bridge-test-unused",
+    // The test IdPs listen on 127.0.0.1; tests of the address rule pass "false".
+    SSO_ALLOW_PRIVATE_URLS: "true",
     ...env,
   }) as ReadyConfig;
   const rawLogs: string[] = [];

@@ -1,7 +1,9 @@
 // OpenID Provider discovery (OpenID Connect Discovery 1.0) through openid-client, checked for
 // what this relying party needs, and turned into problem-ready messages naming the issuer.
-// Also the transport rule: https issuers only, plain http only for loopback outside production.
+// Also the transport rule: https issuers only, plain http only for loopback outside production;
+// and the address rule: every request goes through the guarded fetch (src/shared/guarded-fetch.ts).
 import * as client from "openid-client";
+import { AddressRefused, createGuardedFetch, NetworkError } from "../../shared/guarded-fetch";
 
 /** JWS algorithms we accept for ID tokens: asymmetric only. */
 // Why: "none" means unsigned, and HS* would make the client secret a signing key that anyone
@@ -45,27 +47,54 @@ export function issuerUrlProblem(issuer: string, production: boolean): string | 
 
 export const insecureAllowed = (issuer: string): boolean => new URL(issuer).protocol === "http:";
 
+/** Who may be reached: SSO_ALLOW_PRIVATE_URLS (config.ssoAllowPrivateUrls). */
+export interface NetworkPolicy {
+  allowPrivate: boolean;
+}
+
+/** The fetch every request to a provider goes through (discovery, key set, token endpoint). */
+export const providerFetch = (policy: NetworkPolicy): client.CustomFetch =>
+  createGuardedFetch({ allowPrivate: policy.allowPrivate }) as client.CustomFetch;
+
+function causes(e: unknown): unknown[] {
+  const chain: unknown[] = [];
+  for (let c = e; c && chain.length < 5; c = (c as { cause?: unknown }).cause) chain.push(c);
+  return chain;
+}
+
+// Why: a network error's code (ECONNREFUSED, ECONNRESET, UND_ERR_SOCKET...) tells an admin
+// which ports of the service's network are open; every network failure reads the same.
 const describe = (e: unknown): string => {
-  const err = e as { code?: string; message?: string; cause?: { code?: string; message?: string } };
+  const chain = causes(e);
+  if (chain.some((c) => c instanceof NetworkError || isAbort(c))) return "the provider could not be reached";
+  const err = e as { code?: string; message?: string };
   if (err?.code === "OAUTH_JSON_ATTRIBUTE_COMPARISON_FAILED")
     return "the issuer in the discovery document differs";
-  const detail = err?.cause?.code ?? err?.cause?.message ?? err?.message ?? String(e);
-  return detail.replace(/\s+/g, " ").slice(0, 200);
+  if (typeof err?.code === "string" && err.code.startsWith("OAUTH_")) {
+    return (err.message ?? err.code).replace(/\s+/g, " ").slice(0, 200);
+  }
+  return "the provider could not be reached";
 };
+
+const isAbort = (e: unknown): boolean =>
+  e instanceof Error && (e.name === "AbortError" || e.name === "TimeoutError");
 
 /**
  * Fetches and checks `{issuer}/.well-known/openid-configuration`. The metadata's `issuer`
  * must equal the configured one (openid-client checks it: OpenID Discovery 4.3), and the
  * ID token algorithms kept are the provider's, restricted to ACCEPTED_ALGS.
  */
-export async function discover(issuer: string): Promise<ServerMetadata> {
+export async function discover(issuer: string, policy: NetworkPolicy): Promise<ServerMetadata> {
   let config: client.Configuration;
   try {
     config = await client.discovery(new URL(issuer), "discovery-probe", undefined, client.None(), {
       execute: insecureAllowed(issuer) ? [client.allowInsecureRequests] : [],
       timeout: DISCOVERY_TIMEOUT_S,
+      [client.customFetch]: providerFetch(policy),
     });
   } catch (e) {
+    const refused = causes(e).find((c) => c instanceof AddressRefused);
+    if (refused) throw new DiscoveryError(`discovery refused for ${issuer}: ${refused.message}`);
     throw new DiscoveryError(
       `discovery failed for ${issuer}: ${describe(e)} (is ${issuer}/.well-known/openid-configuration reachable and is its "issuer" exactly ${issuer}?)`,
     );

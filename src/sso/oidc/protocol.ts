@@ -15,7 +15,8 @@ import { callbackUrl, oidcConnectionOf, parseOidcConnection, presentOidc } from 
 
 export function createOidcProtocol(services: Services): SsoProtocol {
   const { config, db, cipher, clock } = services;
-  const providers = createProviderCache({ clock });
+  const network = { allowPrivate: config.ssoAllowPrivateUrls };
+  const providers = createProviderCache({ clock, network });
   const requestDeps = { db: db.prisma, cipher, clock };
 
   const setBrowserCookie = (res: Response, slug: string, value: string) =>
@@ -50,8 +51,8 @@ export function createOidcProtocol(services: Services): SsoProtocol {
   return {
     protocol: "oidc",
     parseConnection: (input, pctx) =>
-      parseOidcConnection(input, pctx, { production: config.env === "production" }),
-    present: (record, org) => presentOidc(record, org, config.baseUrl),
+      parseOidcConnection(input, pctx, { production: config.env === "production", network }),
+    present: async (record, org) => presentOidc(record, org, config.baseUrl),
     routes,
 
     async startLogin(req, res, { org, connection, returnTo }) {

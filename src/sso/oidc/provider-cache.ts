@@ -3,7 +3,14 @@
 // the connection changes; the key set is refetched once when a token names an unknown key.
 import * as client from "openid-client";
 import { AppError } from "../../shared/errors";
-import { discover, DiscoveryError, insecureAllowed, type ServerMetadata } from "./discovery";
+import {
+  discover,
+  DiscoveryError,
+  insecureAllowed,
+  providerFetch,
+  type NetworkPolicy,
+  type ServerMetadata,
+} from "./discovery";
 import type { OidcConnection } from "./settings";
 
 export const DISCOVERY_TTL_MS = 60 * 60_000;
@@ -23,7 +30,7 @@ export interface ProviderHandle {
   saveKeys(): void;
 }
 
-export function createProviderCache(deps: { clock: () => Date; ttlMs?: number }) {
+export function createProviderCache(deps: { clock: () => Date; network: NetworkPolicy; ttlMs?: number }) {
   const entries = new Map<string, Entry>();
   const ttl = deps.ttlMs ?? DISCOVERY_TTL_MS;
 
@@ -34,7 +41,7 @@ export function createProviderCache(deps: { clock: () => Date; ttlMs?: number })
     if (cached && cached.version === version && now - cached.fetchedAt < ttl) return cached;
     let metadata: ServerMetadata;
     try {
-      metadata = await discover(conn.issuer);
+      metadata = await discover(conn.issuer, deps.network);
     } catch (e) {
       if (!(e instanceof DiscoveryError)) throw e;
       throw new AppError("unavailable", `Your identity provider cannot be reached right now: ${e.message}`, {
@@ -57,6 +64,9 @@ export function createProviderCache(deps: { clock: () => Date; ttlMs?: number })
         clientAuth(entry.metadata, conn.clientSecret),
       );
       if (insecureAllowed(conn.issuer)) client.allowInsecureRequests(config);
+      // The key set and the token endpoint are URLs from the provider's document: the same
+      // address rule as discovery applies to them.
+      config[client.customFetch] = providerFetch(deps.network);
       // Why: openid-client skips the ID token signature when the token comes straight from the
       // token endpoint over TLS. We verify it always: a compromised or spoofed token endpoint
       // (or a TLS-intercepting proxy) must not be able to mint identities.

@@ -1,13 +1,13 @@
-// The OIDC connection's settings: the PUT body (contract section 6) validated with zod and
+// The OIDC connection's settings: the PUT body validated with zod and
 // against the provider's discovery document, the stored shape, and its public view. The
 // client secret lives only in the encrypted secrets; a PUT without it keeps the stored one.
 import { z } from "zod";
 import type { Organization } from "../../generated/prisma/client";
 import { AppError, type FieldError } from "../../shared/errors";
 import type { ParseContext, ParsedConnection, SsoConnectionRecord } from "../protocol";
-import { discover, DiscoveryError, issuerUrlProblem } from "./discovery";
+import { discover, DiscoveryError, issuerUrlProblem, type NetworkPolicy } from "./discovery";
 
-export const DEFAULT_SCOPES = "openid email profile";
+export const DEFAULT_SCOPES = ["openid", "email", "profile"];
 export const DEFAULT_GROUPS_CLAIM = "groups";
 
 /** A stored OIDC connection with its secret decrypted. */
@@ -17,8 +17,46 @@ export interface OidcConnection {
   issuer: string;
   clientId: string;
   clientSecret: string;
+  /** Space-separated, as the authorization request carries them. */
   scopes: string;
   groupsClaim: string;
+}
+
+// RFC 6749 section 3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E ).
+const SCOPE_TOKEN = /^[\x21\x23-\x5b\x5d-\x7e]+$/;
+
+/**
+ * `scopes`: an array of scope names or one space-separated string (what Okta's and Entra's
+ * consoles show); answered as an array. `openid` is added first when missing: without it the
+ * provider would not answer with an ID token, and nothing else could have been meant.
+ */
+const scopesField = z
+  .union([
+    z
+      .string()
+      .max(1024)
+      .transform((s) => s.trim().split(/\s+/).filter(Boolean)),
+    z.array(z.string().max(256, "is longer than 256 characters")).max(50, "at most 50 scopes"),
+  ])
+  .superRefine((list, issues) => {
+    if (list.length === 0) issues.addIssue({ code: "custom", message: "must name at least one scope" });
+    list.forEach((scope, i) => {
+      if (!SCOPE_TOKEN.test(scope)) {
+        issues.addIssue({
+          code: "custom",
+          path: [i],
+          message: "must be one scope name (printable characters, no spaces, quotes or backslashes)",
+        });
+      }
+    });
+  })
+  .transform((list) => [...new Set(["openid", ...list])]);
+
+/** The stored scopes (an array, or the space-separated string stored before arrays) as a list. */
+export function scopeList(stored: unknown): string[] {
+  if (Array.isArray(stored)) return stored.filter((s): s is string => typeof s === "string");
+  if (typeof stored === "string") return stored.split(/\s+/).filter(Boolean);
+  return DEFAULT_SCOPES;
 }
 
 const body = z.object({
@@ -26,16 +64,7 @@ const body = z.object({
   issuer: z.string().trim().min(1, "is required").max(2048),
   clientId: z.string().trim().min(1, "is required").max(512),
   clientSecret: z.string().min(1, "must not be empty").max(4096).optional(),
-  scopes: z
-    .string()
-    .trim()
-    .max(1024)
-    .regex(
-      /^[\x21\x23-\x5b\x5d-\x7e]+( [\x21\x23-\x5b\x5d-\x7e]+)*$/,
-      "must be scope names separated by spaces",
-    )
-    .refine((s) => s.split(" ").includes("openid"), "must include openid")
-    .default(DEFAULT_SCOPES),
+  scopes: scopesField.default(DEFAULT_SCOPES),
   groupsClaim: z
     .string()
     .trim()
@@ -54,7 +83,7 @@ export function callbackUrl(baseUrl: string, org: Pick<Organization, "slug">): s
 }
 
 export function oidcConnectionOf(record: SsoConnectionRecord): OidcConnection {
-  const c = record.config as Partial<Record<"issuer" | "clientId" | "scopes" | "groupsClaim", string>>;
+  const c = record.config as Partial<Record<"issuer" | "clientId" | "groupsClaim", string>>;
   if (record.protocol !== "oidc" || !c.issuer || !c.clientId || !record.secrets.clientSecret) {
     throw new Error(`connection ${record.id} is not a complete OIDC connection`);
   }
@@ -64,7 +93,7 @@ export function oidcConnectionOf(record: SsoConnectionRecord): OidcConnection {
     issuer: c.issuer,
     clientId: c.clientId,
     clientSecret: record.secrets.clientSecret,
-    scopes: c.scopes ?? DEFAULT_SCOPES,
+    scopes: scopeList(record.config.scopes).join(" "),
     groupsClaim: c.groupsClaim ?? DEFAULT_GROUPS_CLAIM,
   };
 }
@@ -72,7 +101,7 @@ export function oidcConnectionOf(record: SsoConnectionRecord): OidcConnection {
 export async function parseOidcConnection(
   input: unknown,
   pctx: ParseContext,
-  options: { production: boolean },
+  options: { production: boolean; network: NetworkPolicy },
 ): Promise<ParsedConnection> {
   const parsed = body.safeParse(input);
   if (!parsed.success) {
@@ -93,7 +122,7 @@ export async function parseOidcConnection(
 
   let issuer: string;
   try {
-    issuer = (await discover(v.issuer)).issuer;
+    issuer = (await discover(v.issuer, options.network)).issuer;
   } catch (e) {
     if (!(e instanceof DiscoveryError)) throw e;
     throw invalid([{ field: "issuer", message: e.message }]);
@@ -125,7 +154,7 @@ export function presentOidc(
     issuer: c.issuer,
     clientId: c.clientId,
     clientSecretSet: Boolean(record.secrets.clientSecret),
-    scopes: c.scopes ?? DEFAULT_SCOPES,
+    scopes: scopeList(c.scopes),
     groupsClaim: c.groupsClaim ?? DEFAULT_GROUPS_CLAIM,
     redirectUri: callbackUrl(baseUrl, org),
     loginUrl: `${baseUrl}/sso/${encodeURIComponent(org.slug)}/login`,

@@ -9,6 +9,7 @@ import { localPathOrNull } from "../return-to";
 import { ssoTargetOf } from "../target";
 import { claimsOf } from "./attributes";
 import { samlConfigOf } from "./saml-config";
+import { spKeysOf } from "./sp-key-store";
 import type { SamlPassport } from "./strategy";
 import { verifySamlResponse } from "./verify-response";
 
@@ -34,6 +35,7 @@ export function acsHandler(services: Services, passport: SamlPassport) {
       passport,
       org,
       connection,
+      spPrivateKey: (await spKeysOf(services, org)).privateKeyPem,
       now: services.clock(),
       mode: "consume",
     });

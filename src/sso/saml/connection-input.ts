@@ -1,23 +1,36 @@
 // PUT /sso-connection with protocol "saml": from IdP metadata XML or explicit fields, with
-// attribute names defaulting to what Okta and Entra send. Every error names its field. The
-// SP key pair is kept across PUTs (the IdP may hold our certificate) and made on the first one.
+// attribute names defaulting to what Okta and Entra send. Every error names its field. The SP
+// key pair is the organization's, not the connection's (sp-key-store.ts).
 import { z } from "zod";
 import { AppError, type FieldError } from "../../shared/errors";
-import type { ParseContext, ParsedConnection } from "../protocol";
+import type { ParsedConnection } from "../protocol";
 import { normalizeCertificate } from "./certificates";
 import { parseIdpMetadata } from "./idp-metadata";
-import { generateSpKeyPair } from "./sp-keys";
 import { DEFAULT_ATTRIBUTES, type SamlConfig } from "./saml-config";
 
 const names = z
   .union([z.string().trim().min(1).max(512), z.array(z.string().trim().min(1).max(512)).min(1).max(20)])
   .transform((v) => (Array.isArray(v) ? v : [v]));
 
+/**
+ * Why: the SSO URL becomes a redirect Location or a form action in the user's browser; any
+ * other scheme (javascript:, data:) would run or show what the metadata's author wrote. One
+ * check for a URL typed in and one read from IdP metadata.
+ */
+export function ssoUrlProblem(value: string): string | null {
+  if (value.length > 2048) return "must be at most 2048 characters";
+  if (!URL.canParse(value)) return "must be an http(s) URL";
+  const { protocol } = new URL(value);
+  return protocol === "https:" || protocol === "http:" ? null : "must be an http(s) URL";
+}
+
 const httpUrl = z
   .string()
   .trim()
-  .max(2048)
-  .refine((v) => /^https?:\/\//i.test(v) && URL.canParse(v), "must be an http(s) URL");
+  .superRefine((v, issues) => {
+    const problem = ssoUrlProblem(v);
+    if (problem) issues.addIssue({ code: "custom", message: problem });
+  });
 
 const schema = z
   .object({
@@ -38,7 +51,7 @@ const schema = z
 const invalid = (errors: FieldError[]) =>
   new AppError("validation_failed", errors.map((e) => `${e.field}: ${e.message}`).join("; "), { errors });
 
-export function parseSamlConnection(input: unknown, pctx: ParseContext, now: Date): ParsedConnection {
+export function parseSamlConnection(input: unknown): ParsedConnection {
   const parsed = schema.safeParse(input);
   if (!parsed.success) {
     throw invalid(
@@ -59,6 +72,13 @@ export function parseSamlConnection(input: unknown, pctx: ParseContext, now: Dat
   });
   const entityId = body.idpEntityId ?? fromMetadata?.entityId;
   const ssoUrl = body.idpSsoUrl ?? fromMetadata?.ssoUrl;
+  const metadataUrlProblem = !body.idpSsoUrl && ssoUrl ? ssoUrlProblem(ssoUrl) : null;
+  if (metadataUrlProblem) {
+    errors.push({
+      field: "idpMetadataXml",
+      message: `the SingleSignOnService Location ${metadataUrlProblem} (found ${JSON.stringify(ssoUrl!.slice(0, 100))})`,
+    });
+  }
   if (!fromMetadata) {
     if (!entityId) errors.push({ field: "idpEntityId", message: "is required (or send idpMetadataXml)" });
     if (!ssoUrl) errors.push({ field: "idpSsoUrl", message: "is required (or send idpMetadataXml)" });
@@ -67,13 +87,6 @@ export function parseSamlConnection(input: unknown, pctx: ParseContext, now: Dat
     }
   }
   if (errors.length > 0 || !entityId || !ssoUrl) throw invalid(errors);
-
-  const existing = pctx.existing?.protocol === "saml" ? pctx.existing : null;
-  const previous = existing?.config as Partial<SamlConfig> | undefined;
-  const keys =
-    existing?.secrets.spPrivateKey && previous?.spCertificate
-      ? { certificatePem: previous.spCertificate, privateKeyPem: existing.secrets.spPrivateKey }
-      : generateSpKeyPair(`sso-bridge ${pctx.org.slug}`, now);
 
   const config: SamlConfig = {
     idpEntityId: entityId,
@@ -84,11 +97,9 @@ export function parseSamlConnection(input: unknown, pctx: ParseContext, now: Dat
     emailAttribute: body.emailAttribute ?? DEFAULT_ATTRIBUTES.email,
     firstNameAttribute: body.firstNameAttribute ?? DEFAULT_ATTRIBUTES.firstName,
     lastNameAttribute: body.lastNameAttribute ?? DEFAULT_ATTRIBUTES.lastName,
-    spCertificate: keys.certificatePem,
   };
   return {
     config: { ...config },
-    secrets: { spPrivateKey: keys.privateKeyPem },
     jit: body.jit,
     allowIdpInitiated: body.allowIdpInitiated,
   };

@@ -1,16 +1,18 @@
-// SAML 2.0 as an SSO protocol (issue 5): connection parsing and presentation, SP-initiated
-// login (AuthnRequest over HTTP-Redirect, its id stored server-side), SP metadata, the ACS
-// and the admin test of a pasted SAMLResponse.
+// SAML 2.0 as an SSO protocol: connection parsing and presentation, SP-initiated login
+// (AuthnRequest over HTTP-Redirect or HTTP-POST, its id stored server-side), SP metadata (served
+// from the moment the organization exists), the ACS and the admin test of a pasted SAMLResponse.
 import { Router } from "express";
 import type { Services } from "../../services";
+import { AppError } from "../../shared/errors";
 import type { SsoProtocol } from "../protocol";
-import { ssoTargetOf } from "../target";
 import { acsHandler } from "./acs";
 import { describeCertificate } from "./certificates";
-import { parseSamlConnection } from "./connection-input";
+import { parseSamlConnection, ssoUrlProblem } from "./connection-input";
 import { issueRequest } from "./replay-store";
 import { samlOptionsFor } from "./saml-options";
-import { samlConfigOf, spUrls } from "./saml-config";
+import { NAME_ID_FORMAT, samlConfigOf, spUrls } from "./saml-config";
+import { spKeysOf } from "./sp-key-store";
+import { spMetadataXml } from "./sp-metadata";
 import { createSamlPassport } from "./strategy";
 import { testSamlResponse } from "./test-response";
 import { formBody } from "../../http/csrf";
@@ -21,9 +23,9 @@ export function createSamlProtocol(services: Services): SsoProtocol {
 
   const routes = Router({ mergeParams: true });
   routes.get("/saml/metadata", async (req, res) => {
-    const { org, connection } = await ssoTargetOf(services, req, { protocol: "saml", requireEnabled: false });
-    const cert = samlConfigOf(connection.config).spCertificate;
-    const xml = await passport.metadata(req, samlOptionsFor(baseUrl, org, connection), cert);
+    const org = await services.orgs.findBySlug(String((req.params as Record<string, string>).org));
+    if (!org) throw new AppError("not_found", "There is no organization at this address.");
+    const xml = spMetadataXml(baseUrl, org, await spKeysOf(services, org));
     res.type("application/samlmetadata+xml").send(xml);
   });
   // HTTP-POST binding: the IdP posts a form; encrypted responses run to tens of kilobytes.
@@ -34,10 +36,14 @@ export function createSamlProtocol(services: Services): SsoProtocol {
     routes,
 
     async parseConnection(input, pctx) {
-      return parseSamlConnection(input, pctx, services.clock());
+      const parsed = parseSamlConnection(input);
+      // Made (or adopted from a connection stored before saml_sp_keys) before the PUT replaces
+      // the connection: the pair the metadata already published stays the one in use.
+      await spKeysOf(services, pctx.org);
+      return parsed;
     },
 
-    present(connection, org) {
+    async present(connection, org) {
       const config = samlConfigOf(connection.config);
       const urls = spUrls(baseUrl, org);
       return {
@@ -51,8 +57,8 @@ export function createSamlProtocol(services: Services): SsoProtocol {
         lastNameAttribute: config.lastNameAttribute,
         serviceProvider: {
           ...urls,
-          nameIdFormat: "urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress",
-          certificate: config.spCertificate,
+          nameIdFormat: NAME_ID_FORMAT,
+          certificate: (await spKeysOf(services, org)).certificatePem,
         },
       };
     },
@@ -61,6 +67,16 @@ export function createSamlProtocol(services: Services): SsoProtocol {
       const requestId = await issueRequest(services.db.prisma, org.id, returnTo, services.clock());
       res.set("Cache-Control", "no-store");
       const config = samlConfigOf(connection.config);
+      // Connections stored before the SSO URL of IdP metadata was checked may hold another scheme.
+      if (ssoUrlProblem(config.idpSsoUrl)) {
+        throw new AppError(
+          "forbidden",
+          "This organization's SSO sign-in address is not valid; an admin must set up the SSO connection again.",
+          {
+            extra: { reason: "sso_misconfigured" },
+          },
+        );
+      }
       if (config.idpSsoBinding === "post") {
         // node-saml's auto-post page submits a form to the IdP from an inline onload handler; the
         // app-wide CSP forbids both, so this one page gets a policy allowing exactly that.
@@ -69,7 +85,8 @@ export function createSamlProtocol(services: Services): SsoProtocol {
           `default-src 'none'; script-src-attr 'unsafe-inline'; form-action ${new URL(config.idpSsoUrl).origin}`,
         );
       }
-      await passport.startLogin(req, res, samlOptionsFor(baseUrl, org, connection, requestId));
+      const { privateKeyPem } = await spKeysOf(services, org);
+      await passport.startLogin(req, res, samlOptionsFor(baseUrl, org, connection, privateKeyPem, requestId));
     },
 
     testSignIn: (input, target) => testSamlResponse(services, passport, input, target),

@@ -1,4 +1,4 @@
-// Server-side state that makes SAML single-use across every instance (contract section 9):
+// Server-side state that makes SAML single-use across every instance:
 // AuthnRequest ids we issued (per organization, expiring, consumed once) and the ids of
 // assertions already accepted (kept until the assertion would have expired anyway).
 import { randomBytes } from "node:crypto";

@@ -12,7 +12,6 @@ export interface SamlConfig {
   emailAttribute: string[];
   firstNameAttribute: string[];
   lastNameAttribute: string[];
-  spCertificate: string;
 }
 
 /** Attribute names tried in order: Okta's usual names, Entra's claim URIs, then LDAP/eduPerson. */
@@ -44,6 +43,9 @@ export const DEFAULT_ATTRIBUTES = {
     "urn:oid:2.5.4.4",
   ],
 };
+
+/** The NameID format our AuthnRequests ask for and our metadata names. */
+export const NAME_ID_FORMAT = "urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress";
 
 /** Entra sends this instead of the groups when a user has too many (group overage). */
 export const ENTRA_GROUPS_LINK = "http://schemas.microsoft.com/claims/groups.link";

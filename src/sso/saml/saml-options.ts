@@ -4,17 +4,18 @@
 import { ValidateInResponseTo, type SamlConfig as NodeSamlOptions } from "@node-saml/passport-saml";
 import type { Organization } from "../../generated/prisma/client";
 import type { SsoConnectionRecord } from "../protocol";
-import { samlConfigOf, spUrls } from "./saml-config";
+import { NAME_ID_FORMAT, samlConfigOf, spUrls } from "./saml-config";
 
 export function samlOptionsFor(
   baseUrl: string,
   org: Pick<Organization, "slug">,
   connection: SsoConnectionRecord,
+  /** The organization's SP private key (sp-key-store.ts): signs AuthnRequests, decrypts assertions. */
+  spKey: string,
   requestId?: string,
 ): NodeSamlOptions {
   const config = samlConfigOf(connection.config);
   const urls = spUrls(baseUrl, org);
-  const spKey = connection.secrets.spPrivateKey;
   return {
     callbackUrl: urls.acsUrl,
     issuer: urls.entityId,
@@ -35,7 +36,7 @@ export function samlOptionsFor(
     acceptedClockSkewMs: -1,
     validateInResponseTo: ValidateInResponseTo.never,
     disableRequestedAuthnContext: true,
-    identifierFormat: "urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress",
+    identifierFormat: NAME_ID_FORMAT,
     ...(requestId ? { generateUniqueId: () => requestId } : {}),
   } as NodeSamlOptions;
 }

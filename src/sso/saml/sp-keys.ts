@@ -1,7 +1,7 @@
-// The service provider's key pair of one SAML connection: signs our AuthnRequests and
-// decrypts encrypted assertions. Each connection gets its own (a leak stays in one tenant);
-// the private key lives only in sso_connections.secrets (encrypted), the certificate in config.
-import { generateKeyPairSync, randomBytes } from "node:crypto";
+// A service provider key pair: signs our AuthnRequests and decrypts encrypted assertions. Each
+// organization gets its own (a leak stays in one tenant); sp-key-store.ts keeps it.
+import { generateKeyPair, randomBytes } from "node:crypto";
+import { promisify } from "node:util";
 import forge from "node-forge";
 
 export interface SpKeyPair {
@@ -11,9 +11,12 @@ export interface SpKeyPair {
 
 const VALID_YEARS = 10;
 
-/** A fresh RSA-2048 key and a self-signed certificate (SAML metadata only carries the key). */
-export function generateSpKeyPair(commonName: string, now: Date): SpKeyPair {
-  const { privateKey, publicKey } = generateKeyPairSync("rsa", {
+/**
+ * A fresh RSA-2048 key and a self-signed certificate (SAML metadata only carries the key). The
+ * key is made off the event loop: an unauthenticated metadata request may be what asks for it.
+ */
+export async function generateSpKeyPair(commonName: string, now: Date): Promise<SpKeyPair> {
+  const { privateKey, publicKey } = await promisify(generateKeyPair)("rsa", {
     modulusLength: 2048,
     publicKeyEncoding: { type: "spki", format: "pem" },
     privateKeyEncoding: { type: "pkcs8", format: "pem" },

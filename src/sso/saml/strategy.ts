@@ -1,15 +1,14 @@
 // passport + @node-saml/passport-saml's MultiSamlStrategy, with the options of the request's
 // organization attached to the request by our route (never looked up from message content).
 // node-saml verifies the XML signature against the configured certificates only, reads only
-// the signed assertion, decrypts encrypted assertions and builds AuthnRequests and metadata.
+// the signed assertion, decrypts encrypted assertions and builds AuthnRequests (our SP metadata
+// is sp-metadata.ts: it needs no connection).
 import type { Request, Response } from "express";
 import { Passport, type Strategy } from "passport";
 import { MultiSamlStrategy, type Profile, type SamlConfig } from "@node-saml/passport-saml";
 
 const OPTIONS = Symbol("sso-bridge.samlOptions");
 type WithOptions = { [OPTIONS]?: SamlConfig };
-/** passport-saml bundles its own (older) express types: requests cross that boundary as this. */
-type SamlRequest = Parameters<MultiSamlStrategy["generateServiceProviderMetadata"]>[0];
 type SamlVerify = ConstructorParameters<typeof MultiSamlStrategy>[1];
 
 export class SamlValidationError extends Error {
@@ -91,22 +90,6 @@ export function createSamlPassport() {
         res.once("finish", () => resolve());
         run(req, res, options, (err) => reject(err instanceof Error ? err : new Error(String(err))));
       });
-    },
-
-    metadata(req: Request, options: SamlConfig, spCertificate: string): Promise<string> {
-      const strategy = new MultiSamlStrategy(
-        { getSamlOptions: (_r, done) => done(null, options) },
-        keepProfile,
-        keepProfile,
-      );
-      return new Promise((resolve, reject) =>
-        strategy.generateServiceProviderMetadata(
-          req as unknown as SamlRequest,
-          spCertificate,
-          spCertificate,
-          (err, xml) => (err ? reject(err) : resolve(String(xml))),
-        ),
-      );
     },
   };
 }

@@ -9,6 +9,7 @@ import { previewSignIn } from "../complete-sign-in";
 import type { TestTarget } from "../protocol";
 import { claimsOf } from "./attributes";
 import { samlConfigOf } from "./saml-config";
+import { spKeysOf } from "./sp-key-store";
 import type { SamlPassport } from "./strategy";
 import { verifySamlResponse } from "./verify-response";
 
@@ -31,6 +32,7 @@ export async function testSamlResponse(
     passport,
     org,
     connection,
+    spPrivateKey: (await spKeysOf(services, org)).privateKeyPem,
     now: services.clock(),
     mode: "peek",
   });

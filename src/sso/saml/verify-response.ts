@@ -28,6 +28,8 @@ export interface VerifyInput {
   passport: SamlPassport;
   org: Organization;
   connection: SsoConnectionRecord;
+  /** The organization's SP private key (encrypted assertions). */
+  spPrivateKey: string;
   now: Date;
   mode: "consume" | "peek";
 }
@@ -65,7 +67,7 @@ export async function verifySamlResponse(input: VerifyInput): Promise<VerifyResu
     const profile = await input.passport.validateResponse(
       req,
       res,
-      samlOptionsFor(input.baseUrl, org, connection),
+      samlOptionsFor(input.baseUrl, org, connection, input.spPrivateKey),
     );
     signedXml = profile.getAssertionXml?.() ?? "";
   } catch (e) {

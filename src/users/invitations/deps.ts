@@ -9,7 +9,7 @@ export interface InvitationDeps {
   mailer: Pick<Mailer, "enqueue" | "deliver" | "usesSmtp">;
   logger: Logger;
   baseUrl: string;
-  /** Outside production the API answer carries each invitationUrl (contract section 6). */
+  /** Outside production the API answer carries each invitationUrl. */
   production: boolean;
   clock: () => Date;
 }
@@ -23,7 +23,7 @@ export async function afterCommit(deps: InvitationDeps, mailIds: string[], links
   await deps.mailer.deliver(mailIds);
   if (deps.production || deps.mailer.usesSmtp) return;
   // Deliberately in the message text (the redacting logger would hide an invitationUrl key):
-  // contract section 1 wants the link on the console outside production when there is no SMTP.
+  // the quickstart needs the link on the console outside production when there is no SMTP.
   for (const link of links)
     deps.logger.info(`invitation link for ${link.email} (development only): ${link.url}`);
 }

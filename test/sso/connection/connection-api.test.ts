@@ -78,8 +78,10 @@ describe("PUT /sso-connection (SAML)", () => {
     for (const text of [created.text, again.text, got.text])
       expect(text).not.toMatch(/PRIVATE KEY|spPrivateKey|secrets/);
     const row = await t.db.prisma.ssoConnection.findUniqueOrThrow({ where: { orgId: org.id } });
-    expect(row.secrets).toMatch(/^v1\./);
-    expect(row.secrets).not.toContain("PRIVATE");
+    expect(JSON.stringify(row)).not.toContain("PRIVATE");
+    const keys = await t.db.prisma.samlSpKey.findUniqueOrThrow({ where: { orgId: org.id } });
+    expect(keys.privateKey).toMatch(/^v1\./);
+    expect(keys.privateKey).not.toContain("PRIVATE");
   });
 
   test.each([
@@ -121,6 +123,48 @@ describe("PUT /sso-connection (SAML)", () => {
     const { org, key } = await adminOrg();
     const res = await put(org.slug, key, { protocol: "ws-fed" }).expect(400);
     expect(res.body.errors).toEqual([{ field: "protocol", message: expect.stringContaining("saml") }]);
+  });
+});
+
+describe("SSO URL read from IdP metadata (issue 14 item 6)", () => {
+  test.each([
+    ["javascript:alert(document.domain)", "HTTP-Redirect"],
+    ["data:text/html,<script>alert(1)</script>", "HTTP-Redirect"],
+    ["javascript:alert(1)", "HTTP-POST"],
+    ["ftp://idp.test/sso", "HTTP-Redirect"],
+  ])(
+    "when the metadata's SingleSignOnService Location is %j (%s), then 400 problem+json names idpMetadataXml and nothing is stored",
+    async (location, binding) => {
+      const { org, key } = await adminOrg();
+      // The only SingleSignOnService of the metadata, so that it is the one chosen.
+      const xml = idp
+        .metadataXml()
+        .replace(/<md:SingleSignOnService [^>]*\/>\s*/g, "")
+        .replace(
+          "</md:IDPSSODescriptor>",
+          `<md:SingleSignOnService Binding="urn:oasis:names:tc:SAML:2.0:bindings:${binding}" Location="${location.replace(/</g, "&lt;")}"/></md:IDPSSODescriptor>`,
+        );
+      const res = await put(org.slug, key, { protocol: "saml", idpMetadataXml: xml }).expect(400);
+      expect(res.headers["content-type"]).toMatch(/application\/problem\+json/);
+      expect(res.body.code).toBe("validation_failed");
+      expect(res.body.errors).toEqual([
+        { field: "idpMetadataXml", message: expect.stringContaining("must be an http(s) URL") },
+      ]);
+      expect(await t.db.prisma.ssoConnection.count({ where: { orgId: org.id } })).toBe(0);
+    },
+  );
+
+  test("when a stored connection's SSO URL is not http(s), then the login page refuses to send the browser there", async () => {
+    const s = await samlOrg(t, idp);
+    const row = await t.db.prisma.ssoConnection.findUniqueOrThrow({ where: { orgId: s.org.id } });
+    await t.db.prisma.ssoConnection.update({
+      where: { orgId: s.org.id },
+      data: { config: { ...(row.config as object), idpSsoUrl: "javascript:alert(1)" } },
+    });
+    const res = await request(t.app).get(`/sso/${s.org.slug}/login`).expect(403);
+    expect(res.headers.location).toBeUndefined();
+    expect(res.text).not.toContain("javascript:alert");
+    expect(res.text).toContain("sso_misconfigured");
   });
 });
 

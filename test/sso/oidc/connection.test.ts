@@ -31,7 +31,7 @@ describe("OIDC connection settings", () => {
       protocol: "oidc",
       issuer: h.op.issuer,
       clientId: h.op.clientId,
-      scopes: "openid email profile",
+      scopes: ["openid", "email", "profile"],
       groupsClaim: "groups",
       jit: true,
       enabled: false,
@@ -115,7 +115,7 @@ describe("OIDC connection settings", () => {
     [{ issuer: "http://idp.example.com" }, "issuer", /https/],
     [{ issuer: "not a url" }, "issuer", /URL/],
     [{ clientId: "" }, "clientId", /required/],
-    [{ scopes: "email profile" }, "scopes", /openid/],
+    [{ scopes: 'email "profile"' }, "scopes.1", /one scope name/],
     [{ clientSecret: undefined }, "clientSecret", /required/],
   ])("when the body has %j, then the PUT answers 400 naming %s", async (change, field, message) => {
     const org = await h.t.given.org();

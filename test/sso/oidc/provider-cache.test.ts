@@ -7,6 +7,9 @@ import { createProviderCache } from "../../../src/sso/oidc/provider-cache";
 import type { OidcConnection } from "../../../src/sso/oidc/settings";
 import { startTestOp, type TestOp } from "../../support/oidc-provider";
 
+/** The test provider listens on 127.0.0.1 (SSO_ALLOW_PRIVATE_URLS=true in a deployment). */
+const LOOPBACK_ALLOWED = { allowPrivate: true };
+
 let op: TestOp;
 let conn: OidcConnection;
 beforeAll(async () => {
@@ -53,7 +56,11 @@ async function withDiscoveryDocument(
 describe("OIDC provider cache and discovery", () => {
   test("when sign-ins follow each other within the TTL, then discovery runs once; after the TTL, again", async () => {
     let now = Date.parse("2026-06-01T00:00:00Z");
-    const cache = createProviderCache({ clock: () => new Date(now), ttlMs: 60_000 });
+    const cache = createProviderCache({
+      clock: () => new Date(now),
+      ttlMs: 60_000,
+      network: LOOPBACK_ALLOWED,
+    });
     const before = op.discoveryFetches();
     const first = await cache.handle(conn);
     await cache.handle(conn);
@@ -66,7 +73,7 @@ describe("OIDC provider cache and discovery", () => {
   });
 
   test("when the connection is changed or forgotten, then discovery runs again", async () => {
-    const cache = createProviderCache({ clock: () => new Date() });
+    const cache = createProviderCache({ clock: () => new Date(), network: LOOPBACK_ALLOWED });
     const before = op.discoveryFetches();
     await cache.handle(conn);
     await cache.handle({ ...conn, updatedAt: new Date("2026-02-01T00:00:00Z") });
@@ -87,7 +94,9 @@ describe("OIDC provider cache and discovery", () => {
     "when a provider advertises ID token algorithms %j, then only the asymmetric ones are kept: %j",
     async (advertised, kept) => {
       await withDiscoveryDocument({ id_token_signing_alg_values_supported: advertised }, async (issuer) => {
-        expect((await discover(issuer)).id_token_signing_alg_values_supported).toEqual(kept);
+        expect((await discover(issuer, LOOPBACK_ALLOWED)).id_token_signing_alg_values_supported).toEqual(
+          kept,
+        );
       });
     },
   );
@@ -96,13 +105,13 @@ describe("OIDC provider cache and discovery", () => {
     await withDiscoveryDocument(
       { id_token_signing_alg_values_supported: ["HS256", "none"] },
       async (issuer) => {
-        await expect(discover(issuer)).rejects.toThrow(/asymmetric algorithm/);
+        await expect(discover(issuer, LOOPBACK_ALLOWED)).rejects.toThrow(/asymmetric algorithm/);
       },
     );
   });
 
   test("when the provider cannot be reached, then the sign-in gets a 503 naming the reason", async () => {
-    const cache = createProviderCache({ clock: () => new Date() });
+    const cache = createProviderCache({ clock: () => new Date(), network: LOOPBACK_ALLOWED });
     await expect(cache.handle({ ...conn, id: "other", issuer: "http://127.0.0.1:1" })).rejects.toMatchObject({
       status: 503,
       extra: { reason: "idp_unreachable" },
