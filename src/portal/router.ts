@@ -13,6 +13,7 @@ import type { View } from "./view";
 import { signInPages } from "./pages/sign-in";
 import { homePages } from "./pages/overview";
 import { usersPages } from "./pages/users";
+import { groupsPages } from "./pages/groups";
 
 const OTHER_SURFACES = /^\/(api|scim|sso|auth|healthz|readyz|metrics)(\/|$)/;
 
@@ -43,7 +44,7 @@ export const wantsHtml = (accept: string | undefined): boolean => /text\/html/i.
 /** Each page module adds its routes to the portal router. */
 export type PageModule = (router: Router, services: Services) => void;
 
-export const PAGE_MODULES: PageModule[] = [signInPages, homePages, usersPages];
+export const PAGE_MODULES: PageModule[] = [signInPages, homePages, usersPages, groupsPages];
 
 export function createPortalRouter(services: Services, modules: PageModule[] = PAGE_MODULES): Router {
   const portal = Router();
