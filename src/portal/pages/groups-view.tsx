@@ -80,7 +80,7 @@ export function PreviewPanel({ preview, error }: { preview: MappingsPreview | nu
       {preview.users.length > 0 ? (
         <div class="table-wrap">
           <table>
-            <caption safe>
+            <caption>
               {preview.changed > preview.users.length
                 ? `The first ${preview.users.length} of ${preview.changed}`
                 : "Users whose role changes"}

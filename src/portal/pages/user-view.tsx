@@ -74,10 +74,12 @@ function Actions({ view, user }: { view: View; user: UserDto }) {
       </PostForm>
       {actionsFor(user).map((a) => (
         <PostForm action={`${base}/${a.path}`} csrf={csrf} class="actions">
-          <button type="submit" class={a.danger ? "danger" : "secondary"} disabled={managed}>
+          <button type="submit" class={a.danger ? "danger" : "secondary"} disabled={managed} safe>
             {a.label}
           </button>
-          <span class="hint">{a.consequence}</span>
+          <span class="hint" safe>
+            {a.consequence}
+          </span>
         </PostForm>
       ))}
       <PostForm action={`${base}/delete`} csrf={csrf}>

@@ -40,7 +40,7 @@ function FilterForm({ f }: { f: Filters }) {
         <select id="f-role" name="role">
           <option value="">Any role</option>
           {[...ROLES, "none"].map((r) => (
-            <option value={r} selected={f.role === r}>
+            <option value={r} selected={f.role === r} safe>
               {r === "none" ? "No role" : r}
             </option>
           ))}
@@ -51,7 +51,7 @@ function FilterForm({ f }: { f: Filters }) {
         <select id="f-status" name="status">
           <option value="">Any status</option>
           {STATUSES.map((s) => (
-            <option value={s} selected={f.status === s}>
+            <option value={s} selected={f.status === s} safe>
               {STATUS_WORDS[s]}
             </option>
           ))}
