@@ -14,6 +14,10 @@ import { signInPages } from "./pages/sign-in";
 import { homePages } from "./pages/overview";
 import { usersPages } from "./pages/users";
 import { groupsPages } from "./pages/groups";
+import { invitationsPages } from "./pages/invitations";
+import { auditPages } from "./pages/audit";
+import { settingsPages } from "./pages/settings";
+import { profilePages } from "./pages/profile";
 
 const OTHER_SURFACES = /^\/(api|scim|sso|auth|healthz|readyz|metrics)(\/|$)/;
 
@@ -44,7 +48,16 @@ export const wantsHtml = (accept: string | undefined): boolean => /text\/html/i.
 /** Each page module adds its routes to the portal router. */
 export type PageModule = (router: Router, services: Services) => void;
 
-export const PAGE_MODULES: PageModule[] = [signInPages, homePages, usersPages, groupsPages];
+export const PAGE_MODULES: PageModule[] = [
+  signInPages,
+  homePages,
+  usersPages,
+  groupsPages,
+  invitationsPages,
+  auditPages,
+  settingsPages,
+  profilePages,
+];
 
 export function createPortalRouter(services: Services, modules: PageModule[] = PAGE_MODULES): Router {
   const portal = Router();
