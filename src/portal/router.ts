@@ -63,6 +63,10 @@ export function createPortalRouter(services: Services, modules: PageModule[] = P
   const portal = Router();
   portal.use((req, _res, next) => next(OTHER_SURFACES.test(req.path) ? "router" : undefined));
   portal.use(assetsRouter());
+  // Browsers ask for it on every page of the site; the pages link none.
+  portal.get("/favicon.ico", (_req, res) => {
+    res.status(204).set("Cache-Control", "public, max-age=86400").end();
+  });
   portal.use(portalCsp(services.config.secureCookies));
   portal.use((_req, res, next) => {
     res.locals.errorFormat = "html";
