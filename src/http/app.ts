@@ -17,6 +17,7 @@ import { mount } from "./mount";
 import { scimRouter } from "../scim/router";
 import { authPageFormat, authRoutes } from "../auth/auth-routes";
 import { createSsoRouter } from "../sso/routes";
+import { createPortalRouter } from "../portal/router";
 import { sameOriginWrites } from "./same-origin";
 import { formsOnlyWhereExpected } from "./form-gate";
 
@@ -61,6 +62,8 @@ export function createApp(services: Services): Express {
   mount(app.router, "/auth", authRoutes(services));
   mount(app.router, "/api/v1", createApiRouter(services));
   app.use(healthRoutes(services.db, metrics.registry));
+  // The portal last: it owns every other path, and browsers get its HTML 404 page.
+  app.use(createPortalRouter(services));
 
   app.use(notFound);
   app.use(errorHandler(services.logger));

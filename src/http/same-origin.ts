@@ -17,8 +17,11 @@ const hasBearer = (req: Request): boolean => /^Bearer\s/i.test(req.get("authoriz
 
 function sentByUs(req: Request, ourOrigin: string): boolean {
   const origin = req.get("origin");
-  if (origin !== undefined) return origin.toLowerCase() === ourOrigin;
   const site = req.get("sec-fetch-site");
+  // A page under Referrer-Policy no-referrer (helmet's default; the /auth pages) makes Chrome send
+  // "Origin: null" on its own form posts: then Sec-Fetch-Site, which the browser sets, decides.
+  if (origin === "null" && site !== undefined) return site === "same-origin";
+  if (origin !== undefined) return origin.toLowerCase() === ourOrigin;
   // "none": the person started the request (address bar, bookmark), not a page.
   if (site !== undefined) return site === "same-origin" || site === "none";
   return true;

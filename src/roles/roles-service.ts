@@ -7,6 +7,7 @@ import { readMappings } from "./read-mappings";
 import { putMappings } from "./put-mappings";
 import { previewMappings } from "./preview-mappings";
 import { listGroups } from "./list-groups";
+import { explainRole } from "./explain-role";
 
 export function createRolesService({ db }: { db: Pick<Database, "prisma" | "kind"> }) {
   return {
@@ -15,6 +16,7 @@ export function createRolesService({ db }: { db: Pick<Database, "prisma" | "kind
       putMappings(db, ctx, input, options),
     previewMappings: (ctx: Ctx, input: RoleMappingsInput) => previewMappings(db, ctx, input),
     listGroups: (ctx: Ctx, query: { cursor?: string; limit: number }) => listGroups(db, ctx.orgId, query),
+    explainRole: (ctx: Ctx, userId: string) => explainRole(db.prisma, ctx.orgId, userId),
   };
 }
 
