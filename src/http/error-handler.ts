@@ -1,7 +1,7 @@
 // The one error handler. Known refusals (AppError, zod, body-parser) become the surface's
 // own error format; anything else is a bug: logged with its stack, answered as a generic 500
 // that names only the request id.
-import type { ErrorRequestHandler, RequestHandler } from "express";
+import type { ErrorRequestHandler, Request, RequestHandler } from "express";
 import { ZodError } from "zod";
 import { AppError } from "../shared/errors";
 import type { Logger } from "../shared/logger";
@@ -43,8 +43,34 @@ function fromBodyParser(err: { type?: string; status?: number; message?: string 
   }
 }
 
-export const formatOf = (locals: Record<string, unknown>): ErrorFormat =>
-  (locals.errorFormat as ErrorFormat | undefined) ?? "problem";
+/**
+ * The AppError a thrown value stands for: our own, a zod refusal, a bad percent-encoding in a
+ * path parameter, a body parser's refusal; null for anything else (a bug). Every surface's
+ * error handler starts here, so each kind of bad input is answered alike everywhere.
+ */
+export function knownError(err: unknown): AppError | null {
+  if (err instanceof AppError) return err;
+  if (err instanceof ZodError) return fromZod(err);
+  // The router's decodeURIComponent of a path parameter (`/Users/%E0%A4%A`).
+  if (err instanceof URIError)
+    return new AppError("bad_request", "the path holds an invalid percent-encoding", {
+      scimType: "invalidValue",
+    });
+  if (err && typeof err === "object") return fromBodyParser(err as { type?: string });
+  return null;
+}
+
+// Paths of the machine surfaces; every other path is the portal's, where a browser gets a page.
+const MACHINE_PATHS = /^\/(api|scim|healthz|readyz|metrics)(\/|$)/i;
+
+/** The surface's format when no router chose one: a page for a browser on a portal path. */
+export const formatOf = (locals: Record<string, unknown>, req?: Request): ErrorFormat => {
+  const set = locals.errorFormat as ErrorFormat | undefined;
+  if (set) return set;
+  const browser =
+    req !== undefined && !MACHINE_PATHS.test(req.path) && req.accepts(["json", "html"]) === "html";
+  return browser ? "html" : "problem";
+};
 
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (err, req, res, next) => {
@@ -54,15 +80,7 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
         logger.error("error after response was sent", { error: err, path: req.path });
       return;
     }
-    let appError: AppError | null = null;
-    if (err instanceof AppError) appError = err;
-    else if (err instanceof ZodError) appError = fromZod(err);
-    // The router's decodeURIComponent of a path parameter (`/Users/%E0%A4%A`).
-    else if (err instanceof URIError)
-      appError = new AppError("bad_request", "the path holds an invalid percent-encoding", {
-        scimType: "invalidValue",
-      });
-    else if (err && typeof err === "object") appError = fromBodyParser(err as { type?: string });
+    let appError = knownError(err);
     if (!appError) {
       logger.error("unhandled error", { error: err, method: req.method, path: req.path });
       appError = new AppError(
@@ -76,7 +94,7 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
         cause: appError.cause,
       });
     }
-    sendError(res, appError, formatOf(res.locals));
+    sendError(res, appError, formatOf(res.locals, req));
     void next;
   };
 }

@@ -45,6 +45,13 @@ export const formsOnlyWhereExpected: RequestHandler = (req, res, next) => {
   const formRoute = FORM_ROUTES.some((r) => r.test(req.path));
   if (simple === FORM && formRoute) return next();
   res.locals.errorFormat = surfaceFormatOf(req, res.locals);
-  const takes = formRoute ? `${FORM} or JSON` : "JSON";
-  next(new AppError("unsupported_media_type", `this endpoint takes ${takes}, not ${simple}`));
+  const json = /^\/scim(\/|$)/i.test(req.path) ? "application/scim+json" : "application/json";
+  const takes = formRoute ? `a form (${FORM}) or JSON` : "JSON";
+  next(
+    new AppError(
+      "unsupported_media_type",
+      `this endpoint takes ${takes}: send the header Content-Type: ${json} (it came as ${simple})`,
+      { scimType: "invalidSyntax" },
+    ),
+  );
 };

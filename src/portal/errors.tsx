@@ -2,10 +2,9 @@
 // never gets JSON from a portal URL; a person who is not signed in is sent to sign in and
 // brought back afterwards.
 import type { ErrorRequestHandler, Request, RequestHandler, Response } from "express";
-import { ZodError } from "zod";
 import { AppError } from "../shared/errors";
 import type { Logger } from "../shared/logger";
-import { fromZod } from "../http/error-handler";
+import { knownError } from "../http/error-handler";
 import { page } from "./page";
 import type { View } from "./view";
 import { isAdmin } from "./view";
@@ -82,10 +81,8 @@ export function portalErrorHandler(
 ): ErrorRequestHandler {
   return async (err, req, res, next) => {
     if (res.headersSent) return next(err);
-    let appError: AppError;
-    if (err instanceof AppError) appError = err;
-    else if (err instanceof ZodError) appError = fromZod(err);
-    else {
+    let appError = knownError(err);
+    if (!appError) {
       logger.error("unhandled error", { error: err, method: req.method, path: req.path });
       appError = new AppError("internal", "an unexpected error occurred");
     }

@@ -56,11 +56,14 @@ function pathWith(route: RouteOf, param: string | null, hostile: string): string
   );
 }
 
+const isPortal = (url: string) => !/^\/(api|scim|auth|sso|healthz|readyz|metrics)([/?]|$)/.test(url);
+
 function call(route: RouteOf, url: string, body?: string): request.Test {
   const method = route.method as "get" | "post" | "put" | "patch" | "delete";
   let r = request(t.app)[method](url);
   if (url.startsWith("/scim")) r = r.set("Authorization", `Bearer ${scimToken}`);
   if (url.startsWith("/api")) r = r.set("Authorization", `Bearer ${apiKey}`);
+  if (isPortal(url)) r = r.set("Accept", "text/html"); // as a browser asks for a page
   if (body !== undefined) r = r.set("Content-Type", "application/json").send(body);
   return r;
 }
@@ -74,7 +77,11 @@ function expectSurfaceError(url: string, res: request.Response): void {
       schemas: ["urn:ietf:params:scim:api:messages:2.0:Error"],
       status: String(res.status),
     });
-  } else if (url.startsWith("/sso") || (url.startsWith("/auth") && res.request.method === "GET")) {
+  } else if (
+    url.startsWith("/sso") ||
+    (url.startsWith("/auth") && res.request.method === "GET") ||
+    isPortal(url)
+  ) {
     expect(type).toContain("text/html");
     expect(res.text).toContain("Request id");
   } else {
