@@ -17,6 +17,7 @@ import { recordUserEvent } from "./events";
 import { presentUser } from "./present";
 import { assertUnique, changedFields, lockUser, uniqueAs409, updateUser, writeTx } from "./store";
 import { insertUserWithEvents } from "./sql";
+import { rescindPendingInvitations } from "../../users/invitations/rescind-pending";
 
 export interface UserWriteDeps {
   db: Database;
@@ -40,7 +41,12 @@ export function createUserWrites({ db, sessions }: UserWriteDeps) {
     if (status !== row.status && status === "deactivated") {
       // Deprovisioning must take effect now, not when the session cookie expires.
       const revoked = await sessions.revokeAllForUser(tx, ctx.orgId, row.id);
-      await recordUserEvent(tx, ctx, "user.deactivated", after, { changed, sessionsRevoked: revoked });
+      const rescinded = await rescindPendingInvitations(tx, ctx.orgId, row.id);
+      await recordUserEvent(tx, ctx, "user.deactivated", after, {
+        changed,
+        sessionsRevoked: revoked,
+        ...(rescinded > 0 ? { invitationsRescinded: rescinded } : {}),
+      });
     } else if (status !== row.status && status === "active") {
       await recordUserEvent(tx, ctx, "user.reactivated", after, { changed });
     } else {
