@@ -30,20 +30,17 @@ export async function lockUser(tx: Tx, orgId: string, id: string): Promise<UserR
   return user;
 }
 
-/** A friendlier 409 than the constraint's when the clash is already visible. */
+/** A friendlier 409 than the constraint's when the clash is already visible. Only userName is
+ * unique: users of the identity provider may share an email (contract section 2). */
 export async function assertUnique(db: Db, orgId: string, fields: UserFields, exceptId?: string) {
   const clash = await db.user.findFirst({
-    where: {
-      orgId,
-      OR: [{ userNameLower: fields.userNameLower }, { emailLower: fields.emailLower }],
-      ...(exceptId ? { NOT: { id: exceptId } } : {}),
-    },
-    select: { userNameLower: true },
+    where: { orgId, userNameLower: fields.userNameLower, ...(exceptId ? { NOT: { id: exceptId } } : {}) },
+    select: { id: true },
   });
-  if (clash) throw uniqueness(clash.userNameLower === fields.userNameLower ? "userName" : "email");
+  if (clash) throw uniqueness("userName");
 }
 
-const uniqueness = (what: "userName" | "email" | "userName or email") =>
+const uniqueness = (what: "userName") =>
   new AppError("uniqueness", `a user with this ${what} already exists in this organization`, {
     scimType: "uniqueness",
   });
@@ -61,7 +58,7 @@ function isUnique(e: unknown): boolean {
 /** Runs one write; a unique violation (a concurrent create won the race) becomes 409. */
 export async function uniqueAs409<T>(
   write: () => Promise<T>,
-  onUnique: () => AppError = () => uniqueness("userName or email"),
+  onUnique: () => AppError = () => uniqueness("userName"),
 ): Promise<T> {
   try {
     return await write();

@@ -33,8 +33,7 @@ export function createUserWrites({ db, sessions }: UserWriteDeps) {
   /** Saves a new document over a locked row; writes nothing when nothing changed. */
   async function save(tx: Tx, ctx: ScimCtx, row: UserRow, fields: UserFields): Promise<UserRow> {
     const status = statusFor(fields.active, row.status);
-    if (fields.userNameLower !== row.userNameLower || fields.emailLower !== row.emailLower)
-      await assertUnique(tx, ctx.orgId, fields, row.id);
+    if (fields.userNameLower !== row.userNameLower) await assertUnique(tx, ctx.orgId, fields, row.id);
     const changed = changedFields(row, fields, status);
     if (changed.length === 0) return row;
     const after = await updateUser(tx, row, fields, status);
@@ -60,7 +59,7 @@ export function createUserWrites({ db, sessions }: UserWriteDeps) {
     async create(ctx: ScimCtx, body: unknown) {
       const fields = docToFields(canonicalize(USER_SCHEMAS, body));
       const status = statusFor(fields.active, null);
-      // No read-before-write: the unique indexes on userName and email decide (409). One
+      // No read-before-write: the unique index on userName decides (409). One
       // statement writes the user with its initial role, its emails and its events, unless
       // the organization (as that statement reads it) has a seat limit.
       const user =
