@@ -68,7 +68,10 @@ export function createUserReads({ db }: { db: Pick<Database, "prisma" | "read"> 
       // Any other filter: Prisma translates it (userWhere) and finds the page's ids; the
       // resources come from the same select as above, in the same order. A short, non-empty
       // page (or an empty first page) already tells the total; COUNT otherwise.
-      const where = { AND: [{ orgId: ctx.orgId }, userWhere(q.filter!)] };
+      // Local accounts are not SCIM's until a create links them (docs/scim.md).
+      const where = {
+        AND: [{ orgId: ctx.orgId }, { provisionedBy: { not: "invite" as const } }, userWhere(q.filter!)],
+      };
       const ids =
         q.count === 0
           ? []

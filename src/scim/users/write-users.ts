@@ -17,6 +17,7 @@ import { recordUserEvent } from "./events";
 import { presentUser } from "./present";
 import { assertUnique, changedFields, lockUser, uniqueAs409, updateUser, writeTx } from "./store";
 import { insertUserWithEvents } from "./sql";
+import { findLocalMatch, keepSignInEmail, linkLocalUser } from "./link-local";
 import { rescindPendingInvitations } from "../../users/invitations/rescind-pending";
 
 export interface UserWriteDeps {
@@ -31,7 +32,8 @@ function assertVersion(row: UserRow, ifMatch: string | undefined): void {
 
 export function createUserWrites({ db, sessions }: UserWriteDeps) {
   /** Saves a new document over a locked row; writes nothing when nothing changed. */
-  async function save(tx: Tx, ctx: ScimCtx, row: UserRow, fields: UserFields): Promise<UserRow> {
+  async function save(tx: Tx, ctx: ScimCtx, row: UserRow, sent: UserFields): Promise<UserRow> {
+    const fields = keepSignInEmail(row, sent);
     const status = statusFor(fields.active, row.status);
     if (fields.userNameLower !== row.userNameLower) await assertUnique(tx, ctx.orgId, fields, row.id);
     const changed = changedFields(row, fields, status);
@@ -61,19 +63,29 @@ export function createUserWrites({ db, sessions }: UserWriteDeps) {
       const status = statusFor(fields.active, null);
       // No read-before-write: the unique index on userName decides (409). One
       // statement writes the user with its initial role, its emails and its events, unless
-      // the organization (as that statement reads it) has a seat limit.
+      // the organization (as that statement reads it) has a seat limit, or a local account
+      // has the userName or email (then this create links it: link-local.ts).
       const user =
         (await uniqueAs409(() => insertUserWithEvents(db.direct, ctx, fields, status, true))) ??
         (await writeTx(db, async (tx) => {
           // Why a transaction and the exclusive lock here: two concurrent creates must not
           // both take the last seat, and the count must be read after the lock is held.
           await lockOrgForRoles(tx, ctx.orgId, "update");
+          const local = await findLocalMatch(tx, ctx.orgId, fields);
+          if (local) return linkLocalUser(tx, ctx, sessions, local, fields);
           const org = await tx.organization.findUniqueOrThrow({
             where: { id: ctx.orgId },
             select: { id: true, plan: true, seatLimit: true },
           });
           await assertSeatsAvailable(tx, org, 1);
-          return (await insertUserWithEvents(tx, ctx, fields, status))!;
+          const inserted = await insertUserWithEvents(tx, ctx, fields, status);
+          if (!inserted)
+            throw new AppError(
+              "uniqueness",
+              "a local account with this userName or email was created meanwhile: retry",
+              { scimType: "uniqueness" },
+            );
+          return inserted;
         }));
       // The role is not part of the SCIM resource: the row as inserted is what we answer.
       return { resource: presentUser(ctx, user, []), version: user.version };
