@@ -9,7 +9,8 @@ const require = createRequire(import.meta.url);
 const { foldChar } = require("../dist/shared/fold.js");
 
 const IGNORABLE = /\p{Default_Ignorable_Code_Point}/u;
-const hex = (c) => (c <= 0xffff ? `\\u${c.toString(16).padStart(4, "0")}` : `\\U${c.toString(16).padStart(8, "0")}`);
+const hex = (c) =>
+  c <= 0xffff ? `\\u${c.toString(16).padStart(4, "0")}` : `\\U${c.toString(16).padStart(8, "0")}`;
 const map = {};
 const ranges = [];
 let start = -1;
@@ -25,7 +26,10 @@ for (let c = 0; c <= 0x110000; c++) {
   if (valid && !ignorable && foldChar(ch) !== ch) map[ch] = foldChar(ch);
 }
 // ASCII-only text: non-ASCII characters as JSON escapes (surrogate pairs above U+FFFF).
-const json = JSON.stringify(map).replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+const json = JSON.stringify(map).replace(
+  /[\u0080-\uffff]/g,
+  (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+);
 process.stdout.write(`CREATE FUNCTION "sso_bridge_fold"(value text) RETURNS text
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $fold$
   SELECT normalize(coalesce(string_agg(coalesce(f.map ->> c.ch, c.ch), '' ORDER BY c.n), ''), NFKC)

@@ -8,7 +8,7 @@ import request from "supertest";
 import { createTestApp, type TestApp } from "../support/app";
 import { runCommand } from "../../src/cli/commands";
 import { hashPassword } from "../../src/auth/passwords";
-import { newUser, patchBody, scimClient, USER } from "./scim-client";
+import { newUser, patchBody, scimClient } from "./scim-client";
 
 let t: TestApp;
 let passwordHash: string;
