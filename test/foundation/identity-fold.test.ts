@@ -65,7 +65,14 @@ test("when users that collide once folded exist before the migrations, then ever
   );
   expect(after).toHaveLength(rows.length);
   const key = (id: string) => after.find((r) => r.id === id)!;
-  const [fullWidth, alice, strasse1, strasse2, ipek, plain] = rows as [(typeof rows)[0], ...typeof rows];
+  const [fullWidth, alice, strasse1, strasse2, ipek, plain] = rows.map((r) => r) as [
+    (typeof rows)[number],
+    (typeof rows)[number],
+    (typeof rows)[number],
+    (typeof rows)[number],
+    (typeof rows)[number],
+    (typeof rows)[number],
+  ];
   expect(key(fullWidth.id)).toEqual({
     id: fullWidth.id,
     user_name_lower: "alice@acme.test",
@@ -79,11 +86,11 @@ test("when users that collide once folded exist before the migrations, then ever
     email_lower: "strasse@acme.test",
   });
   expect(key(strasse2.id)).toMatchObject({
-    user_name_lower: `strasse@acme.test #${strasse2!.id}`,
-    email_lower: `strasse@acme.test #${strasse2!.id}`,
+    user_name_lower: `strasse@acme.test #${strasse2.id}`,
+    email_lower: `strasse@acme.test #${strasse2.id}`,
   });
-  expect(key(ipek!.id).user_name_lower).toBe(fold("İpek@acme.test"));
-  expect(key(plain!.id).user_name_lower).toBe("plain@acme.test");
+  expect(key(ipek.id).user_name_lower).toBe(fold("İpek@acme.test"));
+  expect(key(plain.id).user_name_lower).toBe("plain@acme.test");
   const [email] = await conn.query<{ value_lower: string }>(
     `SELECT value_lower FROM user_emails WHERE org_id = $1`,
     [org],
@@ -96,7 +103,7 @@ test("when users that collide once folded exist before the migrations, then ever
   expect(audit.map((a) => [a.target_id, a.data.collides]).sort()).toEqual(
     [
       [alice.id, "userName"],
-      [strasse2!.id, "userName"],
+      [strasse2.id, "userName"],
     ].sort(),
   );
 
