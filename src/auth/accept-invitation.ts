@@ -22,6 +22,14 @@ function gone(reason: string, message: string): AppError {
   return new AppError("gone", message, { extra: { reason } });
 }
 
+/** Why: an invitation only ever activates an invitee. A user deactivated or blocked meanwhile
+ * (by an admin or by SCIM) must not become active, with the invited role, by using the link. */
+const notInvited = (status: string): AppError =>
+  gone(
+    "invitation_user_not_invited",
+    `This invitation no longer works: the account is ${status}. Ask your administrator.`,
+  );
+
 /** The live invitation of a link, or a 410 naming why it no longer works. */
 export async function liveInvitation(deps: AuthDeps, token: string): Promise<LiveInvitation> {
   const inv =
@@ -41,6 +49,7 @@ export async function liveInvitation(deps: AuthDeps, token: string): Promise<Liv
       "invitation_used",
       "This invitation was already accepted. Sign in with your email and password.",
     );
+  if (inv.user.status !== "invited") throw notInvited(inv.user.status);
   if (inv.replacedAt || inv.rescindedAt)
     throw gone(
       "invitation_replaced",
@@ -75,6 +84,10 @@ export async function acceptInvitation(
       data: { acceptedAt: now },
     });
     if (count !== 1) throw gone("invitation_used", "This invitation was already accepted.");
+    // The status as of now, under the row lock: a deactivation since the link was read wins.
+    const [current] = await tx.$queryRaw<{ status: string }[]>`
+      SELECT status::text FROM users WHERE id = ${inv.userId}::uuid AND org_id = ${inv.orgId}::uuid FOR UPDATE`;
+    if (current?.status !== "invited") throw notInvited(current?.status ?? "deleted");
     const user = await tx.user.update({
       where: { id: inv.userId },
       data: {

@@ -12,6 +12,7 @@ import type { SessionStage } from "../sessions/sessions-service";
 import { burnVerification, verifyPassword } from "./passwords";
 import { accountKey, ipKey } from "./throttle";
 import { checkSecondFactor } from "./check-second-factor";
+import { fold } from "../shared/fold";
 import type { AuthDeps, SignedIn } from "./deps";
 
 export const loginBody = z.object({
@@ -34,7 +35,7 @@ export async function login(
 ): Promise<SignedIn> {
   const body = loginBody.parse(input);
   const prisma = deps.db.prisma;
-  const emailLower = body.email.toLowerCase();
+  const emailLower = fold(body.email);
   const org = await prisma.organization.findUnique({ where: { slug: body.org } });
   const account = accountKey(org ? org.id : `unknown:${body.org}`, emailLower);
   const attempt = await deps.throttle.take([account, ipKey(ip)]);
@@ -44,7 +45,11 @@ export async function login(
   }
   // While SSO is on, only the IdP (or the break-glass link) signs people in.
   await assertSsoOff(prisma, org.id);
-  const user = await prisma.user.findUnique({ where: { orgId_emailLower: { orgId: org.id, emailLower } } });
+  // A password names one account: emails are unique among users who hold one (migration
+  // users_shared_emails); accounts of the identity provider sharing the email have none.
+  const user = await prisma.user.findFirst({
+    where: { orgId: org.id, emailLower, passwordHash: { not: null } },
+  });
   const ok = user?.passwordHash
     ? await verifyPassword(body.password, user.passwordHash)
     : await burnVerification(body.password);

@@ -11,19 +11,59 @@ import { issueToken, parseToken, verifySecret } from "../shared/crypto";
 import { AppError } from "../shared/errors";
 import { recordAudit } from "../audit/record";
 import type { AuthDeps, SignedIn } from "./deps";
+import type { Db } from "../db/client";
+import type { User } from "../generated/prisma/client";
+import { fold } from "../shared/fold";
 
 export const LOGIN_LINK_TTL_MS = 15 * 60_000;
 const PREFIX = "sbr";
 
 export const recoverInput = z.object({ email: z.email() });
 
+const isLocal = (u: User) => u.passwordHash !== null || u.provisionedBy === "invite";
+
+/**
+ * The one user an email names: the local (password) account with that email when there is one
+ * (their emails are unique), otherwise the only user whose email or userName it is. Users of
+ * the identity provider may share an email; then no guess is made.
+ */
+async function userOfEmail(db: Db, orgId: string, email: string): Promise<User> {
+  const key = fold(email);
+  const found = await db.user.findMany({
+    where: { orgId, OR: [{ emailLower: key }, { userNameLower: key }] },
+    orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+    take: 20,
+  });
+  const local = found.filter(isLocal);
+  const candidates = local.length > 0 ? local : found;
+  if (candidates.length === 0)
+    throw new AppError("not_found", `no active user with email ${email} in this organization`);
+  if (candidates.length > 1)
+    throw new AppError(
+      "conflict",
+      `${candidates.length} accounts of your identity provider have the email ${email}, so none was chosen: recover a local account, or give them distinct emails in the identity provider`,
+      { extra: { reason: "ambiguous_email" } },
+    );
+  return candidates[0]!;
+}
+
+/** Why a user cannot be recovered, in words an operator can act on. */
+function notActive(email: string, user: User): AppError {
+  const owner =
+    user.provisionedBy === "scim"
+      ? "their identity provider manages the account (SCIM): reactivate it there, or recover a local account"
+      : "an administrator can reactivate or unblock the account, or recover another active user";
+  return new AppError(
+    "not_found",
+    `no active user with email ${email} in this organization: the account is ${user.status}; ${owner}`,
+    { extra: { reason: "user_not_active", status: user.status } },
+  );
+}
+
 export async function issueRecoveryLink(deps: AuthDeps, ctx: Ctx, input: unknown) {
   const { email } = recoverInput.parse(input);
-  const user = await deps.db.prisma.user.findUnique({
-    where: { orgId_emailLower: { orgId: ctx.orgId, emailLower: email.toLowerCase() } },
-  });
-  if (!user || user.status !== "active")
-    throw new AppError("not_found", `no active user with email ${email} in this organization`);
+  const user = await userOfEmail(deps.db.prisma, ctx.orgId, email);
+  if (user.status !== "active") throw notActive(email, user);
   const issued = issueToken(PREFIX, randomUUID());
   const expiresAt = new Date(deps.clock().getTime() + LOGIN_LINK_TTL_MS);
   await deps.db.prisma.$transaction(async (tx) => {

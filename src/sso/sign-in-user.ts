@@ -1,10 +1,13 @@
 // The user side of an SSO sign-in, inside the sign-in transaction: find the person the IdP
-// vouches for (by IdP subject, then by email, case-insensitively), create them just in time
-// or update them, and record the groups this sign-in carried. Refusals throw RefusedSignIn.
+// vouches for (contract section 2: NameID/sub against userName, then externalId, then the
+// subject an earlier sign-in recorded, then the email only where exactly one user has it; keys
+// folded as shared/fold.ts), create them just in time or update them, and record the groups
+// this sign-in carried. Refusals throw RefusedSignIn.
 import type { Tx } from "../db/client";
 import type { Organization, User } from "../generated/prisma/client";
 import { seatsLeft } from "../users/guards";
 import { RefusedSignIn } from "./refusal";
+import { fold } from "../shared/fold";
 
 export interface IdentityClaims {
   subject: string;
@@ -32,14 +35,32 @@ export function normalizeGroups(groups: string[] | null): string[] {
   return out;
 }
 
+/** Why refuse rather than pick: two accounts answering to one identity could be two people
+ * (an admin alias, a service account); signing in to either could hand one the other's access. */
+const ambiguous = (what: string) =>
+  new RefusedSignIn(
+    "ambiguous_user",
+    `Several accounts of this organization match your ${what}, so none was chosen. Ask your administrator to give your account a userName or externalId that matches your identity provider.`,
+    403,
+  );
+
 async function findUser(tx: Tx, orgId: string, claims: IdentityClaims): Promise<User | null> {
+  const byUserName = await tx.user.findUnique({
+    where: { orgId_userNameLower: { orgId, userNameLower: fold(claims.subject) } },
+  });
+  if (byUserName) return byUserName;
+  const byExternalId = await tx.user.findMany({ where: { orgId, externalId: claims.subject }, take: 2 });
+  if (byExternalId.length > 1) throw ambiguous("identity provider id");
+  if (byExternalId[0]) return byExternalId[0];
   const bySubject = await tx.user.findFirst({ where: { orgId, ssoSubject: claims.subject } });
   if (bySubject || !claims.email) return bySubject;
-  const emailLower = claims.email.toLowerCase();
-  return tx.user.findFirst({
-    where: { orgId, OR: [{ emailLower }, { userNameLower: emailLower }] },
-    orderBy: { createdAt: "asc" },
+  const key = fold(claims.email);
+  const byEmail = await tx.user.findMany({
+    where: { orgId, OR: [{ emailLower: key }, { userNameLower: key }] },
+    take: 2,
   });
+  if (byEmail.length > 1) throw ambiguous("email address");
+  return byEmail[0] ?? null;
 }
 
 const clean = (v: string | null | undefined): string | null => (v ? v.trim().slice(0, 200) || null : null);
@@ -82,9 +103,9 @@ export async function upsertSignInUser(
       data: {
         orgId: org.id,
         email: claims.email,
-        emailLower: claims.email.toLowerCase(),
+        emailLower: fold(claims.email),
         userName: claims.email,
-        userNameLower: claims.email.toLowerCase(),
+        userNameLower: fold(claims.email),
         firstName: clean(claims.firstName),
         lastName: clean(claims.lastName),
         status: "active",

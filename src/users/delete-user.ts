@@ -9,6 +9,7 @@ import { recordAudit } from "../audit/record";
 import { enqueueEvent } from "../events/outbox";
 import { assertNotLastAdmin, assertSsoOff, lockOrg } from "./guards";
 import { loadUser, userPayload } from "./load-user";
+import { fold } from "../shared/fold";
 
 export const deleteBody = z
   .object({ confirm: z.string().trim().min(1, "type the user's email to confirm") })
@@ -20,7 +21,7 @@ export async function deleteUser(db: Pick<Database, "prisma">, ctx: Ctx, id: str
     await assertSsoOff(tx, ctx.orgId);
     await lockOrg(tx, ctx.orgId);
     const user = await loadUser(tx, ctx, id);
-    if (confirm.toLowerCase() !== user.emailLower)
+    if (fold(confirm) !== fold(user.email))
       throw new AppError("validation_failed", "confirm: does not match the user's email", {
         errors: [{ field: "confirm", message: "does not match the user's email" }],
       });

@@ -9,6 +9,7 @@ import { recordAudit } from "../audit/record";
 import { enqueueEvent, type EventType } from "../events/outbox";
 import { assertNotLastAdmin, assertSsoOff, lockOrg } from "./guards";
 import { loadUser, userDto, userPayload } from "./load-user";
+import { rescindPendingInvitations } from "./invitations/rescind-pending";
 
 export const LIFECYCLE_ACTIONS = ["deactivate", "reactivate", "block", "unblock", "reset-mfa"] as const;
 export type LifecycleAction = (typeof LIFECYCLE_ACTIONS)[number];
@@ -96,11 +97,18 @@ export async function runLifecycleAction(deps: LifecycleDeps, ctx: Ctx, id: stri
       data: { ...step.data, version: { increment: 1 } },
     });
     const revoked = step.revokeSessions ? await deps.revokeAllForUser(tx, ctx.orgId, user.id) : 0;
+    const rescinded = step.leavesActive ? await rescindPendingInvitations(tx, ctx.orgId, user.id) : 0;
     await recordAudit(tx, ctx, {
       action: step.audit,
       targetType: "user",
       targetId: user.id,
-      data: { email: user.email, from: user.status, to: updated.status, sessionsRevoked: revoked },
+      data: {
+        email: user.email,
+        from: user.status,
+        to: updated.status,
+        sessionsRevoked: revoked,
+        ...(rescinded > 0 ? { invitationsRescinded: rescinded } : {}),
+      },
     });
     await enqueueEvent(tx, ctx.orgId, {
       type: step.event,

@@ -5,6 +5,7 @@ import type { Organization, Prisma, User } from "../../src/generated/prisma/clie
 import type { Services } from "../../src/services";
 import { cliActor } from "../../src/shared/context";
 import { SESSION_COOKIE } from "../../src/sessions/sessions-service";
+import { fold } from "../../src/shared/fold";
 
 const unique = () => randomBytes(4).toString("hex");
 
@@ -32,9 +33,9 @@ export function createGiven(services: Services) {
         data: {
           orgId: org.id,
           email,
-          emailLower: email.toLowerCase(),
+          emailLower: fold(email),
           userName: overrides.userName ?? email,
-          userNameLower: (overrides.userName ?? email).toLowerCase(),
+          userNameLower: fold(overrides.userName ?? email),
           status: "active",
           role: "Viewer",
           manualRole: true,

@@ -68,7 +68,9 @@ export async function changeMembers(
     requested AS (SELECT DISTINCT unnest(${add}::uuid[]) AS user_id),
     valid AS (
       SELECT u.id FROM requested r
-      CROSS JOIN LATERAL (SELECT id FROM users WHERE id = r.user_id AND org_id = ${ctx.orgId}::uuid OFFSET 0) u
+      -- Local accounts the identity provider has not linked are not SCIM's (docs/scim.md).
+      CROSS JOIN LATERAL (SELECT id FROM users WHERE id = r.user_id AND org_id = ${ctx.orgId}::uuid
+        AND provisioned_by <> 'invite' OFFSET 0) u
     ),
     removed AS (
       DELETE FROM group_memberships

@@ -7,6 +7,7 @@
 import type { User, UserEmail, UserStatus } from "../../generated/prisma/client";
 import { ENTERPRISE_SCHEMA } from "../schema/attributes";
 import { invalidValue, type Doc } from "../schema/canonical";
+import { fold } from "../../shared/fold";
 
 /** The columns SCIM reads of a users row (a Prisma row or a raw select), with its emails. */
 export type UserRow = Pick<
@@ -93,7 +94,7 @@ function readEmails(doc: Doc): EmailInput[] {
     const primary: boolean = isObject(item) && item.primary === true && !primarySeen;
     primarySeen ||= primary;
     const type = isObject(item) ? str(item.type) : null;
-    out.push({ value, valueLower: value.toLowerCase(), type, primary, position: out.length });
+    out.push({ value, valueLower: fold(value), type, primary, position: out.length });
   }
   return out;
 }
@@ -144,9 +145,9 @@ export function docToFields(doc: Doc): UserFields {
   for (const [k, v] of Object.entries(scimData)) if (v === null) delete scimData[k];
   return {
     userName,
-    userNameLower: userName.toLowerCase(),
+    userNameLower: fold(userName),
     email,
-    emailLower: email.toLowerCase(),
+    emailLower: fold(email),
     externalId: str(externalId),
     displayName: str(displayName),
     firstName,

@@ -15,6 +15,7 @@ import { notFound } from "./store";
 import { countUsersSql, orgUsersSql, selectUserPage, selectUserResource } from "./sql";
 import { userWhere } from "./where";
 import { isUuid } from "../../shared/ids";
+import { fold } from "../../shared/fold";
 
 /** Resources (JSON objects joined by commas) through the projection, when there is one. */
 function render(p: Projection, resources: string): string {
@@ -33,8 +34,9 @@ function directWhere(filter: Filter | null): Prisma.Sql | null {
   if (filter.kind !== "cmp" || filter.op !== "eq" || typeof filter.value !== "string") return null;
   const { urn, attr, sub } = filter.path;
   if (sub || (urn && urn !== USER_SCHEMA.toLowerCase())) return null;
-  // userName is caseExact false (RFC 7643 4.1.1): compared through its lower-cased column.
-  if (attr.toLowerCase() === "username") return Prisma.sql`u.user_name_lower = ${filter.value.toLowerCase()}`;
+  // userName is caseExact false (RFC 7643 4.1.1): compared through its identity key (the fold),
+  // on the unique index.
+  if (attr.toLowerCase() === "username") return Prisma.sql`u.user_name_lower = ${fold(filter.value)}`;
   return null;
 }
 
@@ -66,7 +68,10 @@ export function createUserReads({ db }: { db: Pick<Database, "prisma" | "read"> 
       // Any other filter: Prisma translates it (userWhere) and finds the page's ids; the
       // resources come from the same select as above, in the same order. A short, non-empty
       // page (or an empty first page) already tells the total; COUNT otherwise.
-      const where = { AND: [{ orgId: ctx.orgId }, userWhere(q.filter!)] };
+      // Local accounts are not SCIM's until a create links them (docs/scim.md).
+      const where = {
+        AND: [{ orgId: ctx.orgId }, { provisionedBy: { not: "invite" as const } }, userWhere(q.filter!)],
+      };
       const ids =
         q.count === 0
           ? []

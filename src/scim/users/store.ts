@@ -2,7 +2,7 @@
 // email rows of a document, and turn Prisma's unique violation into SCIM 409 uniqueness
 // (here and only here). The caller owns the transaction.
 import type { Database, Db, Tx } from "../../db/client";
-import type { UserStatus } from "../../generated/prisma/client";
+import type { Prisma, UserStatus } from "../../generated/prisma/client";
 import { AppError, isUniqueViolation } from "../../shared/errors";
 import { lockOrgForRoles } from "../../roles/recompute";
 import type { UserFields, UserRow } from "./document";
@@ -11,10 +11,18 @@ import { isUuid } from "../../shared/ids";
 export const notFound = (kind: "User" | "Group", id: string) =>
   new AppError("not_found", `${kind} ${id} not found`);
 
+/** A user SCIM may see: any but a local account not linked yet (404 for SCIM, docs/scim.md). */
 export async function findUser(db: Db, orgId: string, id: string): Promise<UserRow | null> {
   if (!isUuid(id)) return null;
-  return db.user.findFirst({ where: { id, orgId }, include: { emails: true } });
+  return db.user.findFirst({
+    where: { id, orgId, provisionedBy: { not: "invite" } },
+    include: { emails: true },
+  });
 }
+
+/** Whether the row holds a password (rows read whole carry passwordHash; UserRow does not name it). */
+export const holdsPassword = (row: UserRow): boolean =>
+  typeof (row as { passwordHash?: unknown }).passwordHash === "string";
 
 /**
  * Locks the user's row for this transaction and returns it (404 when absent).
@@ -30,20 +38,17 @@ export async function lockUser(tx: Tx, orgId: string, id: string): Promise<UserR
   return user;
 }
 
-/** A friendlier 409 than the constraint's when the clash is already visible. */
+/** A friendlier 409 than the constraint's when the clash is already visible. Only userName is
+ * unique: users of the identity provider may share an email (contract section 2). */
 export async function assertUnique(db: Db, orgId: string, fields: UserFields, exceptId?: string) {
   const clash = await db.user.findFirst({
-    where: {
-      orgId,
-      OR: [{ userNameLower: fields.userNameLower }, { emailLower: fields.emailLower }],
-      ...(exceptId ? { NOT: { id: exceptId } } : {}),
-    },
-    select: { userNameLower: true },
+    where: { orgId, userNameLower: fields.userNameLower, ...(exceptId ? { NOT: { id: exceptId } } : {}) },
+    select: { id: true },
   });
-  if (clash) throw uniqueness(clash.userNameLower === fields.userNameLower ? "userName" : "email");
+  if (clash) throw uniqueness("userName");
 }
 
-const uniqueness = (what: "userName" | "email" | "userName or email") =>
+const uniqueness = (what: "userName") =>
   new AppError("uniqueness", `a user with this ${what} already exists in this organization`, {
     scimType: "uniqueness",
   });
@@ -61,7 +66,7 @@ function isUnique(e: unknown): boolean {
 /** Runs one write; a unique violation (a concurrent create won the race) becomes 409. */
 export async function uniqueAs409<T>(
   write: () => Promise<T>,
-  onUnique: () => AppError = () => uniqueness("userName or email"),
+  onUnique: () => AppError = () => uniqueness("userName"),
 ): Promise<T> {
   try {
     return await write();
@@ -93,7 +98,13 @@ const emailsKey = (list: EmailLike[]) =>
   JSON.stringify([...list].sort((a, b) => a.position - b.position).map((e) => [e.value, e.type, e.primary]));
 const sameEmails = (row: UserRow, f: UserFields) => emailsKey(row.emails) === emailsKey(f.emails);
 
-export async function updateUser(tx: Tx, row: UserRow, f: UserFields, status: UserStatus): Promise<UserRow> {
+export async function updateUser(
+  tx: Tx,
+  row: UserRow,
+  f: UserFields,
+  status: UserStatus,
+  extra: Prisma.UserUpdateInput = {},
+): Promise<UserRow> {
   if (!sameEmails(row, f)) {
     await tx.userEmail.deleteMany({ where: { userId: row.id, orgId: row.orgId } });
     await tx.userEmail.createMany({
@@ -102,7 +113,7 @@ export async function updateUser(tx: Tx, row: UserRow, f: UserFields, status: Us
   }
   return tx.user.update({
     where: { id: row.id, orgId: row.orgId },
-    data: { ...columns(f), status, version: { increment: 1 } },
+    data: { ...columns(f), ...extra, status, version: { increment: 1 } },
     include: { emails: true },
   });
 }

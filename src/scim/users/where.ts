@@ -1,11 +1,13 @@
 // A SCIM filter on Users as a Prisma `where` (RFC 7644 3.4.2.2), never evaluated in memory.
-// userName and emails are case-insensitive (RFC 7643 caseExact false) through their *_lower
-// columns; emails and groups are filtered through their rows (EXISTS), including value paths
-// such as emails[type eq "work" and value co "@acme"]. Attributes without a column are read
+// userName and emails are case-insensitive (RFC 7643 caseExact false) through their identity
+// keys (*_lower columns, the fold of shared/fold.ts); emails and groups are filtered through
+// their rows (EXISTS), including value paths such as emails[type eq "work" and value co "@acme"]. Attributes without a column are read
 // from users.scim_data; attributes no schema defines are an invalidFilter error.
 import type { Filter, AttrPath } from "../filter/parse";
 import { compareColumn, invalidFilter, present, type Column, type Where } from "../filter/columns";
 import { ENTERPRISE_SCHEMA, USER_SCHEMAS, resolveAttr, type ResolvedAttr } from "../schema/attributes";
+import type { CompareOp, Literal } from "../filter/parse";
+import { fold } from "../../shared/fold";
 
 /** A column, optionally on related rows (`relation`), reached through `nest` from those rows. */
 type Leaf =
@@ -20,6 +22,16 @@ const EMAIL_SUBS: Record<string, Column> = {
   display: { kind: "string", field: "valueLower", lower: true },
   type: { kind: "string", field: "type", insensitive: true, nullable: true },
 };
+
+/** userName and email keys are folds (shared/fold.ts): a value compared with them is folded too. */
+const FOLDED = new Set(["userNameLower", "valueLower"]);
+const compare = (col: Column, op: CompareOp, value: Literal, label: string): Where =>
+  compareColumn(
+    col,
+    op,
+    col.kind === "string" && FOLDED.has(col.field) && typeof value === "string" ? fold(value) : value,
+    label,
+  );
 
 /** A column for an attribute (and sub-attribute) of the User schemas. */
 function leafOf(found: ResolvedAttr, label: string): Leaf {
@@ -105,7 +117,7 @@ function elementWhere(filter: Filter, parent: ResolvedAttr): Where {
       const where =
         filter.kind === "pr"
           ? present(leaf.column)
-          : compareColumn(leaf.column, filter.op, filter.value, label(filter.path));
+          : compare(leaf.column, filter.op, filter.value, label(filter.path));
       // Already on the related rows: only the nesting below them applies.
       return leaf.nest ? leaf.nest(where) : where;
     }
@@ -140,7 +152,7 @@ export function userWhere(filter: Filter): Where {
       const where =
         filter.kind === "pr"
           ? present(leaf.column)
-          : compareColumn(leaf.column, filter.op, filter.value, label(filter.path));
+          : compare(leaf.column, filter.op, filter.value, label(filter.path));
       if (!leaf.relation) return where;
       return SOME[leaf.relation](leaf.nest ? leaf.nest(where) : where);
     }

@@ -18,6 +18,8 @@ import { presentUser } from "./present";
 import { assertUnique, changedFields, lockUser, uniqueAs409, updateUser, writeTx } from "./store";
 import { insertUserWithEvents } from "./sql";
 import { checkedManager } from "./manager";
+import { findLocalMatch, keepSignInEmail, linkLocalUser } from "./link-local";
+import { rescindPendingInvitations } from "../../users/invitations/rescind-pending";
 
 export interface UserWriteDeps {
   db: Database;
@@ -32,21 +34,26 @@ function assertVersion(row: UserRow, ifMatch: string | undefined): void {
 export function createUserWrites({ db, sessions }: UserWriteDeps) {
   /** Saves a new document over a locked row; writes nothing when nothing changed. */
   async function save(tx: Tx, ctx: ScimCtx, row: UserRow, sent: UserFields): Promise<UserRow> {
-    const status = statusFor(sent.active, row.status);
+    const kept = keepSignInEmail(row, sent);
+    const status = statusFor(kept.active, row.status);
     // A manager already stored is not checked again: only a change is.
     const fields =
-      sent.managerId === row.managerId
-        ? sent
-        : { ...sent, managerId: await checkedManager(tx, ctx.orgId, sent.managerId) };
-    if (fields.userNameLower !== row.userNameLower || fields.emailLower !== row.emailLower)
-      await assertUnique(tx, ctx.orgId, fields, row.id);
+      kept.managerId === row.managerId
+        ? kept
+        : { ...kept, managerId: await checkedManager(tx, ctx.orgId, kept.managerId) };
+    if (fields.userNameLower !== row.userNameLower) await assertUnique(tx, ctx.orgId, fields, row.id);
     const changed = changedFields(row, fields, status);
     if (changed.length === 0) return row;
     const after = await updateUser(tx, row, fields, status);
     if (status !== row.status && status === "deactivated") {
       // Deprovisioning must take effect now, not when the session cookie expires.
       const revoked = await sessions.revokeAllForUser(tx, ctx.orgId, row.id);
-      await recordUserEvent(tx, ctx, "user.deactivated", after, { changed, sessionsRevoked: revoked });
+      const rescinded = await rescindPendingInvitations(tx, ctx.orgId, row.id);
+      await recordUserEvent(tx, ctx, "user.deactivated", after, {
+        changed,
+        sessionsRevoked: revoked,
+        ...(rescinded > 0 ? { invitationsRescinded: rescinded } : {}),
+      });
     } else if (status !== row.status && status === "active") {
       await recordUserEvent(tx, ctx, "user.reactivated", after, { changed });
     } else {
@@ -61,21 +68,31 @@ export function createUserWrites({ db, sessions }: UserWriteDeps) {
       const sent = docToFields(canonicalize(USER_SCHEMAS, body));
       const fields = { ...sent, managerId: await checkedManager(db.prisma, ctx.orgId, sent.managerId) };
       const status = statusFor(fields.active, null);
-      // No read-before-write: the unique indexes on userName and email decide (409). One
+      // No read-before-write: the unique index on userName decides (409). One
       // statement writes the user with its initial role, its emails and its events, unless
-      // the organization (as that statement reads it) has a seat limit.
+      // the organization (as that statement reads it) has a seat limit, or a local account
+      // has the userName or email (then this create links it: link-local.ts).
       const user =
         (await uniqueAs409(() => insertUserWithEvents(db.direct, ctx, fields, status, true))) ??
         (await writeTx(db, async (tx) => {
           // Why a transaction and the exclusive lock here: two concurrent creates must not
           // both take the last seat, and the count must be read after the lock is held.
           await lockOrgForRoles(tx, ctx.orgId, "update");
+          const local = await findLocalMatch(tx, ctx.orgId, fields);
+          if (local) return linkLocalUser(tx, ctx, sessions, local, fields);
           const org = await tx.organization.findUniqueOrThrow({
             where: { id: ctx.orgId },
             select: { id: true, plan: true, seatLimit: true },
           });
           await assertSeatsAvailable(tx, org, 1);
-          return (await insertUserWithEvents(tx, ctx, fields, status))!;
+          const inserted = await insertUserWithEvents(tx, ctx, fields, status);
+          if (!inserted)
+            throw new AppError(
+              "uniqueness",
+              "a local account with this userName or email was created meanwhile: retry",
+              { scimType: "uniqueness" },
+            );
+          return inserted;
         }));
       // The role is not part of the SCIM resource: the row as inserted is what we answer.
       return { resource: presentUser(ctx, user, []), version: user.version };

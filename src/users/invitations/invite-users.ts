@@ -12,6 +12,7 @@ import { assertSeatsAvailable, assertSsoOff, lockOrg } from "../guards";
 import { invitationUrl, issueInvitation } from "./issue-invitation";
 import { invitationMail } from "./invitation-mail";
 import { afterCommit, type InvitationDeps, type SentLink } from "./deps";
+import { fold } from "../../shared/fold";
 
 const name = z.string().trim().max(100).nullish();
 
@@ -59,11 +60,17 @@ async function teamIdsOf(tx: Tx, orgId: string, teams: string[]): Promise<Map<st
 
 async function rowErrors(tx: Tx, orgId: string, rows: z.infer<typeof inviteRow>[]): Promise<FieldError[]> {
   const errors: FieldError[] = [];
-  const lowers = rows.map((r) => r.email.trim().toLowerCase());
+  const lowers = rows.map((r) => fold(r.email.trim()));
+  // An invitation never adds a second account for an email (or for an existing userName, which
+  // the invitee's becomes), whoever holds it: a local account, or any of the identity provider's,
+  // even where those share it. Its users sign in through the identity provider instead.
   const existing = new Set(
     (
-      await tx.user.findMany({ where: { orgId, emailLower: { in: lowers } }, select: { emailLower: true } })
-    ).map((u) => u.emailLower),
+      await tx.user.findMany({
+        where: { orgId, OR: [{ emailLower: { in: lowers } }, { userNameLower: { in: lowers } }] },
+        select: { emailLower: true, userNameLower: true },
+      })
+    ).flatMap((u) => [u.emailLower, u.userNameLower]),
   );
   const teamNames = [...new Set(rows.flatMap((r) => r.teams ?? []).map((t) => t.toLowerCase()))];
   const idpTeams = new Set(

@@ -8,6 +8,7 @@ import { randomSecret, sha256 } from "../../shared/crypto";
 import { AppError, isUniqueViolation } from "../../shared/errors";
 import { recordAudit } from "../../audit/record";
 import { enqueueEvent } from "../../events/outbox";
+import { fold } from "../../shared/fold";
 
 export interface InviteInput {
   email: string;
@@ -41,9 +42,9 @@ export async function issueInvitation(
       data: {
         orgId: org.id,
         email,
-        emailLower: email.toLowerCase(),
+        emailLower: fold(email),
         userName: email,
-        userNameLower: email.toLowerCase(),
+        userNameLower: fold(email),
         firstName: input.firstName ?? null,
         lastName: input.lastName ?? null,
         status: "invited",
