@@ -9,6 +9,7 @@ import { AppError } from "../shared/errors";
 import { recordAudit } from "../audit/record";
 import { recomputeOrgRoles } from "../roles/recompute";
 import { countActiveAdmins } from "../roles/read-mappings";
+import { certificateDaysLeft, certificateExpiries } from "./connection-health";
 import type { SsoConnectionRecord } from "./protocol";
 import { protocolOf, protocolsOf } from "./registry";
 import { loadConnection, sealSecrets, toRecord } from "./connection-store";
@@ -26,6 +27,9 @@ export function createSsoConnectionsService(services: Services) {
       jit: record.jit,
       allowIdpInitiated: record.allowIdpInitiated,
       ...protocolOf(registry(), record.protocol).present(record, org),
+      testedAt: record.testedAt?.toISOString() ?? null,
+      certificatesExpireAt: certificateExpiries(record).map((d) => d.toISOString()),
+      certificateDaysLeft: certificateDaysLeft(record, services.clock()),
       createdAt: record.createdAt.toISOString(),
       updatedAt: record.updatedAt.toISOString(),
     };
