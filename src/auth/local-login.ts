@@ -25,6 +25,27 @@ const refused = () =>
     extra: { reason: "invalid_credentials" },
   });
 
+/**
+ * Audits a refused password sign-in of an existing account (the portal's sign-in activity):
+ * the reason code, the account and the IP, never what was typed. Unknown emails are not
+ * audited, so nobody can fill an organization's log by guessing addresses.
+ */
+async function auditRefusal(
+  deps: AuthDeps,
+  user: { id: string; orgId: string; email: string },
+  reason: string,
+  ip: string,
+  requestId?: string,
+): Promise<void> {
+  const ctx: Ctx = { orgId: user.orgId, actor: { type: "user", id: user.id, name: user.email }, requestId };
+  await recordAudit(deps.db.prisma, ctx, {
+    action: "auth.sign_in_refused",
+    targetType: "user",
+    targetId: user.id,
+    data: { method: "password", reason, email: user.email, ip },
+  });
+}
+
 export async function login(
   deps: AuthDeps,
   input: unknown,
@@ -50,13 +71,16 @@ export async function login(
     : await burnVerification(body.password);
   if (!user || !ok) {
     await deps.throttle.recordFailure(keys);
+    if (user) await auditRefusal(deps, user, "invalid_credentials", ip, requestId);
     throw refused();
   }
   // Only someone who knows the password learns the account's state.
-  if (user.status !== "active")
+  if (user.status !== "active") {
+    await auditRefusal(deps, user, `user_${user.status}`, ip, requestId);
     throw new AppError("forbidden", `this account is ${user.status}: ask an administrator of ${org.name}`, {
       extra: { reason: `user_${user.status}` },
     });
+  }
 
   const now = deps.clock();
   let stage: SessionStage = "full";
@@ -64,6 +88,7 @@ export async function login(
     if (!body.totp) stage = "mfa_verify";
     else if (!(await verifySecondFactor(prisma, deps.cipher, user, body.totp, now))) {
       await deps.throttle.recordFailure(keys);
+      await auditRefusal(deps, user, "invalid_totp", ip, requestId);
       throw new AppError("sign_in_failed", "the authentication code is not correct", {
         extra: { reason: "invalid_totp" },
       });

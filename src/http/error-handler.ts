@@ -32,6 +32,14 @@ function fromBodyParser(err: { type?: string; status?: number; message?: string 
   }
 }
 
+/** The AppError a thrown value is answered as, or null for a bug (answered as a generic 500). */
+export function knownError(err: unknown): AppError | null {
+  if (err instanceof AppError) return err;
+  if (err instanceof ZodError) return fromZod(err);
+  if (err && typeof err === "object") return fromBodyParser(err as { type?: string });
+  return null;
+}
+
 export const formatOf = (locals: Record<string, unknown>): ErrorFormat =>
   (locals.errorFormat as ErrorFormat | undefined) ?? "problem";
 
@@ -43,10 +51,7 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
         logger.error("error after response was sent", { error: err, path: req.path });
       return;
     }
-    let appError: AppError | null = null;
-    if (err instanceof AppError) appError = err;
-    else if (err instanceof ZodError) appError = fromZod(err);
-    else if (err && typeof err === "object") appError = fromBodyParser(err as { type?: string });
+    let appError = knownError(err);
     if (!appError) {
       logger.error("unhandled error", { error: err, method: req.method, path: req.path });
       appError = new AppError(
