@@ -19,6 +19,8 @@ WORKDIR /app
 COPY --from=build --chown=node:node /app/package.json ./package.json
 COPY --from=build --chown=node:node /app/node_modules ./node_modules
 COPY --from=build --chown=node:node /app/dist ./dist
+# The portal's stylesheet and script, read from src/portal/assets by dist/portal/assets.js.
+COPY --from=build --chown=node:node /app/src/portal/assets ./src/portal/assets
 COPY --from=build --chown=node:node /app/bin ./bin
 COPY --from=build --chown=node:node /app/prisma/migrations ./prisma/migrations
 RUN mkdir -p /data && chown node:node /data && ln -s /app/bin/sso-bridge.js /usr/local/bin/sso-bridge

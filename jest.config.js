@@ -4,7 +4,7 @@ const base = {
   preset: "ts-jest",
   testEnvironment: "node",
   transform: {
-    "^.+\\.[tj]s$": [
+    "^.+\\.[tj]sx?$": [
       "ts-jest",
       { tsconfig: "test/tsconfig.json", isolatedModules: true, diagnostics: false },
     ],

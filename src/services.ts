@@ -13,6 +13,7 @@ import { createAuthService } from "./auth/auth-service";
 import { createRolesService } from "./roles/roles-service";
 import { createCredentialsCache } from "./credentials/verified-cache";
 import type { ScimTokenRow } from "./scim/auth";
+import { createCsrf } from "./http/csrf";
 
 export interface ServiceDeps {
   config: ReadyConfig;
@@ -33,6 +34,8 @@ export function createServices({ config, db, logger, clock = () => new Date() }:
     logger,
     clock,
     cipher,
+    // One instance: the portal's forms and /auth/login sign and check tokens with the same key.
+    csrf: createCsrf(config.secretKey, { secureCookies: config.secureCookies }),
     scimBaseUrl: (slug: string) => `${config.baseUrl}/scim/v2/${slug}`,
     orgs: createOrgsService({ db }),
     roles: createRolesService({ db }),

@@ -14,6 +14,7 @@ import { mount } from "./mount";
 import { scimRouter } from "../scim/router";
 import { authRoutes } from "../auth/auth-routes";
 import { createSsoRouter } from "../sso/routes";
+import { createPortalRouter } from "../portal/router";
 
 export const JSON_TYPES = ["application/json", "application/scim+json", "application/*+json"];
 export const BODY_LIMIT = "1mb";
@@ -52,6 +53,8 @@ export function createApp(services: Services): Express {
   mount(app.router, "/auth", authRoutes(services));
   mount(app.router, "/api/v1", createApiRouter(services));
   app.use(healthRoutes(services.db, metrics.registry));
+  // The portal last: it owns every other path, and browsers get its HTML 404 page.
+  app.use(createPortalRouter(services));
 
   app.use(notFound);
   app.use(errorHandler(services.logger));

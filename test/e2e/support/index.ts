@@ -1,0 +1,5 @@
+export * from "./browser";
+export * from "./server";
+export * from "./axe";
+export * from "./portal";
+export * from "./screenshot";
