@@ -9,7 +9,7 @@ import { AppError } from "../shared/errors";
 import { recordAudit } from "../audit/record";
 import { recomputeOrgRoles } from "../roles/recompute";
 import { countActiveAdmins } from "../roles/read-mappings";
-import { certificateDaysLeft, certificateExpiries } from "./connection-health";
+import { daysUntil, latestNotAfter } from "./sso-state";
 import type { SsoConnectionRecord } from "./protocol";
 import { protocolOf, protocolsOf } from "./registry";
 import { loadConnection, sealSecrets, toRecord } from "./connection-store";
@@ -18,6 +18,15 @@ export function createSsoConnectionsService(services: Services) {
   const { db, cipher } = services;
   const prisma = db.prisma;
   const registry = () => protocolsOf(services);
+
+  /** When the IdP's signing certificate (the latest, during a rollover) runs out. */
+  function certificateExpiry(record: SsoConnectionRecord) {
+    const notAfter = record.protocol === "saml" ? latestNotAfter(record.config) : null;
+    return {
+      certificateExpiresAt: notAfter?.toISOString() ?? null,
+      certificateDaysLeft: notAfter ? daysUntil(notAfter, services.clock()) : null,
+    };
+  }
 
   function present(record: SsoConnectionRecord, org: Organization): Record<string, unknown> {
     return {
@@ -28,8 +37,7 @@ export function createSsoConnectionsService(services: Services) {
       allowIdpInitiated: record.allowIdpInitiated,
       ...protocolOf(registry(), record.protocol).present(record, org),
       testedAt: record.testedAt?.toISOString() ?? null,
-      certificatesExpireAt: certificateExpiries(record).map((d) => d.toISOString()),
-      certificateDaysLeft: certificateDaysLeft(record, services.clock()),
+      ...certificateExpiry(record),
       createdAt: record.createdAt.toISOString(),
       updatedAt: record.updatedAt.toISOString(),
     };

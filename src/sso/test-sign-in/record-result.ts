@@ -113,7 +113,7 @@ export async function recordTestResult(deps: TestDeps, outcome: TestOutcome): Pr
 
 /** Where the browser lands after a test: the portal's SSO page showing this result. */
 export const testResultPath = (resultId: string): string =>
-  `/sso?result=${encodeURIComponent(resultId)}#test`;
+  `/sso-setup?result=${encodeURIComponent(resultId)}#test`;
 
 export function sendToTestResult(res: Response, resultId: string): void {
   res.set("Cache-Control", "no-store");

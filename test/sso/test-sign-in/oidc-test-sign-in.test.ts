@@ -52,7 +52,7 @@ describe("OIDC test sign-in", () => {
     const sessionsBefore = await h.t.db.prisma.session.count({ where: { orgId: acme.id } });
     const res = await testAs("dana-1");
     expect(res.status).toBe(302);
-    expect(res.headers.location).toMatch(/^\/sso\?result=/);
+    expect(res.headers.location).toMatch(/^\/sso-setup\?result=/);
     expect(setCookies(res).get("sso_bridge_session")).toBeUndefined();
     expect(await h.t.db.prisma.session.count({ where: { orgId: acme.id } })).toBe(sessionsBefore);
     expect(await h.t.db.prisma.user.count({ where: { orgId: acme.id, email: "dana@acme.test" } })).toBe(0);
