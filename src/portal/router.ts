@@ -12,6 +12,7 @@ import { loadView } from "./viewer";
 import type { View } from "./view";
 import { signInPages } from "./pages/sign-in";
 import { homePages } from "./pages/overview";
+import { ssoSetupPages } from "./pages/sso-setup";
 
 const OTHER_SURFACES = /^\/(api|scim|sso|auth|healthz|readyz|metrics)(\/|$)/;
 
@@ -42,7 +43,7 @@ export const wantsHtml = (accept: string | undefined): boolean => /text\/html/i.
 /** Each page module adds its routes to the portal router. */
 export type PageModule = (router: Router, services: Services) => void;
 
-export const PAGE_MODULES: PageModule[] = [signInPages, homePages];
+export const PAGE_MODULES: PageModule[] = [signInPages, homePages, ssoSetupPages];
 
 export function createPortalRouter(services: Services, modules: PageModule[] = PAGE_MODULES): Router {
   const portal = Router();
