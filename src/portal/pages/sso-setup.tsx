@@ -1,6 +1,7 @@
 // Single sign-on set-up as a guided flow (issue 19 item 4): a stepper (1 your IdP's app,
 // 2 IdP details, 3 test, 4 turn on), each step saying what is done and what is missing, over
 // the same services as the admin API's /sso-connection. Admins only (sso:write).
+import type { PropsWithChildren } from "@kitajs/html";
 import type { Request, Response, Router } from "express";
 import type { Services } from "../../services";
 import type { Organization } from "../../generated/prisma/client";
@@ -47,7 +48,7 @@ function sessionOf(res: Response): { org: Organization; sessionId: string } {
   return { org: auth.org, sessionId: auth.sessionId };
 }
 
-function Step(props: { n: number; title: string; done: boolean; missing: string; children: JSX.Element }) {
+function Step(props: PropsWithChildren<{ n: number; title: string; done: boolean; missing: string }>) {
   return (
     <section class="panel" id={`step-${props.n}`} aria-labelledby={`step-${props.n}-title`}>
       <h2 id={`step-${props.n}-title`} class={props.done ? "done" : "todo"} safe>

@@ -33,6 +33,7 @@ const valueText = (v: unknown): string => (Array.isArray(v) ? v.map(String).join
 
 export function TestResultPanel({ result, now }: { result: TestResult; now: Date }) {
   const subject = result.subject ?? (result.facts.nameId as string | undefined) ?? null;
+  const groups: string = result.groups.length > 0 ? result.groups.join(", ") : "none sent";
   return (
     <section class="panel" aria-labelledby="result-title" id="test">
       <h3 id="result-title">
@@ -57,7 +58,7 @@ export function TestResultPanel({ result, now }: { result: TestResult; now: Date
         <dt>Email</dt>
         <dd safe>{result.email ?? "none"}</dd>
         <dt>Groups</dt>
-        <dd safe>{result.groups.length > 0 ? result.groups.join(", ") : "none sent"}</dd>
+        <dd safe>{groups}</dd>
         <dt>Role it would give</dt>
         <dd safe>{roleWords(result)}</dd>
         <dt>Request id</dt>
@@ -188,8 +189,8 @@ export function EnableConfirm(props: { csrf: string; preview: MappingsPreview })
               {p.users.map((u) => (
                 <tr>
                   <td safe>{u.email}</td>
-                  <td safe>{u.from ?? "no role"}</td>
-                  <td safe>{u.to ?? "no role"}</td>
+                  <td>{u.from ?? "no role"}</td>
+                  <td>{u.to ?? "no role"}</td>
                 </tr>
               ))}
             </tbody>
