@@ -13,6 +13,8 @@ import type { View } from "./view";
 import { signInPages } from "./pages/sign-in";
 import { homePages } from "./pages/overview";
 import { ssoSetupPages } from "./pages/sso-setup";
+import { scimSetupPages } from "./pages/scim-setup";
+import { activityPages } from "./pages/activity";
 
 const OTHER_SURFACES = /^\/(api|scim|sso|auth|healthz|readyz|metrics)(\/|$)/;
 
@@ -43,7 +45,13 @@ export const wantsHtml = (accept: string | undefined): boolean => /text\/html/i.
 /** Each page module adds its routes to the portal router. */
 export type PageModule = (router: Router, services: Services) => void;
 
-export const PAGE_MODULES: PageModule[] = [signInPages, homePages, ssoSetupPages];
+export const PAGE_MODULES: PageModule[] = [
+  signInPages,
+  homePages,
+  ssoSetupPages,
+  scimSetupPages,
+  activityPages,
+];
 
 export function createPortalRouter(services: Services, modules: PageModule[] = PAGE_MODULES): Router {
   const portal = Router();
