@@ -12,6 +12,12 @@ import { loadView } from "./viewer";
 import type { View } from "./view";
 import { signInPages } from "./pages/sign-in";
 import { homePages } from "./pages/overview";
+import { usersPages } from "./pages/users";
+import { groupsPages } from "./pages/groups";
+import { invitationsPages } from "./pages/invitations";
+import { auditPages } from "./pages/audit";
+import { settingsPages } from "./pages/settings";
+import { profilePages } from "./pages/profile";
 import { ssoSetupPages } from "./pages/sso-setup";
 import { scimSetupPages } from "./pages/scim-setup";
 import { activityPages } from "./pages/activity";
@@ -48,6 +54,12 @@ export type PageModule = (router: Router, services: Services) => void;
 export const PAGE_MODULES: PageModule[] = [
   signInPages,
   homePages,
+  usersPages,
+  groupsPages,
+  invitationsPages,
+  auditPages,
+  settingsPages,
+  profilePages,
   ssoSetupPages,
   scimSetupPages,
   activityPages,
@@ -57,6 +69,10 @@ export function createPortalRouter(services: Services, modules: PageModule[] = P
   const portal = Router();
   portal.use((req, _res, next) => next(OTHER_SURFACES.test(req.path) ? "router" : undefined));
   portal.use(assetsRouter());
+  // Browsers ask for it on every page of the site; the pages link none.
+  portal.get("/favicon.ico", (_req, res) => {
+    res.status(204).set("Cache-Control", "public, max-age=86400").end();
+  });
   portal.use(portalCsp(services.config.secureCookies));
   portal.use((_req, res, next) => {
     res.locals.errorFormat = "html";

@@ -7,6 +7,7 @@ import { readMappings } from "./read-mappings";
 import { putMappings } from "./put-mappings";
 import { previewMappings } from "./preview-mappings";
 import { listGroups } from "./list-groups";
+import { explainRole } from "./explain-role";
 
 export function createRolesService({ db }: { db: Pick<Database, "prisma" | "kind"> }) {
   return {
@@ -16,6 +17,7 @@ export function createRolesService({ db }: { db: Pick<Database, "prisma" | "kind
     previewMappings: (ctx: Ctx, input: RoleMappingsInput, options?: { assumeSsoOn?: boolean }) =>
       previewMappings(db, ctx, input, options),
     listGroups: (ctx: Ctx, query: { cursor?: string; limit: number }) => listGroups(db, ctx.orgId, query),
+    explainRole: (ctx: Ctx, userId: string) => explainRole(db.prisma, ctx.orgId, userId),
   };
 }
 

@@ -67,6 +67,10 @@ const STEPS: Record<LifecycleAction, Step> = {
   },
 };
 
+/** Whether the action applies to a user in this status (the portal offers only these). */
+export const actionApplies = (action: LifecycleAction, status: UserStatus): boolean =>
+  STEPS[action].from.includes(status);
+
 export interface LifecycleDeps {
   db: Pick<Database, "prisma">;
   revokeAllForUser(tx: Tx, orgId: string, userId: string): Promise<number>;

@@ -1,0 +1,56 @@
+// The audit log of one organization, newest first, in cursor pages on the event sequence;
+// optionally only one action, one actor or the events about one target (a user's trail).
+// The admin API and the portal read it through this one function.
+import { z } from "zod";
+import type { Db } from "../db/client";
+import { decodeCursor, page, pageQuery } from "../api/pagination";
+
+export const auditQuery = pageQuery.extend({
+  action: z.string().trim().max(100).optional(),
+  /** An actor's id or name (an Admin's email, a token's name), exactly. */
+  actor: z.string().trim().max(254).optional(),
+  targetId: z.string().trim().max(100).optional(),
+});
+
+const cursorSchema = z.object({ seq: z.string().regex(/^\d+$/) });
+
+export interface AuditEventView {
+  id: string;
+  actorType: string;
+  actorId: string | null;
+  actorName: string | null;
+  action: string;
+  targetType: string | null;
+  targetId: string | null;
+  data: unknown;
+  requestId: string | null;
+  createdAt: string;
+}
+
+export async function listAuditEvents(
+  db: Db,
+  orgId: string,
+  query: unknown,
+): Promise<{ data: AuditEventView[]; nextCursor: string | null }> {
+  const q = auditQuery.parse(query);
+  const after = decodeCursor(q.cursor, cursorSchema);
+  const rows = await db.auditEvent.findMany({
+    where: {
+      orgId,
+      ...(q.action ? { action: q.action } : {}),
+      ...(q.actor ? { OR: [{ actorName: q.actor }, { actorId: q.actor }] } : {}),
+      ...(q.targetId ? { targetId: q.targetId } : {}),
+      ...(after ? { seq: { lt: BigInt(after.seq) } } : {}),
+    },
+    orderBy: { seq: "desc" },
+    take: q.limit + 1,
+  });
+  const result = page(rows, q.limit, (r) => ({ seq: r.seq.toString() }));
+  return {
+    data: result.data.map(({ seq: _seq, orgId: _orgId, ...e }) => ({
+      ...e,
+      createdAt: e.createdAt.toISOString(),
+    })),
+    nextCursor: result.nextCursor,
+  };
+}
