@@ -12,7 +12,8 @@ import { allow } from "../guards";
 import { page } from "../page";
 import { viewOf } from "../viewer";
 import { attempt, sentence } from "../form-result";
-import { GroupsTable, PreviewPanel, RuleEditor, type Draft } from "./groups-view";
+import { GroupsTable, RuleEditor, type Draft } from "./groups-view";
+import { PreviewPanel } from "./groups-preview";
 
 const list = (v: unknown): string[] =>
   Array.isArray(v) ? v.map(String) : v === undefined ? [] : [String(v)];

@@ -53,25 +53,32 @@ function Actions({ view, user }: { view: View; user: UserDto }) {
     <section class="panel" aria-labelledby="actions-title">
       <h2 id="actions-title">Actions</h2>
       {managed ? <p class="notice notice-info">{SSO_MANAGED}</p> : ""}
-      <PostForm action={`${base}/role`} csrf={csrf}>
-        <div class="field">
-          <label for="f-role">Change role</label>
-          <select id="f-role" name="role" disabled={managed}>
-            {ROLES.map((r) => (
-              <option value={r} selected={user.role === r}>
-                {r}
-              </option>
-            ))}
-          </select>
-          <p class="hint">
-            Sets the role by hand: it stays until an Admin changes it (users from SCIM or SSO always get the
-            mapped role).
-          </p>
-        </div>
-        <button type="submit" disabled={managed}>
-          Save role
-        </button>
-      </PostForm>
+      {user.provisionedBy === "invite" ? (
+        <PostForm action={`${base}/role`} csrf={csrf}>
+          <div class="field">
+            <label for="f-role">Change role</label>
+            <select id="f-role" name="role" disabled={managed}>
+              {ROLES.map((r) => (
+                <option value={r} selected={user.role === r}>
+                  {r}
+                </option>
+              ))}
+            </select>
+            <p class="hint">
+              Sets the role by hand: it stays until an Admin changes it (users from SCIM or SSO always get the
+              mapped role).
+            </p>
+          </div>
+          <button type="submit" disabled={managed}>
+            Save role
+          </button>
+        </PostForm>
+      ) : (
+        <p class="hint">
+          The role of a user from SCIM or single sign-on comes from the mapping of their groups: change it on{" "}
+          <a href="/groups">Groups &amp; roles</a>.
+        </p>
+      )}
       {actionsFor(user).map((a) => (
         <PostForm action={`${base}/${a.path}`} csrf={csrf} class="actions">
           <button type="submit" class={a.danger ? "danger" : "secondary"} disabled={managed} safe>

@@ -67,19 +67,25 @@ function FilterForm({ f }: { f: Filters }) {
 function UserRow({ u, view }: { u: UserDto; view: View }) {
   return (
     <tr>
-      <td>
+      <td data-label="Name">
         <a href={`/users/${u.id}`} safe>
           {displayName(u)}
         </a>
       </td>
-      <td safe>{u.email}</td>
-      <td safe>{STATUS_WORDS[u.status]}</td>
-      <td>{u.role ?? "No role"}</td>
-      <td safe>{whyShort(u.role, u.roleSource)}</td>
-      <td class="hide-narrow" safe>
+      <td data-label="Email" safe>
+        {u.email}
+      </td>
+      <td data-label="Status" safe>
+        {STATUS_WORDS[u.status]}
+      </td>
+      <td data-label="Role">{u.role ?? "No role"}</td>
+      <td data-label="Why" safe>
+        {whyShort(u.role, u.roleSource)}
+      </td>
+      <td data-label="Provisioned by" class="hide-narrow" safe>
         {PROVISIONED_WORDS[u.provisionedBy]}
       </td>
-      <td class="hide-narrow">
+      <td data-label="Last sign-in" class="hide-narrow">
         <RelTime at={u.lastSignInAt} now={view.now} />
       </td>
     </tr>
@@ -111,7 +117,7 @@ export function UsersBody(p: {
         )
       ) : (
         <div class="table-wrap">
-          <table>
+          <table class="cards">
             <caption class="visually-hidden">Users of the organization</caption>
             <thead>
               <tr>

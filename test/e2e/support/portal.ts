@@ -1,6 +1,7 @@
 // People and their sign-in, for browser tests: an organization with an Admin who has a password,
 // signed in through the real /login form (or, where the test is not about signing in, by the
 // session cookie the sign-in would set).
+import { randomBytes } from "node:crypto";
 import type { BrowserContext, Page } from "playwright-core";
 import type { Organization, User } from "../../../src/generated/prisma/client";
 import { hashPassword } from "../../../src/auth/passwords";
@@ -21,10 +22,13 @@ export async function givenPerson(
   options: { org?: Organization; firstName?: string; lastName?: string } = {},
 ): Promise<Person> {
   const org = options.org ?? (await s.given.org({ name: "Acme Corp" }));
+  const first = options.firstName ?? "Ada";
   const user = await s.given.user(org, {
+    // Unique per test, readable in screenshots.
+    email: `${first.toLowerCase()}.${randomBytes(3).toString("hex")}@acme.example`,
     role,
     assignedRole: role,
-    firstName: options.firstName ?? "Ada",
+    firstName: first,
     lastName: options.lastName ?? "Admin",
     passwordHash: await hashPassword(PASSWORD),
   });
