@@ -89,14 +89,16 @@ async function main() {
     { force: true },
   );
   const { token: apiKey } = await services.credentials.create("api_key", ctx, "bench");
-  const admin = await db.prisma.user.findFirstOrThrow({ where: { orgId: org.id, role: "Admin" } });
+  const admin = await db.prisma.user.findFirstOrThrow({
+    where: { orgId: org.id, role: "Admin", status: "active" },
+  });
   const session = await services.sessions.create(db.prisma, {
     orgId: org.id,
     userId: admin.id,
     method: "saml",
   });
   const someone = await db.prisma.user.findFirstOrThrow({
-    where: { orgId: org.id, email: "user4321@bench.test" },
+    where: { orgId: org.id, email: `user${Math.floor(USERS / 2) + 1}@bench.test` },
   });
 
   const timed = timing(createApp(services));
@@ -112,11 +114,15 @@ async function main() {
     ],
     ["groups page", "/groups", { Cookie: `sso_bridge_session=${session.cookieValue}`, Accept: "text/html" }],
   ];
+  if (arg("show")) {
+    const res = await fetch(`${base}${arg("show")}`, { headers: cases[1]![2], redirect: "manual" });
+    console.log(res.status, res.headers.get("location"), (await res.text()).slice(0, 3000));
+  }
   const rows: { label: string; p50: number; p95: number; bytes: number }[] = [];
   for (const [label, path, headers] of cases) {
     let bytes = 0;
     for (let i = 0; i < WARMUP + REQUESTS; i++) {
-      const res = await fetch(`${base}${path}`, { headers });
+      const res = await fetch(`${base}${path}`, { headers, redirect: "manual" });
       if (res.status !== 200) throw new Error(`${label}: ${res.status} ${await res.text()}`);
       bytes = (await res.arrayBuffer()).byteLength;
       if (i === WARMUP - 1) timed.take();
