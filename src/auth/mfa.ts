@@ -78,6 +78,13 @@ export async function verifyStep(deps: AuthDeps, s: ResolvedSession, body: unkno
   const used = await verifySecondFactor(deps.db.prisma, deps.cipher, s.user, code, now);
   if (!used) {
     await deps.throttle.recordFailure([key]);
+    // The portal's sign-in activity lists it, as it does a wrong password (never the code typed).
+    await recordAudit(deps.db.prisma, ctxOfSession(s, requestId), {
+      action: "auth.sign_in_refused",
+      targetType: "user",
+      targetId: s.user.id,
+      data: { method: "password", reason: "invalid_totp", email: s.user.email },
+    });
     throw new AppError("sign_in_failed", "the authentication code is not correct", {
       extra: { reason: "invalid_totp" },
     });
