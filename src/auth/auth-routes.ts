@@ -2,7 +2,7 @@
 // a browser following a link (GET) or posting one of our forms gets HTML pages and, on
 // success, a 303 to the portal. Every session cookie is HttpOnly, SameSite=Lax, path "/",
 // and Secure behind https.
-import { Router, type Request, type Response } from "express";
+import { Router, type Request, type RequestHandler, type Response } from "express";
 import { z } from "zod";
 import type { Services } from "../services";
 import { cookieValue } from "../http/auth";
@@ -11,10 +11,9 @@ import { AppError } from "../shared/errors";
 import { assertSsoOff } from "../users/guards";
 import { invitationPage, recoveryPage } from "./pages";
 import type { SignedIn } from "./deps";
+import { formBody } from "../http/csrf";
+import { isForm } from "../http/form-gate";
 
-// By header, not req.is(): a form with no fields posts no body, and req.is() is null then.
-const isForm = (req: Request): boolean =>
-  (req.get("content-type") ?? "").toLowerCase().startsWith("application/x-www-form-urlencoded");
 const tokenParam = z.string().min(1).max(200);
 
 export function authRoutes(services: Services): Router {
@@ -33,6 +32,13 @@ export function authRoutes(services: Services): Router {
     next();
   });
 
+  // Our forms carry a CSRF token (a forged sign-in would put the victim in the attacker's
+  // account); JSON callers are covered by the Origin check in front of every write.
+  const form: RequestHandler[] = [
+    formBody,
+    (req, res, next) => (isForm(req) ? services.csrf.verify(req, res, next) : next()),
+  ];
+
   function signedIn(req: Request, res: Response, result: SignedIn): void {
     res.cookie(SESSION_COOKIE, result.cookieValue, { ...cookieOptions, expires: result.expiresAt });
     if (isForm(req) && result.stage === "full") res.redirect(303, "/");
@@ -45,7 +51,7 @@ export function authRoutes(services: Services): Router {
     return s;
   }
 
-  router.post("/login", async (req, res) => {
+  router.post("/login", ...form, async (req, res) => {
     signedIn(req, res, await auth.login(req.body ?? {}, req.ip ?? "unknown", res.locals.requestId));
   });
 
@@ -77,10 +83,11 @@ export function authRoutes(services: Services): Router {
         email: inv.email,
         action: `/auth/invitations/${encodeURIComponent(token)}/accept`,
         expiresAt: inv.expiresAt,
+        csrfToken: services.csrf.token(req, res),
       }),
     );
   });
-  router.post("/invitations/:token/accept", async (req, res) => {
+  router.post("/invitations/:token/accept", ...form, async (req, res) => {
     const token = tokenParam.parse(req.params.token);
     signedIn(req, res, await auth.acceptInvitation(token, req.body ?? {}, res.locals.requestId));
   });
@@ -88,13 +95,15 @@ export function authRoutes(services: Services): Router {
   router.get("/recover/:token", async (req, res) => {
     const token = tokenParam.parse(req.params.token);
     const link = await auth.peekRecoveryLink(token);
-    res
-      .type("html")
-      .send(
-        recoveryPage({ action: `/auth/recover/${encodeURIComponent(token)}`, expiresAt: link.expiresAt }),
-      );
+    res.type("html").send(
+      recoveryPage({
+        action: `/auth/recover/${encodeURIComponent(token)}`,
+        expiresAt: link.expiresAt,
+        csrfToken: services.csrf.token(req, res),
+      }),
+    );
   });
-  router.post("/recover/:token", async (req, res) => {
+  router.post("/recover/:token", ...form, async (req, res) => {
     const token = tokenParam.parse(req.params.token);
     signedIn(req, res, await auth.useRecoveryLink(token, res.locals.requestId));
   });

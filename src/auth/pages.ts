@@ -1,11 +1,16 @@
 // The two pages a person reaches from a link: set a password (invitation) and confirm a
 // break-glass sign-in. Links are opened by GET, which only shows a form: mail scanners that
 // prefetch links must not spend a one-time link, so spending it takes the form's POST.
+import { CSRF_FIELD } from "../http/csrf";
+
 const escapeHtml = (s: string): string =>
   s.replace(
     /[&<>"']/g,
     (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c] as string,
   );
+
+const csrfField = (token: string): string =>
+  `<input type="hidden" name="${CSRF_FIELD}" value="${escapeHtml(token)}">`;
 
 function layout(title: string, body: string): string {
   return `<!doctype html>
@@ -23,11 +28,12 @@ export function invitationPage(input: {
   email: string;
   action: string;
   expiresAt: Date;
+  csrfToken: string;
 }): string {
   return layout(
     `Join ${input.orgName}`,
     `<p>Choose a password for <b>${escapeHtml(input.email)}</b> (at least 12 characters).</p>
-<form method="post" action="${escapeHtml(input.action)}">
+<form method="post" action="${escapeHtml(input.action)}">${csrfField(input.csrfToken)}
 <label for="password">Password</label>
 <input id="password" name="password" type="password" autocomplete="new-password" minlength="12" required>
 <button type="submit">Activate my account</button></form>
@@ -35,11 +41,11 @@ export function invitationPage(input: {
   );
 }
 
-export function recoveryPage(input: { action: string; expiresAt: Date }): string {
+export function recoveryPage(input: { action: string; expiresAt: Date; csrfToken: string }): string {
   return layout(
     "Break-glass sign-in",
     `<p>This one-time link signs you in as an Admin, even while SSO is enforced. The sign-in is recorded in the audit log.</p>
-<form method="post" action="${escapeHtml(input.action)}"><button type="submit">Sign in</button></form>
+<form method="post" action="${escapeHtml(input.action)}">${csrfField(input.csrfToken)}<button type="submit">Sign in</button></form>
 <p class="meta">The link expires on ${escapeHtml(input.expiresAt.toISOString().slice(0, 19).replace("T", " "))} UTC.</p>`,
   );
 }

@@ -1,7 +1,9 @@
 // createApp wires the HTTP surfaces over the services. Order matters: request id first (so
 // every later log line has it), then metrics, security headers, the error format of each
-// surface (before the body parsers, whose errors must come out in that format), body
-// parsers with size limits, the routers, and last the 404 and the one error handler.
+// surface (before the body parsers, whose errors must come out in that format), the refusal
+// of cross-origin writes and of unexpected forms, the JSON parser with its size limit (forms
+// are parsed by the routes that take them: csrf.ts formBody), the routers, and last the 404
+// and the one error handler.
 import express, { type Express } from "express";
 import helmet from "helmet";
 import type { Services } from "../services";
@@ -15,6 +17,8 @@ import { scimRouter } from "../scim/router";
 import { authRoutes } from "../auth/auth-routes";
 import { createSsoRouter } from "../sso/routes";
 import { createPortalRouter } from "../portal/router";
+import { sameOriginWrites } from "./same-origin";
+import { formsOnlyWhereExpected } from "./form-gate";
 
 export const JSON_TYPES = ["application/json", "application/scim+json", "application/*+json"];
 export const BODY_LIMIT = "1mb";
@@ -42,9 +46,10 @@ export function createApp(services: Services): Express {
   app.use("/scim", errorFormat("scim"));
   app.use("/sso", errorFormat("html"));
 
+  // Before any body is read: writes from another site's pages, and forms where none is expected.
+  app.use(sameOriginWrites(services.config.baseUrl));
+  app.use(formsOnlyWhereExpected);
   app.use(express.json({ limit: BODY_LIMIT, type: JSON_TYPES }));
-  // SAML's HTTP-POST binding posts a form; encrypted responses run to tens of kilobytes.
-  app.use(express.urlencoded({ limit: BODY_LIMIT, extended: false }));
 
   // SCIM first: it carries most of the traffic, and every router a request passes through
   // costs it (a router that matches nothing hands the request on in a later event-loop turn).

@@ -33,6 +33,8 @@ const SECRET_KEYS = new Set(
     "passwordhash",
     "invitationurl",
     "url_with_token",
+    "_csrf",
+    "x-csrf-token",
   ].map((k) => k.toLowerCase()),
 );
 

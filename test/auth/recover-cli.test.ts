@@ -5,6 +5,7 @@ import type { AddressInfo } from "node:net";
 import request from "supertest";
 import { start } from "../../src/main";
 import { createCliEnv, type CliEnv } from "../support/cli";
+import { openForm } from "../support/forms";
 
 let harness: CliEnv;
 let env: Record<string, string>;
@@ -41,7 +42,13 @@ test("when SSO is enforced and `sso-bridge recover --json` runs beside the serve
     expect(recovered.code).toBe(0);
     expect(Object.keys(recovered.json).sort()).toEqual(["expiresAt", "url"]);
     const link = new URL(recovered.json.url).pathname;
-    const res = await request(base).post(link).type("form").send("").expect(303);
+    const form = await openForm(base, link);
+    const res = await request(base)
+      .post(link)
+      .set("Cookie", form.cookie)
+      .type("form")
+      .send({ _csrf: form.token })
+      .expect(303);
     const cookie = res.headers["set-cookie"]![0]!.split(";")[0]!;
     const me = await request(base).get("/api/v1/me").set("Cookie", cookie).expect(200);
     expect(me.body.user.email).toBe("it@acme.test");

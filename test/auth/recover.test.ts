@@ -2,6 +2,7 @@ import request from "supertest";
 import { createTestApp, type TestApp } from "../support/app";
 import { runCommand } from "../../src/cli/commands";
 import { movableClock, ssoOn } from "../users/helpers";
+import { openForm } from "../support/forms";
 
 const clock = movableClock(new Date("2026-06-01T12:00:00Z"));
 let t: TestApp;
@@ -38,7 +39,13 @@ describe("break-glass recovery link", () => {
     expect(page.text).toContain(`action="${pathOf(url)}"`);
     await request(t.app).get(pathOf(url)).expect(200);
 
-    const res = await request(t.app).post(pathOf(url)).type("form").send("").expect(303);
+    const form = await openForm(t.app, pathOf(url));
+    const res = await request(t.app)
+      .post(pathOf(url))
+      .set("Cookie", form.cookie)
+      .type("form")
+      .send({ _csrf: form.token })
+      .expect(303);
     expect(res.headers.location).toBe("/");
     const cookie = res.headers["set-cookie"]![0]!.split(";")[0]!;
     const me = await request(t.app).get("/api/v1/me").set("Cookie", cookie).expect(200);
@@ -86,7 +93,13 @@ describe("break-glass recovery link", () => {
     const user = await t.given.user(org, { role: "Viewer", email: "locked-out@acme.test" });
     await ssoOn(t, org);
     const { url } = await recoverLink(org.slug, "locked-out@acme.test");
-    const res = await request(t.app).post(pathOf(url)).type("form").send("").expect(303);
+    const form = await openForm(t.app, pathOf(url));
+    const res = await request(t.app)
+      .post(pathOf(url))
+      .set("Cookie", form.cookie)
+      .type("form")
+      .send({ _csrf: form.token })
+      .expect(303);
     const cookie = res.headers["set-cookie"]![0]!.split(";")[0]!;
     const me = await request(t.app).get("/api/v1/me").set("Cookie", cookie).expect(200);
     expect(me.body).toMatchObject({ role: "Admin", breakGlass: true, user: { id: user.id, role: "Viewer" } });

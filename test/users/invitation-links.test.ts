@@ -1,6 +1,7 @@
 import request from "supertest";
 import { createTestApp, type TestApp } from "../support/app";
 import { movableClock, orgWithMembers, invite as inviteAs, tokenOf } from "./helpers";
+import { openForm } from "../support/forms";
 
 const clock = movableClock(new Date("2026-03-02T09:00:00Z"));
 let t: TestApp;
@@ -72,10 +73,12 @@ describe("invitation links", () => {
     const { admin, base } = await orgWithMembers(t);
     const [inv] = (await invite(base, admin.cookie, [{ email: "form@example.test", role: "Viewer" }])).body
       .invitations;
+    const form = await openForm(t.app, `/auth/invitations/${tokenOf(inv.invitationUrl)}`);
     const res = await request(t.app)
       .post(`/auth/invitations/${tokenOf(inv.invitationUrl)}/accept`)
+      .set("Cookie", form.cookie)
       .type("form")
-      .send({ password: "a long enough password" })
+      .send({ _csrf: form.token, password: "a long enough password" })
       .expect(303);
     expect(res.headers.location).toBe("/");
     expect(res.headers["set-cookie"]![0]).toMatch(/^sso_bridge_session=/);

@@ -13,6 +13,7 @@ import { samlOptionsFor } from "./saml-options";
 import { samlConfigOf, spUrls } from "./saml-config";
 import { createSamlPassport } from "./strategy";
 import { testSamlResponse } from "./test-response";
+import { formBody } from "../../http/csrf";
 
 export function createSamlProtocol(services: Services): SsoProtocol {
   const passport = createSamlPassport();
@@ -25,7 +26,8 @@ export function createSamlProtocol(services: Services): SsoProtocol {
     const xml = await passport.metadata(req, samlOptionsFor(baseUrl, org, connection), cert);
     res.type("application/samlmetadata+xml").send(xml);
   });
-  routes.post("/saml/acs", acsHandler(services, passport));
+  // HTTP-POST binding: the IdP posts a form; encrypted responses run to tens of kilobytes.
+  routes.post("/saml/acs", formBody, acsHandler(services, passport));
 
   return {
     protocol: "saml",

@@ -25,7 +25,7 @@ const sessionCookie = (res: request.Response) =>
   );
 
 describe("SP-initiated sign-in", () => {
-  test("when the IdP answers our AuthnRequest with a signed assertion, then a user is created, gets the mapped role and lands on returnTo", async () => {
+  test("when the IdP answers our AuthnRequest with a signed assertion, posted cross-site from the IdP's origin, then a user is created, gets the mapped role and lands on returnTo", async () => {
     const s = await samlOrg(t, idp);
     const login = await startLogin(t, s.org, "/reports?tab=1");
     expect(login.location.origin + login.location.pathname).toBe(idp.ssoUrl);
@@ -47,7 +47,11 @@ describe("SP-initiated sign-in", () => {
         groups: ["Admins", "Staff"],
       },
     });
-    const res = await postAcs(t, s.org, xml).expect(302);
+    // The browser posts the IdP's form from the IdP's origin: the ACS is exempt from the origin check.
+    const res = await postAcs(t, s.org, xml)
+      .set("Origin", "https://idp.example")
+      .set("Sec-Fetch-Site", "cross-site")
+      .expect(302);
     expect(res.headers.location).toBe("/reports?tab=1");
     const cookie = sessionCookie(res);
     expect(cookie).toMatch(/HttpOnly/i);
