@@ -40,6 +40,9 @@ export async function recordScimError(
  * known only then) and hands it on, unchanged, to the one error handler that answers it.
  */
 export function scimErrorRecorder(db: Pick<Database, "prisma">, logger: Logger): ErrorRequestHandler {
+  // One write at a time per process: each insert's prune then sees every earlier insert, so
+  // the table holds the bound (plus at most one in flight per other instance).
+  let queue: Promise<void> = Promise.resolve();
   return (err, req, res, next) => {
     const ctx = res.locals.scim as ScimCtx | undefined;
     const known = knownError(err);
@@ -57,9 +60,11 @@ export function scimErrorRecorder(db: Pick<Database, "prisma">, logger: Logger):
       // Why after the answer: the IdP must not wait for bookkeeping, and a failed write here must
       // never change what it is told.
       res.once("finish", () => {
-        recordScimError(db, ctx.orgId, row).catch((e: unknown) =>
-          logger.error("could not record a SCIM error", { error: e, requestId: row.requestId }),
-        );
+        queue = queue
+          .then(() => recordScimError(db, ctx.orgId, row))
+          .catch((e: unknown) => {
+            logger.error("could not record a SCIM error", { error: e, requestId: row.requestId });
+          });
       });
     }
     next(err);
