@@ -14,6 +14,7 @@ import { invitationsRoutes } from "./invitations-routes";
 import { meWriteRoutes } from "./me-write-routes";
 import { roleMappingsRoutes } from "./role-mappings-routes";
 import { groupsRoutes } from "./groups-routes";
+import { activityRoutes } from "./activity-routes";
 
 export function createApiRouter(services: Services): Router {
   const api = Router();
@@ -34,6 +35,7 @@ export function createApiRouter(services: Services): Router {
     groupsRoutes(services),
     usersRoutes(services),
     invitationsRoutes(services),
+    activityRoutes(services),
   );
   return api;
 }

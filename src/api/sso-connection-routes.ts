@@ -1,13 +1,15 @@
-// /api/v1/orgs/{org}/sso-connection: GET (users:read), PUT, enable,
-// disable, DELETE and test (sso:write). Secrets are never part of an answer.
+// /api/v1/orgs/{org}/sso-connection: GET (users:read), PUT, enable, disable, DELETE, test (a
+// pasted answer) and the results of round-trip test sign-ins (sso:write). Secrets are never
+// part of an answer.
 import { Router } from "express";
-import { ctxOf, orgOf, requirePermission } from "../http/auth";
+import { ctxOf, orgOf, requireAuthOf, requirePermission } from "../http/auth";
 import type { Services } from "../services";
 import { AppError } from "../shared/errors";
 import { createSsoConnectionsService } from "../sso/connections-service";
 import { loadConnection } from "../sso/connection-store";
 import { protocolOf, protocolsOf } from "../sso/registry";
 import { forceQuery } from "../roles/mappings-input";
+import { readTestResult } from "../sso/test-sign-in/record-result";
 
 export function ssoConnectionRoutes(services: Services): Router {
   const router = Router({ mergeParams: true });
@@ -44,6 +46,16 @@ export function ssoConnectionRoutes(services: Services): Router {
       );
     }
     res.json(await protocol.testSignIn(req.body, { ctx, org: orgOf(res), connection, req, res }));
+  });
+  // The result of a test sign-in, for the session that started it only (an API key has none).
+  router.get("/sso-connection/test-results/:id", write, async (req, res) => {
+    const auth = requireAuthOf(res);
+    const result =
+      auth.kind === "session"
+        ? await readTestResult(services, auth.orgId, auth.sessionId, String(req.params.id))
+        : null;
+    if (!result) throw new AppError("not_found", "no test sign-in result of yours has this id");
+    res.set("Cache-Control", "no-store").json(result);
   });
   return router;
 }

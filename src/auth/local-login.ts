@@ -12,6 +12,7 @@ import type { SessionStage } from "../sessions/sessions-service";
 import { burnVerification, verifyPassword } from "./passwords";
 import { accountKey, ipKey } from "./throttle";
 import { checkSecondFactor } from "./check-second-factor";
+import { auditRefusal } from "./audit-refusal";
 import { fold } from "../shared/fold";
 import type { AuthDeps, SignedIn } from "./deps";
 
@@ -53,12 +54,17 @@ export async function login(
   const ok = user?.passwordHash
     ? await verifyPassword(body.password, user.passwordHash)
     : await burnVerification(body.password);
-  if (!user || !ok) throw refused();
+  if (!user || !ok) {
+    if (user) await auditRefusal(deps, user, "invalid_credentials", ip, requestId);
+    throw refused();
+  }
   // Only someone who knows the password learns the account's state.
-  if (user.status !== "active")
+  if (user.status !== "active") {
+    await auditRefusal(deps, user, `user_${user.status}`, ip, requestId);
     throw new AppError("forbidden", `this account is ${user.status}: ask an administrator of ${org.name}`, {
       extra: { reason: `user_${user.status}` },
     });
+  }
   // The password is proven: its attempt is given back, and the account's password count starts
   // over. Wrong second-factor codes are counted apart and stay counted.
   await attempt.giveBack();
@@ -67,7 +73,7 @@ export async function login(
   let stage: SessionStage = "full";
   if (user.totpEnabledAt) {
     if (!body.totp) stage = "mfa_verify";
-    else await checkSecondFactor(deps, user, body.totp, ip);
+    else await checkSecondFactor(deps, user, body.totp, ip, requestId);
   } else if (org.requireMfa) stage = "mfa_enroll";
   const now = deps.clock();
 

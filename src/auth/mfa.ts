@@ -79,7 +79,7 @@ export async function verifyStep(
   const { code } = codeBody.parse(body);
   if (s.session.stage !== "mfa_verify")
     throw new AppError("conflict", "this session does not owe a verification step");
-  const used = await checkSecondFactor(deps, s.user, code, ip);
+  const used = await checkSecondFactor(deps, s.user, code, ip, requestId);
   const now = deps.clock();
   await deps.db.prisma.$transaction(async (tx) => {
     await tx.session.update({ where: { id: s.session.id }, data: { stage: "full" } });

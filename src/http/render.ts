@@ -32,8 +32,10 @@ const SCIM_TYPES: Partial<Record<AppError["code"], string>> = {
   seat_limit: "tooMany",
 };
 
+export const scimTypeOf = (err: AppError): string | undefined => err.scimType ?? SCIM_TYPES[err.code];
+
 export function sendScimError(res: Response, err: AppError): void {
-  const scimType = err.scimType ?? SCIM_TYPES[err.code];
+  const scimType = scimTypeOf(err);
   res
     .status(err.status)
     .type("application/scim+json")

@@ -4,6 +4,7 @@
 import type { Role, UserStatus } from "../generated/prisma/client";
 import type { Services } from "../services";
 import type { Ctx } from "../shared/context";
+import { countRefusedSince } from "../audit/sign-in-activity";
 import { certificateWarning, ssoSummaryOf, type SsoSummary } from "../sso/sso-state";
 
 export type SetupStepKey = "connection" | "test" | "scim_token" | "first_user" | "admin_group" | "sso_on";
@@ -32,17 +33,13 @@ export interface SetupState {
 
 const DAY_MS = 86_400_000;
 
-/** Whether an Admin's test sign-in has passed since the connection was set up. */
+/** Whether an Admin's test sign-in (a real round trip through the IdP) has passed. */
 async function testSignInPassed(services: Services, orgId: string): Promise<boolean> {
-  const prisma = services.db.prisma;
-  const conn = await prisma.ssoConnection.findUnique({ where: { orgId }, select: { createdAt: true } });
-  if (!conn) return false;
-  const last = await prisma.auditEvent.findFirst({
-    where: { orgId, action: "sso.connection_tested", createdAt: { gte: conn.createdAt } },
-    orderBy: { seq: "desc" },
-    select: { data: true },
+  const conn = await services.db.prisma.ssoConnection.findUnique({
+    where: { orgId },
+    select: { testedAt: true },
   });
-  return (last?.data as { verified?: unknown } | undefined)?.verified === true;
+  return conn?.testedAt != null;
 }
 
 async function userCounts(services: Services, orgId: string) {
@@ -67,20 +64,22 @@ export async function setupState(services: Services, ctx: Ctx): Promise<SetupSta
   const orgId = ctx.orgId;
   const now = services.clock();
   const since = new Date(now.getTime() - DAY_MS);
-  const [sso, tested, tokens, scimUser, mappings, counts, refused, lastSignIn] = await Promise.all([
-    ssoSummaryOf(prisma, orgId),
-    testSignInPassed(services, orgId),
-    prisma.scimToken.aggregate({
-      where: { orgId, revokedAt: null },
-      _count: true,
-      _max: { lastUsedAt: true },
-    }),
-    prisma.user.findFirst({ where: { orgId, provisionedBy: "scim" }, select: { id: true } }),
-    services.roles.getMappings(ctx),
-    userCounts(services, orgId),
-    prisma.auditEvent.count({ where: { orgId, action: "sso.sign_in_refused", createdAt: { gte: since } } }),
-    prisma.user.aggregate({ where: { orgId }, _max: { lastSignInAt: true } }),
-  ]);
+  const [sso, tested, tokens, scimUser, mappings, counts, refused, lastSignIn, scimErrors] =
+    await Promise.all([
+      ssoSummaryOf(prisma, orgId),
+      testSignInPassed(services, orgId),
+      prisma.scimToken.aggregate({
+        where: { orgId, revokedAt: null },
+        _count: true,
+        _max: { lastUsedAt: true },
+      }),
+      prisma.user.findFirst({ where: { orgId, provisionedBy: "scim" }, select: { id: true } }),
+      services.roles.getMappings(ctx),
+      userCounts(services, orgId),
+      countRefusedSince(prisma, orgId, since),
+      prisma.user.aggregate({ where: { orgId }, _max: { lastSignInAt: true } }),
+      prisma.scimError.count({ where: { orgId, createdAt: { gte: since } } }),
+    ]);
 
   const steps: SetupStep[] = [
     { key: "connection", done: sso.state !== "not_set_up" },
@@ -95,6 +94,7 @@ export async function setupState(services: Services, ctx: Ctx): Promise<SetupSta
   const cert = certificateWarning(sso, now);
   if (cert) attention.push({ kind: "certificate", daysLeft: cert.daysLeft });
   if (refused > 0) attention.push({ kind: "refused_sign_ins", count: refused });
+  if (scimErrors > 0) attention.push({ kind: "scim_errors", count: scimErrors });
   if (counts.activeAdmins === 0) attention.push({ kind: "no_admin" });
 
   return {

@@ -18,6 +18,9 @@ import { invitationsPages } from "./pages/invitations";
 import { auditPages } from "./pages/audit";
 import { settingsPages } from "./pages/settings";
 import { profilePages } from "./pages/profile";
+import { ssoSetupPages } from "./pages/sso-setup";
+import { scimSetupPages } from "./pages/scim-setup";
+import { activityPages } from "./pages/activity";
 
 const OTHER_SURFACES = /^\/(api|scim|sso|auth|healthz|readyz|metrics)(\/|$)/;
 
@@ -57,6 +60,9 @@ export const PAGE_MODULES: PageModule[] = [
   auditPages,
   settingsPages,
   profilePages,
+  ssoSetupPages,
+  scimSetupPages,
+  activityPages,
 ];
 
 export function createPortalRouter(services: Services, modules: PageModule[] = PAGE_MODULES): Router {

@@ -24,10 +24,21 @@ type Row = RoleCounts & {
   sso_on: boolean;
 };
 
+class Rollback extends Error {
+  constructor(readonly rows: Row[]) {
+    super("preview rollback");
+  }
+}
+
+/**
+ * `assumeSsoOn` previews turning SSO on (the portal's confirmation before enabling): the
+ * connection is switched on inside the preview's transaction, which is then rolled back.
+ */
 export async function previewMappings(
   db: Pick<Database, "prisma">,
   ctx: Ctx,
   input: RoleMappingsInput,
+  options: { assumeSsoOn?: boolean } = {},
 ): Promise<MappingsPreview> {
   const candidate = { kind: "candidate" as const, rules: input.rules, defaultRole: input.defaultRole };
   const query = Prisma.sql`${computedCte(ctx.orgId, candidate, { kind: "org" })},
@@ -43,10 +54,17 @@ export async function previewMappings(
     (SELECT sso_on FROM settings) AS sso_on
   FROM counts`;
   // Read-only, in a transaction only so that the session settings stay local to it.
-  const [row] = await db.prisma.$transaction(async (tx) => {
-    await tx.$queryRaw(bulkSettingsSql(ctx.orgId));
-    return tx.$queryRaw<Row[]>(query);
-  }, ORG_RECOMPUTE_TX);
+  const run = () =>
+    db.prisma.$transaction(async (tx) => {
+      await tx.$queryRaw(bulkSettingsSql(ctx.orgId));
+      if (!options.assumeSsoOn) return tx.$queryRaw<Row[]>(query);
+      await tx.ssoConnection.updateMany({ where: { orgId: ctx.orgId }, data: { enabled: true } });
+      throw new Rollback(await tx.$queryRaw<Row[]>(query));
+    }, ORG_RECOMPUTE_TX);
+  const [row] = await run().catch((e: unknown) => {
+    if (e instanceof Rollback) return e.rows;
+    throw e;
+  });
   const r = row!;
   return {
     changed: r.changed,

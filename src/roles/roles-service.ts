@@ -14,7 +14,8 @@ export function createRolesService({ db }: { db: Pick<Database, "prisma" | "kind
     getMappings: (ctx: Ctx) => readMappings(db.prisma, ctx.orgId),
     putMappings: (ctx: Ctx, input: RoleMappingsInput, options: { force: boolean }) =>
       putMappings(db, ctx, input, options),
-    previewMappings: (ctx: Ctx, input: RoleMappingsInput) => previewMappings(db, ctx, input),
+    previewMappings: (ctx: Ctx, input: RoleMappingsInput, options?: { assumeSsoOn?: boolean }) =>
+      previewMappings(db, ctx, input, options),
     listGroups: (ctx: Ctx, query: { cursor?: string; limit: number }) => listGroups(db, ctx.orgId, query),
     explainRole: (ctx: Ctx, userId: string) => explainRole(db.prisma, ctx.orgId, userId),
   };

@@ -12,6 +12,7 @@ import { createUserWrites } from "./users/write-users";
 import { createGroupReads } from "./groups/read-groups";
 import { createGroupWrites } from "./groups/write-groups";
 import { weakEtag } from "./context";
+import { scimErrorRecorder } from "./activity/record-error";
 import type { Doc } from "./schema/canonical";
 
 const SCIM_JSON = "application/scim+json; charset=utf-8";
@@ -157,5 +158,7 @@ export function scimRouter(services: Services): Router {
     await groupWrites.remove(scimCtxOf(res.locals), id(req), ifMatch(req));
     res.status(204).end();
   });
+  // Error answers are filed for the portal's SCIM activity (scim/activity/record-error.ts).
+  r.use(scimErrorRecorder(services.db, services.logger));
   return r;
 }

@@ -15,6 +15,7 @@ export function toRecord(row: SsoConnection, cipher: Cipher): SsoConnectionRecor
     allowIdpInitiated: row.allowIdpInitiated,
     config: (row.config ?? {}) as Record<string, unknown>,
     secrets: row.secrets ? (JSON.parse(cipher.decrypt(row.secrets)) as Record<string, string>) : {},
+    testedAt: row.testedAt,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
   };

@@ -15,6 +15,7 @@ import {
   type OrgRecomputeResult,
 } from "../roles/recompute";
 import { countActiveAdmins } from "../roles/read-mappings";
+import { daysUntil, latestNotAfter } from "./sso-state";
 import type { SsoConnectionRecord } from "./protocol";
 import { protocolOf, protocolsOf } from "./registry";
 import { loadConnection, sealSecrets, toRecord } from "./connection-store";
@@ -24,6 +25,15 @@ export function createSsoConnectionsService(services: Services) {
   const prisma = db.prisma;
   const registry = () => protocolsOf(services);
 
+  /** When the IdP's signing certificate (the latest, during a rollover) runs out. */
+  function certificateExpiry(record: SsoConnectionRecord) {
+    const notAfter = record.protocol === "saml" ? latestNotAfter(record.config) : null;
+    return {
+      certificateExpiresAt: notAfter?.toISOString() ?? null,
+      certificateDaysLeft: notAfter ? daysUntil(notAfter, services.clock()) : null,
+    };
+  }
+
   async function present(record: SsoConnectionRecord, org: Organization): Promise<Record<string, unknown>> {
     return {
       id: record.id,
@@ -32,6 +42,8 @@ export function createSsoConnectionsService(services: Services) {
       jit: record.jit,
       allowIdpInitiated: record.allowIdpInitiated,
       ...(await protocolOf(registry(), record.protocol).present(record, org)),
+      testedAt: record.testedAt?.toISOString() ?? null,
+      ...certificateExpiry(record),
       createdAt: record.createdAt.toISOString(),
       updatedAt: record.updatedAt.toISOString(),
     };

@@ -21,6 +21,8 @@ export interface SsoConnectionRecord {
   config: Record<string, unknown>;
   /** Decrypted sso_connections.secrets ({} when none). Never render or log. */
   secrets: Record<string, string>;
+  /** When an Admin's test sign-in last passed, or null. */
+  testedAt: Date | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -45,6 +47,8 @@ export interface LoginTarget {
   connection: SsoConnectionRecord;
   /** Already checked to be a local path (src/sso/return-to.ts). */
   returnTo: string;
+  /** Set for an Admin's test sign-in: the session that will alone see its result. */
+  testSessionId?: string | null;
 }
 
 export interface SsoProtocol {

@@ -15,7 +15,8 @@ export interface SsoSummary {
 /** Warn on every admin page from this many days before the certificate expires. */
 export const CERTIFICATE_WARNING_DAYS = 30;
 
-function latestNotAfter(config: unknown): Date | null {
+/** The latest notAfter of the configured IdP signing certificates, or null (none, or OIDC). */
+export function latestNotAfter(config: unknown): Date | null {
   const pems = (config as { idpCertificates?: unknown } | null)?.idpCertificates;
   if (!Array.isArray(pems)) return null;
   let latest: Date | null = null;
@@ -49,6 +50,10 @@ export async function ssoStateOf(db: Db, orgId: string): Promise<SsoState> {
   return !row ? "not_set_up" : row.enabled ? "on" : "off";
 }
 
+/** Whole days until a certificate expires (negative once expired). */
+export const daysUntil = (notAfter: Date, now: Date): number =>
+  Math.floor((notAfter.getTime() - now.getTime()) / 86_400_000);
+
 /** Days left before the certificate expires when within the warning window (negative: expired). */
 export function certificateWarning(
   summary: SsoSummary,
@@ -56,6 +61,6 @@ export function certificateWarning(
 ): { daysLeft: number; notAfter: Date } | null {
   const notAfter = summary.certificateNotAfter;
   if (!notAfter) return null;
-  const daysLeft = Math.floor((notAfter.getTime() - now.getTime()) / 86_400_000);
+  const daysLeft = daysUntil(notAfter, now);
   return daysLeft < CERTIFICATE_WARNING_DAYS ? { daysLeft, notAfter } : null;
 }

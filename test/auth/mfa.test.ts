@@ -85,6 +85,11 @@ describe("MFA required by the organization", () => {
       .send({ code: "12345678" })
       .expect(401);
     expect(bad.body.reason).toBe("invalid_totp");
+    // The refusal is in the sign-in activity, without the code typed.
+    const refused = await t.db.prisma.auditEvent.findFirstOrThrow({
+      where: { orgId: org.id, action: "auth.sign_in_refused" },
+    });
+    expect(refused.data).toEqual({ method: "password", reason: "invalid_totp", email: user.email });
     await request(t.app)
       .post("/auth/mfa/verify")
       .set("Cookie", cookie!)

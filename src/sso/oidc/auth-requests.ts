@@ -33,7 +33,12 @@ export const browserValueOf = (cookie: string | undefined): string =>
 
 export async function createAuthRequest(
   deps: Deps,
-  input: { orgId: string; returnTo: string; browserCookie: string | undefined },
+  input: {
+    orgId: string;
+    returnTo: string;
+    browserCookie: string | undefined;
+    testSessionId?: string | null;
+  },
 ): Promise<StartedRequest> {
   const now = deps.clock();
   const state = client.randomState();
@@ -52,6 +57,7 @@ export async function createAuthRequest(
       nonce,
       codeVerifier: deps.cipher.encrypt(verifier),
       returnTo: input.returnTo,
+      testSessionId: input.testSessionId ?? null,
       expiresAt: new Date(now.getTime() + AUTH_REQUEST_TTL_MS),
     },
   });
@@ -63,6 +69,8 @@ export interface ConsumedRequest {
   nonce: string;
   codeVerifier: string;
   returnTo: string;
+  /** Set when this request is an Admin's test sign-in (the session that started it). */
+  testSessionId: string | null;
 }
 
 const refuse = (reason: string, message: string) => new RefusedSignIn(reason, message, 401);
@@ -124,5 +132,16 @@ export async function consumeAuthRequest(
     nonce: row.nonce,
     codeVerifier: deps.cipher.decrypt(row.codeVerifier),
     returnTo: row.returnTo,
+    testSessionId: row.testSessionId,
   };
+}
+
+/** Whether the callback's state names a test request of this organization (SSO may be off for it). */
+export async function isTestState(db: Db, orgId: string, state: string | null): Promise<boolean> {
+  if (!state || state.length > 512) return false;
+  const row = await db.oidcAuthRequest.findFirst({
+    where: { orgId, stateHash: sha256(state), testSessionId: { not: null } },
+    select: { id: true },
+  });
+  return row !== null;
 }

@@ -1,14 +1,17 @@
 // GET /sso/{org}/oidc/callback as a story: consume the stored request (state, browser
 // binding), exchange the code with PKCE, validate the ID token (iss, aud, exp, nonce, alg,
-// signature), fill missing claims from userinfo, then hand the identity to completeSignIn.
+// signature), fill missing claims from userinfo, then hand the identity to completeSignIn, or,
+// for an Admin's test sign-in, to the test result (same checks, no user, no session).
 import * as client from "openid-client";
 import type { Organization } from "../../generated/prisma/client";
 import { AppError } from "../../shared/errors";
 import type { Cipher } from "../../shared/crypto";
 import { completeSignIn, type SignInDeps, type SignInSuccess } from "../complete-sign-in";
 import type { SsoConnectionRecord } from "../protocol";
+import type { IdentityClaims } from "../sign-in-user";
 import { RefusedSignIn, refuseSignIn } from "../refusal";
-import { consumeAuthRequest } from "./auth-requests";
+import { recordTestResult } from "../test-sign-in/record-result";
+import { consumeAuthRequest, type ConsumedRequest } from "./auth-requests";
 import { identityOf, mergeClaims, needsUserinfo, type Claims } from "./claims";
 import type { ProviderCache, ProviderHandle } from "./provider-cache";
 import { callbackUrl, oidcConnectionOf, type OidcConnection } from "./settings";
@@ -29,14 +32,37 @@ const isNetworkError = (e: unknown): boolean =>
   e instanceof Error &&
   (e.name === "AbortError" || e.name === "TimeoutError" || /fetch failed/i.test(e.message));
 
-export async function finishOidcSignIn(deps: FinishDeps, input: CallbackInput): Promise<SignInSuccess> {
+/** Claims that only serve the protocol itself, left off a test result. */
+const PROTOCOL_CLAIMS = new Set(["nonce", "at_hash", "c_hash", "s_hash", "auth_time", "iat", "exp", "nbf"]);
+
+export async function finishOidcSignIn(
+  deps: FinishDeps,
+  input: CallbackInput,
+): Promise<SignInSuccess | { testResultId: string }> {
   const conn = oidcConnectionOf(input.connection);
   const params = new URLSearchParams(input.query);
+  let request: ConsumedRequest | null = null;
   let verified: { claims: Claims; returnTo: string };
+  const test = (rest: { identity: IdentityClaims | null; attributes: Claims; refusal?: RefusedSignIn }) =>
+    recordTestResult(deps, {
+      org: input.org,
+      connection: input.connection,
+      protocol: "oidc",
+      sessionId: request?.testSessionId as string,
+      requestId: input.requestId,
+      facts: { issuer: conn.issuer },
+      ...rest,
+    });
   try {
-    verified = await verifyCallback(deps, input, conn, params);
+    request = await consumeAuthRequest(
+      { db: deps.db.prisma, cipher: deps.cipher, clock: deps.clock },
+      { orgId: input.org.id, state: params.get("state") ?? undefined, browserCookie: input.browserCookie },
+    );
+    verified = await verifyCallback(deps, input, conn, params, request);
   } catch (e) {
     if (!(e instanceof RefusedSignIn)) throw e;
+    if (request?.testSessionId)
+      return { testResultId: await test({ identity: null, attributes: {}, refusal: e }) };
     throw await refuseSignIn(deps.db.prisma, {
       orgId: input.org.id,
       protocol: "oidc",
@@ -48,6 +74,12 @@ export async function finishOidcSignIn(deps: FinishDeps, input: CallbackInput): 
     });
   }
   const identity = identityOf(verified.claims, conn.groupsClaim);
+  if (request.testSessionId) {
+    const shown = Object.fromEntries(
+      Object.entries(verified.claims).filter(([k]) => !PROTOCOL_CLAIMS.has(k)),
+    );
+    return { testResultId: await test({ identity, attributes: shown }) };
+  }
   return completeSignIn(deps, {
     ...identity,
     org: input.org,
@@ -64,15 +96,8 @@ async function verifyCallback(
   input: CallbackInput,
   conn: OidcConnection,
   params: URLSearchParams,
+  request: ConsumedRequest,
 ): Promise<{ claims: Claims; returnTo: string }> {
-  const request = await consumeAuthRequest(
-    { db: deps.db.prisma, cipher: deps.cipher, clock: deps.clock },
-    {
-      orgId: input.org.id,
-      state: params.get("state") ?? undefined,
-      browserCookie: input.browserCookie,
-    },
-  );
   const idpError = params.get("error");
   if (idpError) {
     // Only the error code (a short ASCII token) is kept; the free-text description is not shown.

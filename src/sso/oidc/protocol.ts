@@ -8,7 +8,9 @@ import { cookieValue } from "../../http/auth";
 import { sendSignedIn } from "../complete-sign-in";
 import type { SsoProtocol } from "../protocol";
 import { ssoTargetOf } from "../target";
-import { AUTH_REQUEST_TTL_MS, BROWSER_COOKIE, createAuthRequest } from "./auth-requests";
+import { AppError } from "../../shared/errors";
+import { sendToTestResult } from "../test-sign-in/record-result";
+import { AUTH_REQUEST_TTL_MS, BROWSER_COOKIE, createAuthRequest, isTestState } from "./auth-requests";
 import { finishOidcSignIn } from "./finish-sign-in";
 import { createProviderCache } from "./provider-cache";
 import { callbackUrl, oidcConnectionOf, parseOidcConnection, presentOidc } from "./settings";
@@ -31,10 +33,19 @@ export function createOidcProtocol(services: Services): SsoProtocol {
 
   const routes = Router({ mergeParams: true });
   routes.get("/oidc/callback", async (req, res) => {
-    const { org, connection } = await ssoTargetOf(services, req, { protocol: "oidc", requireEnabled: true });
+    const { org, connection } = await ssoTargetOf(services, req, { protocol: "oidc", requireEnabled: false });
     const query = req.originalUrl.includes("?")
       ? req.originalUrl.slice(req.originalUrl.indexOf("?") + 1)
       : "";
+    // While SSO is off, only the answer to an Admin's test sign-in goes on.
+    if (
+      !connection.enabled &&
+      !(await isTestState(db.prisma, org.id, new URLSearchParams(query).get("state")))
+    ) {
+      throw new AppError("forbidden", "Single sign-on is turned off for this organization.", {
+        extra: { reason: "sso_disabled" },
+      });
+    }
     const success = await finishOidcSignIn(
       { ...services, providers, baseUrl: config.baseUrl },
       {
@@ -45,7 +56,8 @@ export function createOidcProtocol(services: Services): SsoProtocol {
         requestId: res.locals.requestId as string,
       },
     );
-    sendSignedIn(res, success, config.secureCookies);
+    if ("testResultId" in success) sendToTestResult(res, success.testResultId);
+    else sendSignedIn(res, success, config.secureCookies);
   });
 
   return {
@@ -55,13 +67,14 @@ export function createOidcProtocol(services: Services): SsoProtocol {
     present: async (record, org) => presentOidc(record, org, config.baseUrl),
     routes,
 
-    async startLogin(req, res, { org, connection, returnTo }) {
+    async startLogin(req, res, { org, connection, returnTo, testSessionId }) {
       const conn = oidcConnectionOf(connection);
       const provider = await providers.handle(conn);
       const started = await createAuthRequest(requestDeps, {
         orgId: org.id,
         returnTo,
         browserCookie: cookieValue(req, BROWSER_COOKIE),
+        testSessionId,
       });
       const url = client.buildAuthorizationUrl(provider.config, {
         redirect_uri: callbackUrl(config.baseUrl, org),

@@ -1,36 +1,47 @@
 // POST /sso/{org}/saml/acs (HTTP-POST binding): verify the response, then hand the proven
 // identity to the shared sign-in completion. Any failed check is audited with its reason and
-// answered with the sign-in error page (401); no session is created.
+// answered with the sign-in error page (401); no session is created. A response to an Admin's
+// test sign-in goes through the same checks but ends in a stored test result instead.
 import type { Request, Response } from "express";
 import type { Services } from "../../services";
 import { completeSignIn, sendSignedIn } from "../complete-sign-in";
 import { refuseSignIn } from "../refusal";
 import { localPathOrNull } from "../return-to";
 import { ssoTargetOf } from "../target";
+import { recordTestResult, sendToTestResult } from "../test-sign-in/record-result";
 import { claimsOf } from "./attributes";
+import { pendingTestSession } from "./replay-store";
+import { parseSamlResponse, responseInResponseTo } from "./response-checks";
 import { samlConfigOf } from "./saml-config";
 import { spKeysOf } from "./sp-key-store";
 import type { SamlPassport } from "./strategy";
 import { verifySamlResponse } from "./verify-response";
 
+const SSO_DISABLED = {
+  protocol: "saml" as const,
+  reason: "sso_disabled",
+  message: "Single sign-on is turned off for this organization.",
+  status: 403 as const,
+};
+
 export function acsHandler(services: Services, passport: SamlPassport) {
   return async (req: Request, res: Response) => {
     const { org, connection } = await ssoTargetOf(services, req, { protocol: "saml", requireEnabled: false });
     const requestId = res.locals.requestId as string;
-    if (!connection.enabled) {
-      throw await refuseSignIn(services.db.prisma, {
-        orgId: org.id,
-        protocol: "saml",
-        reason: "sso_disabled",
-        message: "Single sign-on is turned off for this organization.",
-        status: 403,
-        requestId,
-      });
+    const db = services.db.prisma;
+    // Why the unsigned InResponseTo is read: only to let a pending test through while SSO is off
+    // and to file a refused test under its session; the signed one decides everything else.
+    const parsed = parseSamlResponse(req.body?.SAMLResponse);
+    const hinted = parsed.ok
+      ? await pendingTestSession(db, org.id, responseInResponseTo(parsed.value.doc), services.clock())
+      : null;
+    if (!connection.enabled && !hinted) {
+      throw await refuseSignIn(db, { ...SSO_DISABLED, orgId: org.id, requestId });
     }
     const result = await verifySamlResponse({
       req,
       res,
-      db: services.db.prisma,
+      db,
       baseUrl: services.config.baseUrl,
       passport,
       org,
@@ -39,8 +50,33 @@ export function acsHandler(services: Services, passport: SamlPassport) {
       now: services.clock(),
       mode: "consume",
     });
+    const config = samlConfigOf(connection.config);
+    const testSessionId = result.ok ? result.value.testSessionId : hinted;
+    if (testSessionId) {
+      const facts = result.ok ? result.value.facts : result.facts;
+      const resultId = await recordTestResult(services, {
+        org,
+        connection,
+        protocol: "saml",
+        sessionId: testSessionId,
+        requestId,
+        identity: result.ok ? claimsOf(result.value.facts, config) : null,
+        attributes: facts?.attributes ?? {},
+        facts: facts
+          ? {
+              nameId: facts.nameId,
+              nameIdFormat: facts.nameIdFormat,
+              issuer: facts.issuer,
+              assertionId: facts.id,
+            }
+          : {},
+        refusal: result.ok ? null : result.refusal,
+      });
+      sendToTestResult(res, resultId);
+      return;
+    }
     if (!result.ok) {
-      throw await refuseSignIn(services.db.prisma, {
+      throw await refuseSignIn(db, {
         orgId: org.id,
         protocol: "saml",
         reason: result.refusal.reason,
@@ -51,11 +87,12 @@ export function acsHandler(services: Services, passport: SamlPassport) {
         detail: result.facts ? { assertionId: result.facts.id, issuer: result.facts.issuer } : {},
       });
     }
+    if (!connection.enabled) throw await refuseSignIn(db, { ...SSO_DISABLED, orgId: org.id, requestId });
     const { facts, inResponseTo, returnTo } = result.value;
     // IdP-initiated: RelayState may name a local page; anything else lands on "/".
     const target = returnTo ?? localPathOrNull(req.body?.RelayState) ?? "/";
     const success = await completeSignIn(services, {
-      ...claimsOf(facts, samlConfigOf(connection.config)),
+      ...claimsOf(facts, config),
       org,
       connection,
       protocol: "saml",

@@ -63,8 +63,14 @@ export function createSamlProtocol(services: Services): SsoProtocol {
       };
     },
 
-    async startLogin(req, res, { org, connection, returnTo }) {
-      const requestId = await issueRequest(services.db.prisma, org.id, returnTo, services.clock());
+    async startLogin(req, res, { org, connection, returnTo, testSessionId }) {
+      const requestId = await issueRequest(
+        services.db.prisma,
+        org.id,
+        returnTo,
+        services.clock(),
+        testSessionId ?? null,
+      );
       res.set("Cache-Control", "no-store");
       const config = samlConfigOf(connection.config);
       // Connections stored before the SSO URL of IdP metadata was checked may hold another scheme.

@@ -9,14 +9,20 @@ import type { Refusal } from "./response-checks";
 export const REQUEST_TTL_MS = 15 * 60_000;
 
 /** A new AuthnRequest id ("_" + 160 random bits: an xsd:ID must not start with a digit). */
-export async function issueRequest(db: Db, orgId: string, returnTo: string, now: Date): Promise<string> {
+export async function issueRequest(
+  db: Db,
+  orgId: string,
+  returnTo: string,
+  now: Date,
+  testSessionId: string | null = null,
+): Promise<string> {
   const id = `_${randomBytes(20).toString("hex")}`;
   // Housekeeping: requests expired for a day are useless even for telling "reused" from "unknown".
   await db.samlRequest.deleteMany({
     where: { orgId, expiresAt: { lt: new Date(now.getTime() - 86_400_000) } },
   });
   await db.samlRequest.create({
-    data: { id, orgId, returnTo, expiresAt: new Date(now.getTime() + REQUEST_TTL_MS) },
+    data: { id, orgId, returnTo, testSessionId, expiresAt: new Date(now.getTime() + REQUEST_TTL_MS) },
   });
   return id;
 }
@@ -30,13 +36,13 @@ export async function consumeRequest(
   orgId: string,
   requestId: string,
   now: Date,
-): Promise<{ ok: true; returnTo: string } | ({ ok: false } & Refusal)> {
+): Promise<{ ok: true; returnTo: string; testSessionId: string | null } | ({ ok: false } & Refusal)> {
   const { count } = await db.samlRequest.updateMany({
     where: { id: requestId, orgId, consumedAt: null, expiresAt: { gt: now } },
     data: { consumedAt: now },
   });
   const row = await db.samlRequest.findFirst({ where: { id: requestId, orgId } });
-  if (count === 1 && row) return { ok: true, returnTo: row.returnTo };
+  if (count === 1 && row) return { ok: true, returnTo: row.returnTo, testSessionId: row.testSessionId };
   if (row?.consumedAt) {
     return {
       ok: false,
@@ -75,6 +81,20 @@ export async function peekRequest(
   if (row.expiresAt <= now)
     return { reason: "in_response_to_expired", message: "This sign-in request has expired." };
   return null;
+}
+
+/** The session of a pending (unanswered, unexpired) test request of this organization, or null. */
+export async function pendingTestSession(
+  db: Db,
+  orgId: string,
+  requestId: string | null,
+  now: Date,
+): Promise<string | null> {
+  if (!requestId) return null;
+  const row = await db.samlRequest.findFirst({
+    where: { id: requestId, orgId, consumedAt: null, expiresAt: { gt: now }, testSessionId: { not: null } },
+  });
+  return row?.testSessionId ?? null;
 }
 
 /** Why: a captured assertion must not sign anyone in twice, on any instance (saml-profiles 4.1.4.5). */

@@ -39,6 +39,8 @@ export interface VerifiedResponse {
   inResponseTo: string | null;
   /** From our stored request (SP-initiated); null for IdP-initiated sign-in. */
   returnTo: string | null;
+  /** Set when the response answers an Admin's test sign-in (the session that started it). */
+  testSessionId: string | null;
 }
 
 export type VerifyResult =
@@ -112,12 +114,16 @@ export async function verifySamlResponse(input: VerifyInput): Promise<VerifyResu
         facts,
       );
     }
-    return { ok: true, value: { facts, inResponseTo: null, returnTo: null } };
+    return { ok: true, value: { facts, inResponseTo: null, returnTo: null, testSessionId: null } };
   }
-  if (input.mode === "peek") return { ok: true, value: { facts, inResponseTo, returnTo: null } };
+  if (input.mode === "peek")
+    return { ok: true, value: { facts, inResponseTo, returnTo: null, testSessionId: null } };
   const consumed = await consumeRequest(db, org.id, inResponseTo, now);
   if (!consumed.ok) return fail(consumed, facts);
-  return { ok: true, value: { facts, inResponseTo, returnTo: consumed.returnTo } };
+  return {
+    ok: true,
+    value: { facts, inResponseTo, returnTo: consumed.returnTo, testSessionId: consumed.testSessionId },
+  };
 }
 
 const MESSAGES: Record<string, string> = {
