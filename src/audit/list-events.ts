@@ -14,7 +14,8 @@ export const auditQuery = pageQuery.extend({
 
 // seq is a bigint column: a larger number would be a database error, not an empty page.
 const MAX_SEQ = 9223372036854775807n;
-const cursorSchema = z.object({
+/** A cursor on the audit sequence (the audit log, the sign-in activity read from it). */
+export const seqCursor = z.object({
   seq: z
     .string()
     .regex(/^\d{1,19}$/)
@@ -40,7 +41,7 @@ export async function listAuditEvents(
   query: unknown,
 ): Promise<{ data: AuditEventView[]; nextCursor: string | null }> {
   const q = auditQuery.parse(query);
-  const after = decodeCursor(q.cursor, cursorSchema);
+  const after = decodeCursor(q.cursor, seqCursor);
   const rows = await db.auditEvent.findMany({
     where: {
       orgId,

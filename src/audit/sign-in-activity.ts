@@ -1,7 +1,10 @@
 // Sign-in activity for the portal and GET /api/v1/orgs/{org}/sign-ins: every SSO and password
 // sign-in and refusal, read from the audit events each of them already writes (no second log).
 // Newest first, cursor pages on the audit sequence.
+import { z } from "zod";
 import type { Db } from "../db/client";
+import { decodeCursor, page, pageQuery } from "../api/pagination";
+import { seqCursor } from "./list-events";
 
 const SUCCEEDED = ["sso.sign_in", "auth.signed_in", "auth.recovery_link_used"];
 const REFUSED = ["sso.sign_in_refused", "auth.sign_in_refused"];
@@ -61,6 +64,25 @@ export async function listSignIns(
       };
     }),
   };
+}
+
+export const signInsQuery = pageQuery.extend({ result: z.enum(["succeeded", "refused"]).optional() });
+
+/** One page of sign-in activity, as the admin API and the portal show it. */
+export async function listSignInPage(
+  db: Db,
+  orgId: string,
+  query: unknown,
+): Promise<{ data: SignInEntry[]; nextCursor: string | null }> {
+  const q = signInsQuery.parse(query);
+  const after = decodeCursor(q.cursor, seqCursor);
+  const { rows } = await listSignIns(db, orgId, {
+    result: q.result,
+    beforeSeq: after ? BigInt(after.seq) : undefined,
+    limit: q.limit + 1,
+  });
+  const result = page(rows, q.limit, (r) => ({ seq: r.seq.toString() }));
+  return { data: result.data.map(({ seq: _seq, ...r }) => r), nextCursor: result.nextCursor };
 }
 
 /** Refused sign-ins since a time (the Overview's "needs attention"). */

@@ -1,5 +1,5 @@
 // The portal's static files: our stylesheet and script from src/portal/assets (the same path
-// from src/ and from dist/, and the Docker image copies it), and htmx from its npm package.
+// from src/ and from dist/, and the Docker image copies it).
 // Each URL carries a hash of the file's content, so the files are cached for a year and a new
 // release is fetched at once.
 import { createHash } from "node:crypto";
@@ -12,10 +12,6 @@ const OWN_DIR = path.resolve(__dirname, "../../src/portal/assets");
 const FILES: Record<string, { file: string; type: string }> = {
   "portal.css": { file: path.join(OWN_DIR, "portal.css"), type: "text/css; charset=utf-8" },
   "portal.js": { file: path.join(OWN_DIR, "portal.js"), type: "text/javascript; charset=utf-8" },
-  "htmx.min.js": {
-    file: require.resolve("htmx.org/dist/htmx.min.js"),
-    type: "text/javascript; charset=utf-8",
-  },
 };
 
 interface Loaded {

@@ -92,11 +92,9 @@ export function Layout(props: PropsWithChildren<LayoutProps>) {
           <meta charset="utf-8" />
           <meta name="viewport" content="width=device-width,initial-scale=1" />
           <meta name="referrer" content="same-origin" />
-          <meta name="htmx-config" content='{"includeIndicatorCSS":false}' />
           <title safe>{`${props.title} · ${props.view.viewer?.org.name ?? "sso-bridge"}`}</title>
           <link rel="icon" href="data:," />
           <link rel="stylesheet" href={assetUrl("portal.css")} />
-          <script src={assetUrl("htmx.min.js")} defer></script>
           <script src={assetUrl("portal.js")} defer></script>
         </head>
         <body>

@@ -89,7 +89,12 @@ describe("MFA required by the organization", () => {
     const refused = await t.db.prisma.auditEvent.findFirstOrThrow({
       where: { orgId: org.id, action: "auth.sign_in_refused" },
     });
-    expect(refused.data).toEqual({ method: "password", reason: "invalid_totp", email: user.email });
+    expect(refused.data).toEqual({
+      method: "password",
+      reason: "invalid_totp",
+      email: user.email,
+      ip: expect.any(String),
+    });
     await request(t.app)
       .post("/auth/mfa/verify")
       .set("Cookie", cookie!)

@@ -9,6 +9,7 @@ import { createTestApp, type TestApp } from "../support/app";
 import { runCommand } from "../../src/cli/commands";
 import { hashPassword } from "../../src/auth/passwords";
 import { newUser, patchBody, scimClient } from "./scim-client";
+import { sessionCookieOf, submitForm } from "../support/forms";
 
 let t: TestApp;
 let passwordHash: string;
@@ -120,8 +121,9 @@ describe("SCIM over local accounts", () => {
     });
     if (!ok.ok) throw new Error(ok.error.message);
     const url = new URL((ok.result as { url: string }).url).pathname;
-    const signedIn = await request(t.app).post(url).type("form").send("").expect(303);
-    const cookie = signedIn.headers["set-cookie"]![0]!.split(";")[0]!;
+    const signedIn = await submitForm(t.app, url);
+    expect(signedIn.status).toBe(303);
+    const cookie = sessionCookieOf(signedIn);
     const me = await request(t.app).get("/api/v1/me").set("Cookie", cookie).expect(200);
     expect(me.body).toMatchObject({ role: "Admin", user: { id: local.id } });
 

@@ -22,3 +22,25 @@ export async function openForm(app: Express | string, path: string, cookie?: str
   const cookies = [cookie, csrfCookie].filter((c): c is string => Boolean(c));
   return { cookie: cookies.join("; "), token: field[1] as string };
 }
+
+/** Opens one of our form pages and posts it back as a browser does, with its CSRF token. */
+export async function submitForm(
+  app: Express,
+  path: string,
+  fields: Record<string, string> = {},
+): Promise<request.Response> {
+  const form = await openForm(app, path);
+  return request(app)
+    .post(path)
+    .set("Cookie", form.cookie)
+    .type("form")
+    .send({ ...fields, [CSRF_FIELD]: form.token });
+}
+
+/** The session cookie (`name=value`) a sign-in answer set, leaving the CSRF cookie aside. */
+export function sessionCookieOf(res: request.Response): string {
+  const set = ([] as string[]).concat(res.headers["set-cookie"] ?? []);
+  const session = set.find((c) => !c.startsWith(`${CSRF_COOKIE}=`));
+  if (!session) throw new Error("the answer set no session cookie");
+  return session.split(";")[0]!;
+}

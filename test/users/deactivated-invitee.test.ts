@@ -6,6 +6,8 @@ import request from "supertest";
 import { createTestApp, type TestApp } from "../support/app";
 import { newUser, patchBody, SCIM_JSON } from "../scim/scim-client";
 import { invite, orgWithMembers, tokenOf } from "./helpers";
+import { openForm } from "../support/forms";
+import { CSRF_FIELD } from "../../src/http/csrf";
 
 let t: TestApp;
 beforeAll(async () => {
@@ -28,15 +30,19 @@ async function invitedAdmin(email: string) {
 describe("a deactivated invitee becomes an active Admin", () => {
   test("when the invitee is deactivated before accepting, then the link answers 410 invitation_user_not_invited (an HTML page for the browser form) and the user stays deactivated without a session", async () => {
     const { inv } = await invitedAdmin("x@deactivated.test");
+    // The invitee opened the form while still invited (the page gives its CSRF token).
+    const formPath = `/auth/invitations/${tokenOf(inv.invitationUrl)}`;
+    const form = await openForm(t.app, formPath);
     // Any path that takes the invitee out (SCIM, an admin, a script on the database) ends here.
     await t.db.prisma.user.update({ where: { id: inv.userId }, data: { status: "deactivated" } });
     const res = await accept(inv.invitationUrl).expect(410);
     expect(res.body).toMatchObject({ code: "gone", reason: "invitation_user_not_invited" });
     expect(res.headers["set-cookie"]).toBeUndefined();
     const page = await request(t.app)
-      .post(`/auth/invitations/${tokenOf(inv.invitationUrl)}/accept`)
+      .post(`${formPath}/accept`)
+      .set("Cookie", form.cookie)
       .type("form")
-      .send({ password: "correct horse battery staple" })
+      .send({ password: "correct horse battery staple", [CSRF_FIELD]: form.token })
       .expect(410);
     expect(page.headers["content-type"]).toMatch(/text\/html/);
     expect(page.text).toMatch(/the account is deactivated/);

@@ -4,7 +4,7 @@
 import type { Router } from "express";
 import { z } from "zod";
 import type { Services } from "../../services";
-import { listSignIns, type SignInEntry } from "../../audit/sign-in-activity";
+import { listSignInPage, type SignInEntry } from "../../audit/sign-in-activity";
 import { RelTime } from "../components";
 import { allow } from "../guards";
 import { page } from "../page";
@@ -13,11 +13,7 @@ import { viewOf } from "../viewer";
 const PAGE = 50;
 const query = z.object({
   result: z.enum(["succeeded", "refused"]).optional().catch(undefined),
-  before: z
-    .string()
-    .regex(/^\d{1,19}$/)
-    .optional()
-    .catch(undefined),
+  cursor: z.string().optional().catch(undefined),
 });
 
 const METHOD_WORDS: Record<SignInEntry["method"], string> = {
@@ -81,13 +77,10 @@ export function activityPages(router: Router, services: Services): void {
   router.get("/activity", allow("audit:read"), async (req, res) => {
     const view = viewOf(res);
     const q = query.parse(req.query);
-    const { rows } = await listSignIns(services.db.prisma, view.viewer!.org.id, {
-      result: q.result,
-      beforeSeq: q.before ? BigInt(q.before) : undefined,
-      limit: PAGE + 1,
+    const { data: shown, nextCursor: next } = await listSignInPage(services.db.prisma, view.viewer!.org.id, {
+      ...q,
+      limit: PAGE,
     });
-    const shown = rows.slice(0, PAGE);
-    const next = rows.length > PAGE ? shown[shown.length - 1]?.seq.toString() : undefined;
     const link = (extra: Record<string, string | undefined>) => {
       const p = new URLSearchParams(
         Object.entries({ result: q.result, ...extra }).filter(([, v]) => v) as [string, string][],
@@ -136,7 +129,7 @@ export function activityPages(router: Router, services: Services): void {
         )}
         {next ? (
           <p class="pager">
-            <a href={link({ before: next })}>Older</a>
+            <a href={link({ cursor: next })}>Older</a>
           </p>
         ) : (
           ""

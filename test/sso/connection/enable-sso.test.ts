@@ -6,8 +6,7 @@ import type { Organization, Role } from "../../../src/generated/prisma/client";
 import { cliActor } from "../../../src/shared/context";
 import { createTestApp, type TestApp } from "../../support/app";
 import { startSamlIdps, type SamlIdp, type SamlIdpPool } from "../../support/saml-idp";
-import { openForm } from "../../support/forms";
-import { CSRF_COOKIE, CSRF_FIELD } from "../../../src/http/csrf";
+import { sessionCookieOf, submitForm } from "../../support/forms";
 
 let t: TestApp;
 let pool: SamlIdpPool;
@@ -153,18 +152,9 @@ describe("sso-bridge recover while SSO is on (issue 13 item 3)", () => {
       { email: user.email },
     );
     const path = new URL(link.url).pathname;
-    const form = await openForm(t.app, path);
-    const signedIn = await request(t.app)
-      .post(path)
-      .set("Origin", t.config.baseUrl)
-      .set("Cookie", form.cookie)
-      .type("form")
-      .send({ [CSRF_FIELD]: form.token })
-      .expect(303);
-    const cookie = ([] as string[])
-      .concat(signedIn.headers["set-cookie"] ?? [])
-      .find((c) => !c.startsWith(`${CSRF_COOKIE}=`))!
-      .split(";")[0]!;
+    const signedIn = await submitForm(t.app, path);
+    expect(signedIn.status).toBe(303);
+    const cookie = sessionCookieOf(signedIn);
     const me = await request(t.app).get("/api/v1/me").set("Cookie", cookie).expect(200);
     expect(me.body).toMatchObject({ user: { email: user.email }, role: "Admin", breakGlass: true });
     // Acting as Admin: the mapping can be repaired from this session.
