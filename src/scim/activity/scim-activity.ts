@@ -4,6 +4,7 @@
 // the latest error answers (scim_errors).
 import type { Database } from "../../db/client";
 import { Prisma } from "../../generated/prisma/client";
+import type { ScimErrorRow } from "./record-error";
 
 const DAY_MS = 86_400_000;
 
@@ -23,15 +24,7 @@ export interface ScimActivity {
   lastCallAt: string | null;
   since: string;
   counts: { creates: number; updates: number; deactivations: number; deletions: number; errors: number };
-  latestErrors: {
-    at: string;
-    status: number;
-    scimType: string | null;
-    detail: string;
-    method: string;
-    path: string;
-    requestId: string | null;
-  }[];
+  latestErrors: (ScimErrorRow & { at: string })[];
 }
 
 export async function readScimActivity(
