@@ -59,7 +59,8 @@ export function groupsPages(router: Router, services: Services): void {
     const cursor = typeof req.query.cursor === "string" ? req.query.cursor : undefined;
     const [saved, groups] = await Promise.all([
       services.roles.getMappings(ctx),
-      services.roles.listGroups(ctx, { cursor, limit: 100 }),
+      // The admin API's page size: counting members is the page's main cost.
+      services.roles.listGroups(ctx, { cursor, limit: 50 }),
     ]);
     const d = draft ?? {
       defaultRole: saved.defaultRole ?? "",
