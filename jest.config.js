@@ -29,4 +29,6 @@ if (process.env.TEST_DATABASE_URL) {
 }
 
 // testTimeout is a global option (ignored inside projects). Generous: the machine is shared.
-module.exports = { projects, maxWorkers: 2, testTimeout: 60000 };
+// A worker keeps the memory of every PGlite (WebAssembly) it opened, file after file, until the
+// kernel kills it in a full run: a worker past the limit after a file is replaced by a new one.
+module.exports = { projects, maxWorkers: 2, testTimeout: 60000, workerIdleMemoryLimit: "2GB" };
