@@ -29,6 +29,6 @@ if (process.env.TEST_DATABASE_URL) {
 }
 
 // testTimeout is a global option (ignored inside projects). Generous: the machine is shared.
-// A worker keeps the memory of every PGlite (WebAssembly) it opened, file after file, until the
-// kernel kills it in a full run: a worker past the limit after a file is replaced by a new one.
+// A worker whose JavaScript heap passed the limit after a file is replaced. (PGlite's WebAssembly
+// memory is outside that heap: scripts/test.mjs runs each project with workers of its own.)
 module.exports = { projects, maxWorkers: 2, testTimeout: 60000, workerIdleMemoryLimit: "2GB" };
