@@ -29,6 +29,7 @@ if (process.env.TEST_DATABASE_URL) {
 }
 
 // testTimeout is a global option (ignored inside projects). Generous: the machine is shared.
-// A worker whose JavaScript heap passed the limit after a file is replaced. (PGlite's WebAssembly
-// memory is outside that heap: scripts/test.mjs runs each project with workers of its own.)
-module.exports = { projects, maxWorkers: 2, testTimeout: 60000, workerIdleMemoryLimit: "2GB" };
+// A new worker process for every test file: a worker keeps the WebAssembly memory of every PGlite
+// it opened until it exits (jest's memory limit sees only the JavaScript heap), and a full run
+// grew two of them until the kernel killed one.
+module.exports = { projects, maxWorkers: 2, testTimeout: 60000, workerIdleMemoryLimit: 0 };

@@ -19,5 +19,5 @@ if (process.env.TEST_DATABASE_URL) {
 }
 
 // One browser per test file; two files at a time share the machine with the app and its database.
-// Workers are replaced past a memory limit, as in jest.config.js (PGlite's WebAssembly memory).
-module.exports = { projects, maxWorkers: 2, testTimeout: 60000, workerIdleMemoryLimit: "2GB" };
+// A new worker process for every test file, as in jest.config.js (PGlite's WebAssembly memory).
+module.exports = { projects, maxWorkers: 2, testTimeout: 60000, workerIdleMemoryLimit: 0 };
