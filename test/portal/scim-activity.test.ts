@@ -83,18 +83,18 @@ describe("SCIM activity", () => {
     const org = await t.given.org();
     const token = await t.given.scimToken(org);
     const s = scim(org.slug, token);
+    let lastRequestId = "";
     for (let i = 0; i < KEEP_SCIM_ERRORS + 3; i++) {
-      await s.get("/Users/00000000-0000-4000-8000-000000000000").expect(404);
+      const res = await s.get("/Users/00000000-0000-4000-8000-000000000000").expect(404);
+      lastRequestId = String(res.headers["x-request-id"]);
     }
     await errorsOf(org.id, KEEP_SCIM_ERRORS);
-    // The pruning of the last write may still be running: wait until it settles at the bound.
-    for (
-      let i = 0;
-      i < 100 && (await t.db.prisma.scimError.count({ where: { orgId: org.id } })) > KEEP_SCIM_ERRORS;
-      i++
-    ) {
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    // Errors are filed after each answer, one write at a time: the final state is the last
+    // request's row written and its prune done (no write comes after it).
+    const settled = async () =>
+      (await t.db.prisma.scimError.count({ where: { orgId: org.id, requestId: lastRequestId } })) === 1 &&
+      (await t.db.prisma.scimError.count({ where: { orgId: org.id } })) === KEEP_SCIM_ERRORS;
+    for (let i = 0; i < 500 && !(await settled()); i++) await new Promise((r) => setTimeout(r, 20));
     expect(await t.db.prisma.scimError.count({ where: { orgId: org.id } })).toBe(KEEP_SCIM_ERRORS);
     const latest = await t.db.prisma.scimError.findFirstOrThrow({ where: { orgId: org.id } });
     expect(latest).toMatchObject({ status: 404, method: "GET", path: "/scim/v2/{org}/Users/:id" });
