@@ -4,21 +4,16 @@ import {
   expectAccessible,
   givenPerson,
   givenSignedInAdmin,
-  launchBrowser,
   newPage,
   signInWithPassword,
-  startPortal,
+  usePortal,
   type PortalServer,
 } from "./support";
 
 let s: PortalServer;
 let browser: Browser;
-beforeAll(async () => {
-  [s, browser] = await Promise.all([startPortal(), launchBrowser()]);
-});
-afterAll(async () => {
-  await browser?.close();
-  await s?.stop();
+usePortal((server, b) => {
+  [s, browser] = [server, b];
 });
 
 test("when a Viewer signs in, then they see only their profile and user management is refused", async () => {

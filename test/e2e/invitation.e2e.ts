@@ -1,23 +1,12 @@
 // An Admin invites someone from the portal; the invitee opens the link in another browser,
 // chooses a password and arrives signed in.
 import type { Browser } from "playwright-core";
-import {
-  expectAccessible,
-  givenSignedInAdmin,
-  launchBrowser,
-  newPage,
-  startPortal,
-  type PortalServer,
-} from "./support";
+import { expectAccessible, givenSignedInAdmin, newPage, usePortal, type PortalServer } from "./support";
 
 let s: PortalServer;
 let browser: Browser;
-beforeAll(async () => {
-  [s, browser] = await Promise.all([startPortal(), launchBrowser()]);
-});
-afterAll(async () => {
-  await browser?.close();
-  await s?.stop();
+usePortal((server, b) => {
+  [s, browser] = [server, b];
 });
 
 test("when an Admin invites a Support user and the invitee accepts, then the invitee is signed in with that role", async () => {

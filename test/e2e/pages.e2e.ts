@@ -4,22 +4,17 @@ import type { Browser } from "playwright-core";
 import {
   expectAccessible,
   givenSignedInAdmin,
-  launchBrowser,
   MOBILE,
   newPage,
   screenshot,
-  startPortal,
+  usePortal,
   type PortalServer,
 } from "./support";
 
 let s: PortalServer;
 let browser: Browser;
-beforeAll(async () => {
-  [s, browser] = await Promise.all([startPortal(), launchBrowser()]);
-});
-afterAll(async () => {
-  await browser?.close();
-  await s?.stop();
+usePortal((server, b) => {
+  [s, browser] = [server, b];
 });
 
 /** Half of the set-up done: a connection (off), a SCIM token, users from SCIM with groups and rules. */

@@ -4,21 +4,16 @@ import type { Browser } from "playwright-core";
 import {
   expectAccessible,
   givenSignedInAdmin,
-  launchBrowser,
   newPage,
   screenshot,
-  startPortal,
+  usePortal,
   type PortalServer,
 } from "./support";
 
 let s: PortalServer;
 let browser: Browser;
-beforeAll(async () => {
-  [s, browser] = await Promise.all([startPortal(), launchBrowser()]);
-});
-afterAll(async () => {
-  await browser?.close();
-  await s?.stop();
+usePortal((server, b) => {
+  [s, browser] = [server, b];
 });
 
 async function orgWithGroups(orgId: string) {

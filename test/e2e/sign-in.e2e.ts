@@ -3,24 +3,12 @@
 import type { Browser } from "playwright-core";
 import { generateSync } from "otplib";
 import { generateSecret } from "otplib";
-import {
-  expectAccessible,
-  givenPerson,
-  launchBrowser,
-  newPage,
-  PASSWORD,
-  startPortal,
-  type PortalServer,
-} from "./support";
+import { expectAccessible, givenPerson, newPage, PASSWORD, usePortal, type PortalServer } from "./support";
 
 let s: PortalServer;
 let browser: Browser;
-beforeAll(async () => {
-  [s, browser] = await Promise.all([startPortal(), launchBrowser()]);
-});
-afterAll(async () => {
-  await browser?.close();
-  await s?.stop();
+usePortal((server, b) => {
+  [s, browser] = [server, b];
 });
 
 test("when an Admin with an authenticator signs in with password and TOTP, then the overview opens; signing out ends it", async () => {

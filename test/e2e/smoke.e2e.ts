@@ -1,22 +1,11 @@
 // The portal's frame in a real browser: sign-in page, overview, the assets load under the CSP.
 import type { Browser } from "playwright-core";
-import {
-  expectAccessible,
-  givenSignedInAdmin,
-  launchBrowser,
-  newPage,
-  startPortal,
-  type PortalServer,
-} from "./support";
+import { expectAccessible, givenSignedInAdmin, newPage, usePortal, type PortalServer } from "./support";
 
 let s: PortalServer;
 let browser: Browser;
-beforeAll(async () => {
-  [s, browser] = await Promise.all([startPortal(), launchBrowser()]);
-});
-afterAll(async () => {
-  await browser?.close();
-  await s?.stop();
+usePortal((server, b) => {
+  [s, browser] = [server, b];
 });
 
 test("when an Admin opens the portal, then the overview renders with its stylesheet and no CSP violation", async () => {

@@ -3,3 +3,4 @@ export * from "./server";
 export * from "./axe";
 export * from "./portal";
 export * from "./screenshot";
+export * from "./use-portal";
