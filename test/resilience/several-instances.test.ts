@@ -114,7 +114,10 @@ onPostgres("two instances on one PostgreSQL", () => {
     expect(creates.filter((r) => r.status === 201)).toHaveLength(N);
     expect(creates.filter((r) => r.status === 409).every((r) => r.body.scimType === "uniqueness")).toBe(true);
     expect(creates.filter((r) => r.status === 409)).toHaveLength(N * 3);
-    const users = await t.db.prisma.user.findMany({ where: { orgId: org.id }, orderBy: { userNameLower: "asc" } });
+    const users = await t.db.prisma.user.findMany({
+      where: { orgId: org.id },
+      orderBy: { userNameLower: "asc" },
+    });
     expect(users.map((u) => u.userNameLower).sort()).toEqual(
       Array.from({ length: N }, (_, i) => userName(i)).sort(),
     );
@@ -229,8 +232,9 @@ onPostgres("two instances on one PostgreSQL", () => {
       const form = { SAMLResponse: Buffer.from(xml).toString("base64") };
       const accepted = await call(ports[1], "POST", `/sso/${s.org.slug}/saml/acs`, { form });
       expect(accepted.status).toBe(302);
-      const cookie = (accepted.headers.getSetCookie().find((c) => c.startsWith("sso_bridge_session=")) ?? "")
-        .split(";")[0] as string;
+      const cookie = (
+        accepted.headers.getSetCookie().find((c) => c.startsWith("sso_bridge_session=")) ?? ""
+      ).split(";")[0] as string;
       expect(cookie).toMatch(/^sso_bridge_session=.+/);
 
       const replayed = await call(ports[0], "POST", `/sso/${s.org.slug}/saml/acs`, { form });
@@ -244,10 +248,15 @@ onPostgres("two instances on one PostgreSQL", () => {
         expect({ port, status: me.status, role: me.body.role }).toEqual({ port, status: 200, role: "Admin" });
       }
 
-      const deactivate = await call(ports[0], "PATCH", `/scim/v2/${s.org.slug}/Users/${scimUser.body.id as string}`, {
-        token,
-        json: { schemas: [PATCH_OP], Operations: [{ op: "replace", path: "active", value: false }] },
-      });
+      const deactivate = await call(
+        ports[0],
+        "PATCH",
+        `/scim/v2/${s.org.slug}/Users/${scimUser.body.id as string}`,
+        {
+          token,
+          json: { schemas: [PATCH_OP], Operations: [{ op: "replace", path: "active", value: false }] },
+        },
+      );
       expect(deactivate.status).toBe(200);
       for (const port of [ports[1], ports[0]]) {
         const me = await call(port, "GET", "/api/v1/me", { cookie });
@@ -263,7 +272,8 @@ onPostgres("two instances on one PostgreSQL", () => {
       const tokenId = hex.replace(/^(.{8})(.{4})(.{4})(.{4})(.{12})$/, "$1-$2-$3-$4-$5");
       const users = `/scim/v2/${org.slug}/Users`;
       // Each instance has the token in its cache of verified tokens now.
-      for (let k = 0; k < 4; k++) expect((await call(ports[k % 2]!, "GET", users, { token })).status).toBe(200);
+      for (let k = 0; k < 4; k++)
+        expect((await call(ports[k % 2]!, "GET", users, { token })).status).toBe(200);
 
       const revoked = await request(`http://127.0.0.1:${ports[0]}`)
         .delete(`/api/v1/orgs/${org.slug}/scim-tokens/${tokenId}`)
