@@ -352,7 +352,10 @@ async function main() {
           const t1 = process.hrtime.bigint();
           const res = await call(ports[w % 2]!, "POST", acsPath, formHeaders, form);
           k.lat.push(Number(process.hrtime.bigint() - t1) / 1e6);
-          if (res.status !== 302) (k.errors++, (k.firstError ??= res.body.slice(0, 200)));
+          if (res.status !== 302) {
+            k.errors++;
+            k.firstError ??= res.body.slice(0, 200);
+          }
         }
       }),
     );

@@ -155,9 +155,8 @@ test("when admin API bodies, ids and list parameters are anything, then never 5x
         `${method.toUpperCase()} ${path} ${JSON.stringify(body)?.slice(0, 300)}`,
         "api",
         () => {
-          const r = request(t.app)
-            [method](base() + path)
-            .set("Authorization", `Bearer ${apiKey}`);
+          const agent = request(t.app);
+          const r = agent[method](base() + path).set("Authorization", `Bearer ${apiKey}`);
           return body === undefined
             ? r
             : r.set("Content-Type", "application/json").send(JSON.stringify(body));

@@ -48,9 +48,8 @@ afterAll(async () => {
 });
 
 const send = (method: "get" | "post" | "put" | "patch" | "delete", path: string, body?: unknown) => () => {
-  let r = request(t.app)
-    [method](c.base + path)
-    .set("Authorization", `Bearer ${c.token}`);
+  const agent = request(t.app);
+  let r = agent[method](c.base + path).set("Authorization", `Bearer ${c.token}`);
   if (body !== undefined) r = r.set("Content-Type", SCIM_JSON).send(JSON.stringify(body));
   return r;
 };

@@ -146,7 +146,7 @@ export const text = (maxLength = 40) =>
         "<b>",
       ),
     )
-    .map((s) => s.replace(/\u0000/g, ""));
+    .map((s) => s.split(String.fromCharCode(0)).join(""));
 
 /** Any JSON value, small, with our text in its strings. */
 export const jsonValue = fc.letrec((tie) => ({
