@@ -7,10 +7,6 @@ import type { Services } from "../services";
 import { scimAuth, scimCtxOf } from "./auth";
 import { asList, one, resourceTypes, schemas, serviceProviderConfig } from "./discovery";
 import { parseListQuery } from "./list-query";
-import { createUserReads } from "./users/read-users";
-import { createUserWrites } from "./users/write-users";
-import { createGroupReads } from "./groups/read-groups";
-import { createGroupWrites } from "./groups/write-groups";
 import { weakEtag } from "./context";
 import { scimErrorRecorder } from "./activity/record-error";
 import type { Doc } from "./schema/canonical";
@@ -61,9 +57,7 @@ const searchQuery = (body: unknown) => {
 
 export function scimRouter(services: Services): Router {
   const r = Router({ mergeParams: true });
-  const users = { ...createUserReads(services), ...createUserWrites(services) };
-  const groupReads = createGroupReads(services);
-  const groupWrites = createGroupWrites(services);
+  const { users, groupReads, groupWrites } = services.scim;
   r.use(
     scimAuth({
       db: services.db,

@@ -4,7 +4,7 @@
 import type { Organization } from "../generated/prisma/client";
 import type { InputJsonValue } from "../generated/prisma/internal/prismaNamespace";
 import type { Tx } from "../db/client";
-import type { Services } from "../services";
+import type { SsoDeps } from "./deps";
 import type { Ctx } from "../shared/context";
 import { AppError } from "../shared/errors";
 import { recordAudit } from "../audit/record";
@@ -17,20 +17,22 @@ import {
 import { countActiveAdmins } from "../roles/read-mappings";
 import { daysUntil, latestNotAfter } from "./sso-state";
 import type { SsoConnectionRecord } from "./protocol";
-import { protocolOf, protocolsOf } from "./registry";
+import { protocolOf, type ProtocolRegistry } from "./registry";
 import { loadConnection, sealSecrets, toRecord } from "./connection-store";
 
-export function createSsoConnectionsService(services: Services) {
-  const { db, cipher } = services;
+export interface SsoConnectionsDeps extends Pick<SsoDeps, "db" | "cipher" | "clock"> {
+  protocols: ProtocolRegistry;
+}
+
+export function createSsoConnectionsService({ db, cipher, clock, protocols }: SsoConnectionsDeps) {
   const prisma = db.prisma;
-  const registry = () => protocolsOf(services);
 
   /** When the IdP's signing certificate (the latest, during a rollover) runs out. */
   function certificateExpiry(record: SsoConnectionRecord) {
     const notAfter = record.protocol === "saml" ? latestNotAfter(record.config) : null;
     return {
       certificateExpiresAt: notAfter?.toISOString() ?? null,
-      certificateDaysLeft: notAfter ? daysUntil(notAfter, services.clock()) : null,
+      certificateDaysLeft: notAfter ? daysUntil(notAfter, clock()) : null,
     };
   }
 
@@ -41,7 +43,7 @@ export function createSsoConnectionsService(services: Services) {
       enabled: record.enabled,
       jit: record.jit,
       allowIdpInitiated: record.allowIdpInitiated,
-      ...(await protocolOf(registry(), record.protocol).present(record, org)),
+      ...(await protocolOf(protocols, record.protocol).present(record, org)),
       testedAt: record.testedAt?.toISOString() ?? null,
       ...certificateExpiry(record),
       createdAt: record.createdAt.toISOString(),
@@ -115,7 +117,7 @@ export function createSsoConnectionsService(services: Services) {
     /** Creates or replaces the connection; keeps its enabled state. */
     async put(ctx: Ctx, org: Organization, body: unknown) {
       const input = (body ?? {}) as { protocol?: unknown };
-      const protocol = protocolOf(registry(), input.protocol);
+      const protocol = protocolOf(protocols, input.protocol);
       const existing = await loadConnection(prisma, cipher, ctx.orgId);
       const parsed = await protocol.parseConnection(body, { ctx, org, existing });
       const data = {
