@@ -15,10 +15,7 @@ import { createCredentialsCache } from "./credentials/verified-cache";
 import type { ScimTokenRow } from "./credentials/scim-token-row";
 import { createProtocolRegistry } from "./sso/registry";
 import { createSsoConnectionsService } from "./sso/connections-service";
-import { createUserReads } from "./scim/users/read-users";
-import { createUserWrites } from "./scim/users/write-users";
-import { createGroupReads } from "./scim/groups/read-groups";
-import { createGroupWrites } from "./scim/groups/write-groups";
+import { createScimUseCases } from "./scim/use-cases";
 import { createCsrf } from "./http/csrf";
 
 export interface ServiceDeps {
@@ -63,12 +60,7 @@ export function createServices({ config, db, logger, clock = () => new Date() }:
     auth: createAuthService({ db, sessions, cipher, baseUrl: config.baseUrl, clock }),
     ssoProtocols,
     ssoConnections: createSsoConnectionsService({ db, cipher, clock, protocols: ssoProtocols }),
-    // The SCIM use cases behind /scim/v2/{org}.
-    scim: {
-      users: { ...createUserReads({ db }), ...createUserWrites({ db, sessions }) },
-      groupReads: createGroupReads({ db }),
-      groupWrites: createGroupWrites({ db }),
-    },
+    scim: createScimUseCases({ db, sessions }),
   };
 }
 

@@ -3,7 +3,7 @@
 import { Router } from "express";
 import { z } from "zod";
 import { ctxOf, orgOf, requirePermission } from "../http/auth";
-import { requireSsoOff } from "../users/require-sso-off";
+import { requireSsoOff } from "../http/require-sso-off";
 import { LIFECYCLE_ACTIONS } from "../users/lifecycle";
 import type { Services } from "../services";
 

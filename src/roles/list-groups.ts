@@ -4,7 +4,7 @@ import { z } from "zod";
 import type { Database } from "../db/client";
 import type { Role } from "../generated/prisma/enums";
 import { Prisma } from "../generated/prisma/client";
-import { decodeCursor, page } from "../api/pagination";
+import { decodeCursor, page } from "../shared/pagination";
 import { readMappings } from "./read-mappings";
 import { roleOfGroup } from "./resolve";
 

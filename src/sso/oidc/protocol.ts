@@ -4,7 +4,7 @@
 import { Router, type Response } from "express";
 import * as client from "openid-client";
 import type { SsoDeps } from "../deps";
-import { cookieValue } from "../../http/auth";
+import { cookieValue } from "../../shared/cookies";
 import { sendSignedIn } from "../complete-sign-in";
 import type { SsoProtocol } from "../protocol";
 import { ssoTargetOf } from "../target";

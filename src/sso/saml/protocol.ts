@@ -15,7 +15,6 @@ import { spKeysOf } from "./sp-key-store";
 import { spMetadataXml } from "./sp-metadata";
 import { createSamlPassport } from "./strategy";
 import { testSamlResponse } from "./test-response";
-import { formBody } from "../../http/csrf";
 
 export function createSamlProtocol(deps: SsoDeps): SsoProtocol {
   const passport = createSamlPassport();
@@ -28,8 +27,8 @@ export function createSamlProtocol(deps: SsoDeps): SsoProtocol {
     const xml = spMetadataXml(baseUrl, org, await spKeysOf(deps, org));
     res.type("application/samlmetadata+xml").send(xml);
   });
-  // HTTP-POST binding: the IdP posts a form; encrypted responses run to tens of kilobytes.
-  routes.post("/saml/acs", formBody, acsHandler(deps, passport));
+  // HTTP-POST binding: the IdP posts a form (read by createApp's formBody in front of /sso).
+  routes.post("/saml/acs", acsHandler(deps, passport));
 
   return {
     protocol: "saml",

@@ -4,7 +4,7 @@
 import type { Request } from "express";
 import type { Organization } from "../../generated/prisma/client";
 import type { SsoDeps } from "../deps";
-import { cookieValue } from "../../http/auth";
+import { cookieValue } from "../../shared/cookies";
 import { hasPermission } from "../../roles/permissions";
 import { SESSION_COOKIE } from "../../sessions/sessions-service";
 import { AppError } from "../../shared/errors";

@@ -5,14 +5,14 @@
 import { Router, type Request, type RequestHandler, type Response } from "express";
 import { z } from "zod";
 import type { Services } from "../services";
-import { cookieValue } from "../http/auth";
+import { cookieValue } from "../shared/cookies";
 import { SESSION_COOKIE } from "../sessions/sessions-service";
 import { AppError } from "../shared/errors";
 import { assertSsoOff } from "../users/guards";
-import { invitationPage, recoveryPage } from "./pages";
-import type { SignedIn } from "./deps";
-import { formBody } from "../http/csrf";
-import { isForm } from "../http/form-gate";
+import { invitationPage, recoveryPage } from "./auth-pages";
+import type { SignedIn } from "../auth/deps";
+import { formBody } from "./csrf";
+import { isForm } from "./form-gate";
 
 const tokenParam = z.string().min(1).max(200);
 
