@@ -71,7 +71,9 @@ export interface ScimRouterDeps {
 export function scimRouter(deps: ScimRouterDeps): Router {
   const r = Router({ mergeParams: true });
   const { users, groupReads, groupWrites } = deps.scim;
-  r.use(scimAuth({ db: deps.db, cache: deps.scimTokenCache, scimBaseUrl: deps.scimBaseUrl, clock: deps.clock }));
+  r.use(
+    scimAuth({ db: deps.db, cache: deps.scimTokenCache, scimBaseUrl: deps.scimBaseUrl, clock: deps.clock }),
+  );
 
   r.get("/ServiceProviderConfig", (req, res) =>
     send(req, res, 200, serviceProviderConfig(scimCtxOf(res.locals).baseUrl)),
