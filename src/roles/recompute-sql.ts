@@ -4,6 +4,14 @@
 import { Prisma } from "../generated/prisma/client";
 import type { Ctx } from "../shared/context";
 import type { MappingRule } from "./resolve";
+import { ROLE_RANK } from "./permissions";
+
+/** ROLE_RANK as SQL over a rule's `role` (role names are our own enum: no input reaches it). */
+const RANK_OF_ROLE = Prisma.raw(
+  `CASE role ${Object.entries(ROLE_RANK)
+    .map(([role, rank]) => `WHEN '${role}' THEN ${rank}`)
+    .join(" ")} END`,
+);
 
 export type Sql = Prisma.Sql;
 
@@ -114,7 +122,7 @@ export function computedCte(orgId: string, set: RuleSet, target: Target): Sql {
   return Prisma.sql`WITH
   r AS (
     SELECT position, "group", lower("group") AS name, role,
-      CASE role WHEN 'Admin' THEN 3 WHEN 'Support' THEN 2 ELSE 1 END AS rank
+      ${RANK_OF_ROLE} AS rank
     FROM (${rulesSource(orgId, set)}) AS rules_source
   ),
   settings AS (
