@@ -4,7 +4,7 @@
 import type { Database, Tx } from "../db/client";
 import type { Ctx } from "../shared/context";
 import { recordAudit } from "../audit/record";
-import { fold } from "./resolve";
+import { fold } from "../shared/fold";
 import type { RoleMappingsInput } from "./mappings-input";
 import { readMappings } from "./read-mappings";
 import type { OrgRecomputeResult } from "./recompute";
