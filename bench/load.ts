@@ -10,6 +10,7 @@
 // writes), and the roles are computed by the app itself (PUT /role-mappings, the whole-org
 // recompute). Options: --duration <s> (60), --users <n> (100000), --saml <n> (500, the
 // sign-ins of the SAML phase). PostgreSQL: BENCH_DATABASE_URL or postgres://postgres@127.0.0.1.
+// BENCH_CPU_PROF=<dir> writes a V8 CPU profile of each instance.
 import { spawn } from "node:child_process";
 import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
@@ -206,7 +207,11 @@ async function main() {
       NODE_ENV: "production",
       RATE_LIMIT_SIGN_IN_PER_IP: "100000000",
     };
-    instances.push(launch(env), launch(env));
+    // BENCH_CPU_PROF=<dir>: a V8 CPU profile of each instance, written when it stops.
+    const prof = process.env.BENCH_CPU_PROF
+      ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`]
+      : [];
+    instances.push(launch(env, prof), launch(env, prof));
     const ports = await Promise.all(instances.map((x) => x.ready));
     hello = spawn(
       process.execPath,

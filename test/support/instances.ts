@@ -16,8 +16,9 @@ export interface Instance {
   kill(): Promise<void>;
 }
 
-export function launch(env: Record<string, string>): Instance {
-  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+/** `nodeArgs`: more options for node (the load benchmark's --cpu-prof). */
+export function launch(env: Record<string, string>, nodeArgs: string[] = []): Instance {
+  const child = spawn(process.execPath, [...nodeArgs, "--import", "tsx", "src/main.ts"], {
     cwd: path.resolve(__dirname, "../.."),
     env: { ...process.env, LOG_LEVEL: "info", ...env },
     stdio: ["ignore", "pipe", "pipe"],
@@ -25,10 +26,17 @@ export function launch(env: Record<string, string>): Instance {
   let output = "";
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
   const ready = new Promise<number>((resolve, reject) => {
+    let listening = false;
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
+      // Why only until it listens: the process writes its log to this pipe, which blocks it
+      // (pipes are synchronous on Linux) while this side is slow to read.
+      if (listening) return;
       const line = output.split("\n").find((l) => l.includes('"sso-bridge listening"'));
-      if (line) resolve(JSON.parse(line).port as number);
+      if (line) {
+        listening = true;
+        resolve(JSON.parse(line).port as number);
+      }
     };
     child.stdout!.on("data", onData);
     child.stderr!.on("data", onData);
