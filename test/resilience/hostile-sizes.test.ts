@@ -73,10 +73,10 @@ test("when JSON nested 20,000 deep is sent as a whole body or inside one, then a
       const res = await checkCase(t.db, `${name} ${shape}`, surface, () =>
         raw(method, path, body as string, type),
       );
-      // A whole body that deep is refused (but by /.search, which reads a search request's
-      // known fields and ignores the rest); inside a field, an unknown sub-attribute may be
+      // A whole body that deep is refused (an object to /.search is a search request whose
+      // unknown fields are ignored); inside a field, an unknown sub-attribute may be
       // ignored (as any unknown attribute is), but never stored.
-      if ((shape === "array" || shape === "object") && name !== "SCIM search")
+      if (shape === "array" || (shape === "object" && name !== "SCIM search"))
         expect({ name, shape, refused: res.status >= 400 }).toEqual({ name, shape, refused: true });
     }
   }
@@ -93,6 +93,20 @@ test("when JSON nested 20,000 deep is sent as a whole body or inside one, then a
   );
   expect(groupPatch.status).toBeGreaterThanOrEqual(400);
   await stillServing();
+});
+
+test("when POST /.search gets an array, a string or a number as its body, then 400 invalidSyntax, not an unfiltered page", async () => {
+  for (const body of ["[]", '["userName eq \\"x\\""]', '"filter"', "5", "null"]) {
+    const res = await checkCase(t.db, `search body ${body}`, "scim", () =>
+      raw("post", `${c.base}/Users/.search`, body, SCIM_JSON),
+    );
+    expect({ body, status: res.status, scimType: res.body.scimType }).toEqual({
+      body,
+      status: 400,
+      scimType: "invalidSyntax",
+    });
+  }
+  await c.post("/Users/.search", {}).expect(200);
 });
 
 describe("100 KB filters", () => {
