@@ -47,6 +47,12 @@ export interface Database {
    * apart, so callers must treat "down" as "anything may have changed"). Ends with close().
    */
   listen(channel: string, handlers: ListenHandlers): void;
+  /**
+   * How many pieces of work wait for a connection now (PostgreSQL: the pool's queue; PGlite: 0,
+   * its one connection queues inside PGlite): the back-pressure middleware refuses new requests
+   * while it is over DB_QUEUE_LIMIT.
+   */
+  waiting(): number;
   close(): Promise<void>;
 }
 
@@ -128,12 +134,26 @@ function pgListener(connectionString: string) {
   return { listen, close };
 }
 
-export function openPostgres(
-  connectionString: string,
-  poolSize = 10,
-  onIdleError: (e: Error) => void = () => undefined,
-): Database {
-  const pool = new pg.Pool({ connectionString, max: poolSize });
+export interface PoolOptions {
+  /** Connections this process opens at most; more work waits in the pool's queue. */
+  poolSize?: number;
+  /** How long opening a connection, or waiting in the queue for one, may take before it fails. */
+  connectTimeoutMs?: number;
+  /** Called when a connection the pool holds idle breaks (a restart, a failover). */
+  onIdleError?: (e: Error) => void;
+}
+
+export function openPostgres(connectionString: string, options: PoolOptions = {}): Database {
+  const { poolSize = 10, connectTimeoutMs = 5_000, onIdleError = () => undefined } = options;
+  // Why a connect timeout: pg waits forever by default, so with the server unreachable (not
+  // refusing) every request would hang instead of failing fast with 503. keepAlive lets the
+  // kernel notice a peer that vanished without closing its connections.
+  const pool = new pg.Pool({
+    connectionString,
+    max: poolSize,
+    connectionTimeoutMillis: connectTimeoutMs,
+    keepAlive: true,
+  });
   // An idle pooled connection that the server ends (restart, failover, admin command) emits
   // 'error' on the pool; unhandled, that would kill the process. The pool drops the client
   // and the next query opens a new one.
@@ -161,12 +181,16 @@ export function openPostgres(
   return {
     kind: "postgres",
     prisma,
-    raw: () => connectPg(connectionString),
+    raw: () => connectPg(connectionString, connectTimeoutMs),
     read: async <T>(sql: Prisma.Sql) => (await onPool(sql)).rows as T[],
     direct: sqlTx(onPool),
     async transaction(fn) {
       const client = await pool.connect();
       let broken: Error | undefined;
+      // A checked-out client has no listener of the pool's: a connection that breaks between
+      // two statements would otherwise raise an unhandled 'error' and end the process.
+      const onError = (err: Error) => (broken = err);
+      client.on("error", onError);
       try {
         await client.query("BEGIN");
         const result = await fn(sqlTx(on(client)));
@@ -177,10 +201,12 @@ export function openPostgres(
         await client.query("ROLLBACK").catch((err: Error) => (broken = err));
         throw e;
       } finally {
+        client.removeListener("error", onError);
         client.release(broken);
       }
     },
     listen: listener.listen,
+    waiting: () => pool.waitingCount,
     async close() {
       await listener.close();
       await prisma.$disconnect();
@@ -226,6 +252,7 @@ export function openPglite(options: { dir?: string; loadDataDir?: Blob } = {}): 
         () => h.onLive(false),
       );
     },
+    waiting: () => 0,
     async close() {
       closed = true;
       await prisma.$disconnect();
@@ -235,11 +262,15 @@ export function openPglite(options: { dir?: string; loadDataDir?: Blob } = {}): 
 }
 
 export function openDatabase(
-  config: { databaseUrl?: string; dataDir: string },
+  config: { databaseUrl?: string; dataDir: string; dbPoolSize?: number; dbConnectTimeoutMs?: number },
   onIdleError?: (e: Error) => void,
 ): Database {
   return config.databaseUrl
-    ? openPostgres(config.databaseUrl, 10, onIdleError)
+    ? openPostgres(config.databaseUrl, {
+        poolSize: config.dbPoolSize,
+        connectTimeoutMs: config.dbConnectTimeoutMs,
+        onIdleError,
+      })
     : openPglite({ dir: path.join(config.dataDir, "pglite") });
 }
 

@@ -4,6 +4,7 @@
 import type { ErrorRequestHandler, Request, RequestHandler } from "express";
 import { ZodError } from "zod";
 import { AppError } from "../shared/errors";
+import { isDatabaseUnavailable } from "../db/unavailable";
 import type { Logger } from "../shared/logger";
 import { sendError, type ErrorFormat } from "./render";
 
@@ -56,9 +57,20 @@ export function knownError(err: unknown): AppError | null {
     return new AppError("bad_request", "the path holds an invalid percent-encoding", {
       scimType: "invalidValue",
     });
+  if (isDatabaseUnavailable(err)) return databaseUnavailable(err);
   if (err && typeof err === "object") return fromBodyParser(err as { type?: string });
   return null;
 }
+
+/** Seconds a client is asked to wait when the database cannot be reached (or is saturated). */
+export const DATABASE_RETRY_AFTER_SECONDS = 5;
+
+/** The 503 for a database that cannot be reached now: the client retries, nothing is a bug. */
+export const databaseUnavailable = (cause?: unknown): AppError =>
+  new AppError("unavailable", "the database cannot be reached right now: try again in a few seconds", {
+    cause,
+    extra: { retryAfterSeconds: DATABASE_RETRY_AFTER_SECONDS },
+  });
 
 // Paths of the machine surfaces; every other path is the portal's, where a browser gets a page.
 const MACHINE_PATHS = /^\/(api|scim|healthz|readyz|metrics)(\/|$)/i;
