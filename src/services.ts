@@ -14,6 +14,7 @@ import { createRolesService } from "./roles/roles-service";
 import { createCredentialsCache } from "./credentials/verified-cache";
 import type { ScimTokenRow } from "./scim/auth";
 import { createCsrf } from "./http/csrf";
+import { createRateLimits } from "./http/rate-limit";
 
 export interface ServiceDeps {
   config: ReadyConfig;
@@ -37,6 +38,7 @@ export function createServices({ config, db, logger, clock = () => new Date() }:
     // One instance: the portal's forms and /auth/login sign and check tokens with the same key.
     csrf: createCsrf(config.secretKey, { secureCookies: config.secureCookies }),
     scimBaseUrl: (slug: string) => `${config.baseUrl}/scim/v2/${slug}`,
+    rateLimits: createRateLimits({ config, db, logger }),
     orgs: createOrgsService({ db }),
     roles: createRolesService({ db }),
     scimTokenCache,

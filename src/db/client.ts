@@ -11,6 +11,7 @@ import { Prisma, PrismaClient } from "../generated/prisma/client";
 import { connectPg, pgliteConnection, type RawConnection } from "./raw";
 import { createStatementNamer } from "./statement-names";
 import { makePrivateDir } from "./data-dir";
+import { assertChannel, pgListener } from "./pg-listener";
 
 export type { PrismaClient };
 
@@ -53,6 +54,8 @@ export interface Database {
    * while it is over DB_QUEUE_LIMIT.
    */
   waiting(): number;
+  /** PostgreSQL's pool itself, for a library that needs a pg pool (the rate-limit counters). */
+  pgPool?: pg.Pool;
   close(): Promise<void>;
 }
 
@@ -94,44 +97,6 @@ function sqlTx(run: (sql: Prisma.Sql) => Promise<{ rows: unknown[]; count: numbe
 export interface ListenHandlers {
   onNotify(payload: string): void;
   onLive(live: boolean): void;
-}
-
-const RELISTEN_DELAY_MS = 1_000;
-// LISTEN takes an identifier, not a parameter: only plain names are let through.
-const assertChannel = (channel: string) => {
-  if (!/^[a-z_][a-z0-9_]*$/.test(channel)) throw new Error(`not a channel name: ${channel}`);
-};
-
-/** LISTEN on PostgreSQL: one dedicated connection per channel, outside the pool. */
-function pgListener(connectionString: string) {
-  const clients = new Set<pg.Client>();
-  let closed = false;
-  const listen = (channel: string, h: ListenHandlers) => {
-    assertChannel(channel);
-    if (closed) return;
-    const client = new pg.Client({ connectionString });
-    clients.add(client);
-    const down = () => {
-      if (!clients.delete(client)) return;
-      h.onLive(false);
-      client.end().catch(() => undefined);
-      if (!closed) setTimeout(() => listen(channel, h), RELISTEN_DELAY_MS).unref();
-    };
-    client.on("error", down);
-    client.on("end", down);
-    client.on("notification", (n) => h.onNotify(n.payload ?? ""));
-    client
-      .connect()
-      .then(() => client.query(`LISTEN ${channel}`))
-      .then(() => clients.has(client) && h.onLive(true), down);
-  };
-  const close = async () => {
-    closed = true;
-    const open = [...clients];
-    clients.clear();
-    await Promise.all(open.map((c) => c.end().catch(() => undefined)));
-  };
-  return { listen, close };
 }
 
 export interface PoolOptions {
@@ -207,6 +172,7 @@ export function openPostgres(connectionString: string, options: PoolOptions = {}
     },
     listen: listener.listen,
     waiting: () => pool.waitingCount,
+    pgPool: pool,
     async close() {
       await listener.close();
       await prisma.$disconnect();

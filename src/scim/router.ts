@@ -72,6 +72,7 @@ export function scimRouter(services: Services): Router {
       clock: services.clock,
     }),
   );
+  r.use(services.rateLimits.scimToken);
 
   r.get("/ServiceProviderConfig", (req, res) =>
     send(req, res, 200, serviceProviderConfig(scimCtxOf(res.locals).baseUrl)),
