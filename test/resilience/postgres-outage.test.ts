@@ -133,7 +133,6 @@ onPostgres("when PostgreSQL goes away and comes back", () => {
     expect(statuses).toContain(503);
     // Not a bug: no "unhandled error" line was logged.
     expect(t.logs.filter((l) => l.message === "unhandled error")).toEqual([]);
-    // eslint-disable-next-line no-console
     console.log(`ready again ${recoveredInMs} ms after PostgreSQL came back; ${statuses.length} requests`);
   }
 
