@@ -4,13 +4,13 @@
 // connection than DB_QUEUE_LIMIT, new requests get 503 with Retry-After instead of queueing
 // without end. The failed-password lock-out is another rule (auth/throttle.ts).
 import type { Request, RequestHandler, Response } from "express";
-import { RateLimiterRes, type RateLimiterAbstract } from "rate-limiter-flexible";
 import type { RateLimitConfig } from "../config";
 import type { Database } from "../db/client";
 import { AppError } from "../shared/errors";
 import type { Logger } from "../shared/logger";
 import { formatOf } from "./error-handler";
 import { createLimiterStore, type LimitRule, type LimiterStore } from "./rate-limit-store";
+import { batchedCounter } from "./batched-counter";
 import { sendError } from "./render";
 
 /** Where a person or an IdP signs in: SSO start and return, local sign-in and its second factor. */
@@ -63,31 +63,28 @@ export function createRateLimits(deps: {
     keyOf: (req: Request, res: Response) => string | undefined,
   ): RequestHandler => {
     if (rule.points === 0) return (_req, _res, next) => next();
-    let limiter: RateLimiterAbstract | undefined;
+    const counter = batchedCounter(rule.points, () => storeOf().limiter(rule));
     return async (req, res, next) => {
       const key = keyOf(req, res);
       if (key === undefined) return next();
-      limiter ??= storeOf().limiter(rule);
+      let msBeforeNext: number | null;
       try {
-        await limiter.consume(key);
+        msBeforeNext = await counter.take(key);
       } catch (e) {
-        // The library rejects with its result when over the limit; anything else is a failure
-        // of the store that the in-memory twin could not cover either: let the request through.
-        if (!(e instanceof RateLimiterRes)) {
-          deps.logger.warn("rate limit not counted", { limit: rule.name, error: (e as Error).message });
-          return next();
-        }
-        const retryAfterSeconds = Math.max(1, Math.ceil(e.msBeforeNext / 1000));
-        // Answered here, not through next(err): a flood of refusals must cost no more work (the
-        // SCIM router would file each one in the database).
-        const err = new AppError(
-          "rate_limited",
-          `too many requests ${rule.name === "scim-token" ? "with this SCIM token" : "from this address"}: try again in ${retryAfterSeconds} s`,
-          { extra: { retryAfterSeconds } },
-        );
-        return sendError(res, err, formatOf(res.locals, req));
+        // A failure of the store that the in-memory twin could not cover either: let it through.
+        deps.logger.warn("rate limit not counted", { limit: rule.name, error: (e as Error).message });
+        return next();
       }
-      next();
+      if (msBeforeNext === null) return next();
+      const retryAfterSeconds = Math.max(1, Math.ceil(msBeforeNext / 1000));
+      // Answered here, not through next(err): a flood of refusals must cost no more work (the
+      // SCIM router would file each one in the database).
+      const err = new AppError(
+        "rate_limited",
+        `too many requests ${rule.name === "scim-token" ? "with this SCIM token" : "from this address"}: try again in ${retryAfterSeconds} s`,
+        { extra: { retryAfterSeconds } },
+      );
+      sendError(res, err, formatOf(res.locals, req));
     };
   };
 
