@@ -108,8 +108,10 @@ export interface PoolOptions {
   onIdleError?: (e: Error) => void;
 }
 
-export function openPostgres(connectionString: string, options: PoolOptions = {}): Database {
-  const { poolSize = 10, connectTimeoutMs = 5_000, onIdleError = () => undefined } = options;
+/** `options` may be the pool size alone (the older call). */
+export function openPostgres(connectionString: string, options: PoolOptions | number = {}): Database {
+  const opts = typeof options === "number" ? { poolSize: options } : options;
+  const { poolSize = 10, connectTimeoutMs = 5_000, onIdleError = () => undefined } = opts;
   // Why a connect timeout: pg waits forever by default, so with the server unreachable (not
   // refusing) every request would hang instead of failing fast with 503. keepAlive lets the
   // kernel notice a peer that vanished without closing its connections.
