@@ -4,7 +4,7 @@
 import type { Database, Tx } from "../db/client";
 import type { Ctx } from "../shared/context";
 import { AppError } from "../shared/errors";
-import { recordAudit } from "../audit/record";
+import { emit } from "../events";
 import { isSsoOn } from "../users/guards";
 import { fold } from "./resolve";
 import type { RoleMappingsInput } from "./mappings-input";
@@ -55,9 +55,8 @@ export async function putMappings(
         "this rule set leaves no active Admin while SSO is on; map an IdP group to Admin, or repeat with ?force=true",
       );
     }
-    await recordAudit(tx, ctx, {
+    await emit(tx, ctx, {
       action: "role_mappings.updated",
-      targetType: "organization",
       targetId: ctx.orgId,
       data: {
         before,

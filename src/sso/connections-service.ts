@@ -7,7 +7,7 @@ import type { Tx } from "../db/client";
 import type { Services } from "../services";
 import type { Ctx } from "../shared/context";
 import { AppError } from "../shared/errors";
-import { recordAudit } from "../audit/record";
+import { emit } from "../events";
 import {
   lockOrgForRoles,
   ORG_RECOMPUTE_TX,
@@ -76,9 +76,8 @@ export function createSsoConnectionsService(services: Services) {
       const updated = await tx.ssoConnection.update({ where: { orgId: ctx.orgId }, data: { enabled } });
       // Why: while SSO is on every role comes from the mapping; off, manual roles return.
       const recomputed = await recomputeOrgRoles(tx, ctx);
-      await recordAudit(tx, ctx, {
+      await emit(tx, ctx, {
         action: enabled ? "sso.enabled" : "sso.disabled",
-        targetType: "sso_connection",
         targetId: updated.id,
         data: {
           protocol: updated.protocol,
@@ -131,9 +130,8 @@ export function createSsoConnectionsService(services: Services) {
           create: { orgId: ctx.orgId, ...data },
           update: data,
         });
-        await recordAudit(tx, ctx, {
+        await emit(tx, ctx, {
           action: existing ? "sso.connection_updated" : "sso.connection_created",
-          targetType: "sso_connection",
           targetId: saved.id,
           data: { protocol: saved.protocol, jit: saved.jit, allowIdpInitiated: saved.allowIdpInitiated },
         });
@@ -151,9 +149,8 @@ export function createSsoConnectionsService(services: Services) {
       await prisma.$transaction(async (tx) => {
         await tx.ssoConnection.delete({ where: { orgId: ctx.orgId } });
         if (record.enabled) await recomputeOrgRoles(tx, ctx);
-        await recordAudit(tx, ctx, {
+        await emit(tx, ctx, {
           action: "sso.connection_deleted",
-          targetType: "sso_connection",
           targetId: record.id,
           data: { protocol: record.protocol, wasEnabled: record.enabled },
         });

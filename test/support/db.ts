@@ -1,17 +1,48 @@
 // A migrated database of its own for each test file: PGlite restored from the run's snapshot,
 // or (in the "postgres" jest project) a PostgreSQL database cloned from the run's template.
+// Closing it checks every audit and outbox row the test file wrote against the event catalogue
+// (event-rows.ts) and throws, failing the file, when one does not parse.
 import { readFileSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { openPglite, openPostgres, type Database } from "../../src/db/client";
 import { adminUrl, runId, snapshotFile, templateDb } from "./run";
+import { assertEventRowsValid } from "./event-rows";
 
 declare const __DB_KIND__: string | undefined;
 
 export const testDbKind = (): "postgres" | "pglite" =>
   typeof __DB_KIND__ !== "undefined" && __DB_KIND__ === "postgres" ? "postgres" : "pglite";
 
-export async function openTestDatabase(): Promise<Database> {
+export interface TestDatabaseOptions {
+  /**
+   * false only for tests of the tables' own mechanics (triggers, driver writes), which insert
+   * rows by hand that no catalogue entry describes.
+   */
+  checkEventRows?: boolean;
+}
+
+/** Checks the event rows (unless told not to) before closing, and throws what it found after. */
+function checkedOnClose(db: Database, options: TestDatabaseOptions): Database {
+  if (options.checkEventRows === false) return db;
+  return {
+    ...db,
+    async close() {
+      const failure = await assertEventRowsValid(db).then(
+        () => null,
+        (e: unknown) => e,
+      );
+      await db.close();
+      if (failure) throw failure;
+    },
+  };
+}
+
+export async function openTestDatabase(options: TestDatabaseOptions = {}): Promise<Database> {
+  return checkedOnClose(await openUncheckedDatabase(), options);
+}
+
+async function openUncheckedDatabase(): Promise<Database> {
   if (testDbKind() === "pglite") {
     return openPglite({ loadDataDir: new Blob([readFileSync(snapshotFile())]) });
   }
