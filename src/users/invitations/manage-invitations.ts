@@ -7,7 +7,7 @@ import type { Invitation } from "../../generated/prisma/client";
 import type { Ctx } from "../../shared/context";
 import { AppError } from "../../shared/errors";
 import { emit } from "../../events";
-import { decodeCursor, page, pageQuery } from "../../api/pagination";
+import { decodeCursor, page, pageQuery } from "../../shared/pagination";
 import { assertSsoOff, lockOrg } from "../guards";
 import { invitationUrl, issueLink } from "./issue-invitation";
 import { invitationMail } from "./invitation-mail";
