@@ -4,7 +4,7 @@ import type { Database } from "../db/client";
 import type { SessionsService, ResolvedSession } from "../sessions/sessions-service";
 import type { Cipher } from "../shared/crypto";
 import type { Ctx } from "../shared/context";
-import { recordAudit } from "../audit/record";
+import { emit } from "../events";
 import { createThrottle } from "./throttle";
 import { createSqlAttemptStore } from "./attempt-store";
 import { login } from "./local-login";
@@ -42,10 +42,10 @@ export function createAuthService(input: {
 
     async logout(s: ResolvedSession, requestId?: string): Promise<void> {
       await input.sessions.revoke(s.session.id);
-      await recordAudit(
+      await emit(
         input.db.prisma,
         { orgId: s.org.id, actor: { type: "user", id: s.user.id, name: s.user.email }, requestId },
-        { action: "auth.signed_out", targetType: "user", targetId: s.user.id },
+        { action: "auth.signed_out", targetId: s.user.id },
       );
     },
   };

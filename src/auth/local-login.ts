@@ -6,7 +6,7 @@
 import { z } from "zod";
 import type { Ctx } from "../shared/context";
 import { AppError } from "../shared/errors";
-import { recordAudit } from "../audit/record";
+import { emit } from "../events";
 import { assertSsoOff } from "../users/guards";
 import type { SessionStage } from "../sessions/sessions-service";
 import { burnVerification, verifyPassword } from "./passwords";
@@ -86,9 +86,8 @@ export async function login(
       stage,
     });
     if (stage === "full") await tx.user.update({ where: { id: user.id }, data: { lastSignInAt: now } });
-    await recordAudit(tx, ctx, {
+    await emit(tx, ctx, {
       action: stage === "full" ? "auth.signed_in" : "auth.password_accepted",
-      targetType: "user",
       targetId: user.id,
       data: { method: "password", stage, ip },
     });

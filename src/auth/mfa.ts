@@ -6,7 +6,7 @@ import { z } from "zod";
 import type { ResolvedSession } from "../sessions/sessions-service";
 import type { Ctx } from "../shared/context";
 import { AppError } from "../shared/errors";
-import { recordAudit } from "../audit/record";
+import { emit } from "../events";
 import { checkTotp, newTotpSecret, totpUri } from "./second-factor";
 import { newRecoveryCodes } from "./recovery-codes";
 import { checkSecondFactor } from "./check-second-factor";
@@ -60,9 +60,8 @@ export async function confirmEnrollment(
       },
     });
     await tx.session.update({ where: { id: s.session.id }, data: { stage: "full" } });
-    await recordAudit(tx, ctxOfSession(s, requestId), {
+    await emit(tx, ctxOfSession(s, requestId), {
       action: "user.mfa_enrolled",
-      targetType: "user",
       targetId: s.user.id,
     });
   });
@@ -84,9 +83,8 @@ export async function verifyStep(
   await deps.db.prisma.$transaction(async (tx) => {
     await tx.session.update({ where: { id: s.session.id }, data: { stage: "full" } });
     await tx.user.update({ where: { id: s.user.id }, data: { lastSignInAt: now } });
-    await recordAudit(tx, ctxOfSession(s, requestId), {
+    await emit(tx, ctxOfSession(s, requestId), {
       action: "auth.signed_in",
-      targetType: "user",
       targetId: s.user.id,
       data: { method: "password", secondFactor: used },
     });

@@ -4,7 +4,7 @@ import type { Database } from "../db/client";
 import type { Organization } from "../generated/prisma/client";
 import { AppError, isUniqueViolation } from "../shared/errors";
 import type { Ctx } from "../shared/context";
-import { recordAudit } from "../audit/record";
+import { emit } from "../events";
 import { seatLimitOf } from "./plans";
 
 export const slugSchema = z.string().regex(/^[a-z0-9-]{2,63}$/, "must be 2-63 characters of a-z, 0-9 and -");
@@ -65,12 +65,11 @@ export function createOrgsService({ db }: { db: Pick<Database, "prisma"> }) {
       try {
         return await prisma.$transaction(async (tx) => {
           const org = await tx.organization.create({ data });
-          await recordAudit(
+          await emit(
             tx,
             { orgId: org.id, actor: { type: "cli", name: actorName } },
             {
               action: "org.created",
-              targetType: "organization",
               targetId: org.id,
               data: { slug: org.slug, plan: org.plan },
             },
@@ -102,9 +101,8 @@ export function createOrgsService({ db }: { db: Pick<Database, "prisma"> }) {
     async updateSettings(ctx: Ctx, patch: z.infer<typeof settingsPatch>): Promise<OrgSettings> {
       const org = await prisma.$transaction(async (tx) => {
         const updated = await tx.organization.update({ where: { id: ctx.orgId }, data: patch });
-        await recordAudit(tx, ctx, {
+        await emit(tx, ctx, {
           action: "org.settings_updated",
-          targetType: "organization",
           targetId: ctx.orgId,
           data: patch,
         });

@@ -7,7 +7,7 @@ import type { Tx } from "../db/client";
 import type { SsoDeps } from "./deps";
 import type { Ctx } from "../shared/context";
 import { AppError } from "../shared/errors";
-import { recordAudit } from "../audit/record";
+import { emit } from "../events";
 import type { OrgRecomputeResult } from "../roles/recompute";
 import { changeWithOrgRecompute } from "../roles/org-recompute";
 import { daysUntil, latestNotAfter } from "./sso-state";
@@ -67,9 +67,8 @@ export function createSsoConnectionsService({ db, cipher, clock, protocols }: Ss
       // Why: while SSO is on every role comes from the mapping; off, manual roles return.
       (tx) => tx.ssoConnection.update({ where: { orgId: ctx.orgId }, data: { enabled } }),
       (tx, { value: updated, result: recomputed, forced }) =>
-        recordAudit(tx, ctx, {
+        emit(tx, ctx, {
           action: enabled ? "sso.enabled" : "sso.disabled",
-          targetType: "sso_connection",
           targetId: updated.id,
           data: {
             protocol: updated.protocol,
@@ -121,9 +120,8 @@ export function createSsoConnectionsService({ db, cipher, clock, protocols }: Ss
           create: { orgId: ctx.orgId, ...data },
           update: data,
         });
-        await recordAudit(tx, ctx, {
+        await emit(tx, ctx, {
           action: existing ? "sso.connection_updated" : "sso.connection_created",
-          targetType: "sso_connection",
           targetId: saved.id,
           data: { protocol: saved.protocol, jit: saved.jit, allowIdpInitiated: saved.allowIdpInitiated },
         });
@@ -140,9 +138,8 @@ export function createSsoConnectionsService({ db, cipher, clock, protocols }: Ss
       const record = await required(ctx.orgId);
       const deleteRow = (tx: Tx) => tx.ssoConnection.delete({ where: { orgId: ctx.orgId } });
       const audit = (tx: Tx) =>
-        recordAudit(tx, ctx, {
+        emit(tx, ctx, {
           action: "sso.connection_deleted",
-          targetType: "sso_connection",
           targetId: record.id,
           data: { protocol: record.protocol, wasEnabled: record.enabled },
         });

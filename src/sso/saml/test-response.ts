@@ -4,7 +4,7 @@
 // is written (the role comes from the real engine in a rolled-back transaction).
 import { z } from "zod";
 import type { SsoDeps } from "../deps";
-import { recordAudit } from "../../audit/record";
+import { emit } from "../../events";
 import { previewSignIn } from "../complete-sign-in";
 import type { TestTarget } from "../protocol";
 import { claimsOf } from "./attributes";
@@ -48,9 +48,8 @@ export async function testSamlResponse(
         returnTo: "/",
       })
     : null;
-  await recordAudit(deps.db.prisma, ctx, {
+  await emit(deps.db.prisma, ctx, {
     action: "sso.connection_tested",
-    targetType: "sso_connection",
     targetId: connection.id,
     data: {
       verified: result.ok,

@@ -124,12 +124,8 @@ export async function inviteUsers(
     const now = deps.clock();
     const out: CreatedInvitation[] = [];
     for (const row of rows) {
-      const issued = await issueInvitation(tx, ctx, org, row, now);
       const groupIds = [...new Set((row.teams ?? []).map((t) => teams.get(fold(t)) as string))];
-      if (groupIds.length > 0)
-        await tx.groupMembership.createMany({
-          data: groupIds.map((groupId) => ({ groupId, userId: issued.userId, orgId: org.id })),
-        });
+      const issued = await issueInvitation(tx, ctx, org, row, now, groupIds);
       const url = invitationUrl(deps.baseUrl, issued.token);
       mailIds.push(
         await deps.mailer.enqueue(
