@@ -1,13 +1,26 @@
 // GET /api/v1/orgs/{org}/audit-events: newest first, cursor pagination on the event sequence.
-import { Router } from "express";
-import { orgOf, requirePermission } from "../http/auth";
-import { listAuditEvents } from "../audit/list-events";
+import { orgOf } from "../http/auth";
+import { defineRoute, typedRouter } from "../http/typed-route";
+import { auditQuery, listAuditEvents } from "../audit/list-events";
+import { auditEventSchema } from "../audit/audit-schema";
 import type { Services } from "../services";
+import { orgParams, pageOf } from "./schemas";
 
-export function auditRoutes(services: Services): Router {
-  const router = Router({ mergeParams: true });
-  router.get("/audit-events", requirePermission("audit:read"), async (req, res) => {
-    res.json(await listAuditEvents(services.db.prisma, orgOf(res).id, req.query));
-  });
+export const listAuditEventsRoute = defineRoute({
+  method: "get",
+  path: "/orgs/{org}/audit-events",
+  summary: "The audit log, newest first; optionally one action, one actor or one target's events",
+  tags: ["Audit"],
+  permission: "audit:read",
+  params: orgParams,
+  query: auditQuery,
+  responses: { 200: pageOf(auditEventSchema) },
+});
+
+export const AUDIT_ROUTES = [listAuditEventsRoute];
+
+export function auditRoutes(services: Services) {
+  const { router, add } = typedRouter("/orgs/{org}");
+  add(listAuditEventsRoute, async ({ query, res }) => listAuditEvents(services.db.prisma, orgOf(res).id, query));
   return router;
 }

@@ -11,6 +11,9 @@ import { AppError } from "../shared/errors";
 import { assertSsoOff } from "../users/guards";
 import { invitationPage, recoveryPage } from "./pages";
 import type { SignedIn } from "./deps";
+import { loginBody } from "./local-login";
+import { codeBody } from "./mfa";
+import { acceptBody } from "./accept-invitation";
 import { formBody } from "../http/csrf";
 import { isForm } from "../http/form-gate";
 
@@ -56,7 +59,7 @@ export function authRoutes(services: Services): Router {
   }
 
   router.post("/login", ...form, async (req, res) => {
-    signedIn(req, res, await auth.login(req.body ?? {}, req.ip ?? "unknown", res.locals.requestId));
+    signedIn(req, res, await auth.login(loginBody.parse(req.body ?? {}), req.ip ?? "unknown", res.locals.requestId));
   });
 
   router.post("/logout", async (req, res) => {
@@ -70,11 +73,11 @@ export function authRoutes(services: Services): Router {
     res.json(await auth.startEnrollment(await sessionOf(req)));
   });
   router.post("/mfa/enroll/confirm", async (req, res) => {
-    res.json(await auth.confirmEnrollment(await sessionOf(req), req.body ?? {}, res.locals.requestId));
+    res.json(await auth.confirmEnrollment(await sessionOf(req), codeBody.parse(req.body ?? {}), res.locals.requestId));
   });
   router.post("/mfa/verify", async (req, res) => {
     const s = await sessionOf(req);
-    res.json(await auth.verifyStep(s, req.body ?? {}, req.ip ?? "unknown", res.locals.requestId));
+    res.json(await auth.verifyStep(s, codeBody.parse(req.body ?? {}), req.ip ?? "unknown", res.locals.requestId));
   });
 
   router.get("/invitations/:token", async (req, res) => {
@@ -94,7 +97,7 @@ export function authRoutes(services: Services): Router {
   });
   router.post("/invitations/:token/accept", ...form, async (req, res) => {
     const token = tokenParam.parse(req.params.token);
-    signedIn(req, res, await auth.acceptInvitation(token, req.body ?? {}, res.locals.requestId));
+    signedIn(req, res, await auth.acceptInvitation(token, acceptBody.parse(req.body ?? {}), res.locals.requestId));
   });
 
   router.get("/recover/:token", async (req, res) => {

@@ -32,6 +32,13 @@ export interface RouteSpec<
   responses: R;
   /** Longer explanation for the document. */
   description?: string;
+  /**
+   * Refusals this route gives beyond the ones every route can (400, and 401/403 where the caller
+   * must be authenticated), by status, each saying when: `{404: "No such user", 409: "..."}`.
+   */
+  errors?: { readonly [status: number]: string };
+  /** "none" for a route anyone may call (no API key, no session); omitted: authenticated. */
+  auth?: "none";
 }
 
 /** The parsed type of a part the spec declares; undefined for a part it leaves out. */
