@@ -28,7 +28,10 @@ export interface RouteSpec<
   params?: P;
   query?: Q;
   body?: B;
-  /** Success answers by status; the first is the default status. Errors are documented for all. */
+  /**
+   * Success answers by status. The lowest status is the default (JavaScript orders numeric keys);
+   * a handler picks another with res.status(). Errors are listed in `errors`.
+   */
   responses: R;
   /** Longer explanation for the document. */
   description?: string;

@@ -17,6 +17,7 @@ import {
 import { countActiveAdmins } from "../roles/read-mappings";
 import { daysUntil, latestNotAfter } from "./sso-state";
 import type { SsoConnectionRecord } from "./protocol";
+import type { SsoConnectionInput, SsoConnectionView } from "./connection-schema";
 import { protocolOf, protocolsOf } from "./registry";
 import { loadConnection, sealSecrets, toRecord } from "./connection-store";
 
@@ -34,7 +35,8 @@ export function createSsoConnectionsService(services: Services) {
     };
   }
 
-  async function present(record: SsoConnectionRecord, org: Organization): Promise<Record<string, unknown>> {
+  async function present(record: SsoConnectionRecord, org: Organization): Promise<SsoConnectionView> {
+    // The protocol's own part is typed by the protocol; the answer's shape is held by the API test.
     return {
       id: record.id,
       protocol: record.protocol,
@@ -46,7 +48,7 @@ export function createSsoConnectionsService(services: Services) {
       ...certificateExpiry(record),
       createdAt: record.createdAt.toISOString(),
       updatedAt: record.updatedAt.toISOString(),
-    };
+    } as SsoConnectionView;
   }
 
   async function required(orgId: string): Promise<SsoConnectionRecord> {
@@ -113,9 +115,8 @@ export function createSsoConnectionsService(services: Services) {
     },
 
     /** Creates or replaces the connection; keeps its enabled state. */
-    async put(ctx: Ctx, org: Organization, body: unknown) {
-      const input = (body ?? {}) as { protocol?: unknown };
-      const protocol = protocolOf(registry(), input.protocol);
+    async put(ctx: Ctx, org: Organization, body: SsoConnectionInput) {
+      const protocol = protocolOf(registry(), body.protocol);
       const existing = await loadConnection(prisma, cipher, ctx.orgId);
       const parsed = await protocol.parseConnection(body, { ctx, org, existing });
       const data = {
