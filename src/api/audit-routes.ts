@@ -21,6 +21,8 @@ export const AUDIT_ROUTES = [listAuditEventsRoute];
 
 export function auditRoutes(services: Services) {
   const { router, add } = typedRouter("/orgs/{org}");
-  add(listAuditEventsRoute, async ({ query, res }) => listAuditEvents(services.db.prisma, orgOf(res).id, query));
+  add(listAuditEventsRoute, async ({ query, res }) =>
+    listAuditEvents(services.db.prisma, orgOf(res).id, query),
+  );
   return router;
 }

@@ -61,7 +61,12 @@ export const rescindInvitationRoute = defineRoute({
   errors: { 404: "No such invitation in this organization", 409: `${SSO_ON}; or ${NOT_PENDING}` },
 });
 
-export const INVITATIONS_ROUTES = [listInvitationsRoute, inviteRoute, resendInvitationRoute, rescindInvitationRoute];
+export const INVITATIONS_ROUTES = [
+  listInvitationsRoute,
+  inviteRoute,
+  resendInvitationRoute,
+  rescindInvitationRoute,
+];
 
 export function invitationsRoutes(services: Services) {
   const { router, add } = typedRouter("/orgs/{org}");

@@ -96,7 +96,10 @@ export const testConnectionRoute = defineRoute({
   params: orgParams,
   body: samlTestBody,
   responses: { 200: samlTestReportSchema },
-  errors: { 400: "The input is invalid, or the connection's protocol cannot test a pasted answer", 404: NONE },
+  errors: {
+    400: "The input is invalid, or the connection's protocol cannot test a pasted answer",
+    404: NONE,
+  },
 });
 
 export const testResultRoute = defineRoute({

@@ -42,8 +42,7 @@ export function createAuthService(input: {
       ctx: Ctx,
       session: { userId: string; sessionId: string },
       body: z.output<typeof changePasswordBody>,
-    ) =>
-      changePassword(deps, ctx, session, body),
+    ) => changePassword(deps, ctx, session, body),
     purgeExpiredAttempts: () => throttle.purgeExpired(),
 
     async logout(s: ResolvedSession, requestId?: string): Promise<void> {

@@ -4,7 +4,9 @@ import { z } from "zod";
 import type { CredentialView } from "./credentials-service";
 
 export const createCredentialBody = z
-  .object({ name: z.string().trim().min(1).max(100).optional().describe("A label; defaults to the kind's name") })
+  .object({
+    name: z.string().trim().min(1).max(100).optional().describe("A label; defaults to the kind's name"),
+  })
   .strict();
 
 export const credentialSchema = z

@@ -6,7 +6,11 @@ export const orgSettingsSchema = z
     slug: z.string(),
     name: z.string(),
     plan: z.enum(["free", "team", "enterprise"]),
-    seatLimit: z.number().int().nullable().describe("Active users and pending invitations allowed; null: no limit"),
+    seatLimit: z
+      .number()
+      .int()
+      .nullable()
+      .describe("Active users and pending invitations allowed; null: no limit"),
     seatsUsed: z.number().int(),
     requireMfa: z.boolean(),
     invitationTtlHours: z.number().int(),

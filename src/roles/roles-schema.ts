@@ -10,7 +10,12 @@ export const roleChangesSchema = z
   .object({
     changed: z.number().int().describe("Users whose role changed"),
     byRole: z
-      .object({ Admin: z.number().int(), Support: z.number().int(), Viewer: z.number().int(), none: z.number().int() })
+      .object({
+        Admin: z.number().int(),
+        Support: z.number().int(),
+        Viewer: z.number().int(),
+        none: z.number().int(),
+      })
       .describe("The users whose role changed, by their new role"),
   })
   .meta({ id: "RoleChanges" });
@@ -18,7 +23,9 @@ export const roleChangesSchema = z
 export const mappingsPreviewSchema = roleChangesSchema
   .extend({
     users: z
-      .array(z.object({ id: z.uuid(), email: z.string(), from: roleSchema.nullable(), to: roleSchema.nullable() }))
+      .array(
+        z.object({ id: z.uuid(), email: z.string(), from: roleSchema.nullable(), to: roleSchema.nullable() }),
+      )
       .describe("The first users whose role would change"),
     wouldRemoveLastAdmin: z.boolean().describe("True when PUT would refuse this rule set unless forced"),
   })

@@ -2,8 +2,7 @@
 // apart by `protocol`), the connection as shown (never a secret: OIDC says only whether its
 // client secret is set), and the results of test sign-ins.
 import { z } from "zod";
-import { roleSchema } from "../roles/roles-schema";
-import { roleChangesSchema } from "../roles/roles-schema";
+import { roleChangesSchema, roleSchema } from "../roles/roles-schema";
 import { roleSourceSchema } from "../users/user-schema";
 import { samlConnectionBody } from "./saml/connection-input";
 import { oidcConnectionBody } from "./oidc/settings";
@@ -24,7 +23,9 @@ const common = {
   jit: z.boolean().describe("Users are created at their first sign-in"),
   allowIdpInitiated: z.boolean(),
   testedAt: datetime.nullable().describe("When a test sign-in last passed"),
-  certificateExpiresAt: datetime.nullable().describe("When the IdP's latest signing certificate expires (SAML)"),
+  certificateExpiresAt: datetime
+    .nullable()
+    .describe("When the IdP's latest signing certificate expires (SAML)"),
   certificateDaysLeft: z.number().int().nullable(),
   createdAt: datetime,
   updatedAt: datetime,
@@ -68,7 +69,10 @@ const oidcView = z.object({
 });
 
 export const ssoConnectionSchema = z
-  .discriminatedUnion("protocol", [samlView.meta({ id: "SamlConnection" }), oidcView.meta({ id: "OidcConnection" })])
+  .discriminatedUnion("protocol", [
+    samlView.meta({ id: "SamlConnection" }),
+    oidcView.meta({ id: "OidcConnection" }),
+  ])
   .meta({ id: "SsoConnection" });
 
 export type SsoConnectionView = z.input<typeof ssoConnectionSchema>;

@@ -150,7 +150,9 @@ export function ssoSetupPages(router: Router, services: Services): void {
 
   router.post("/sso-setup/connection", allow("sso:write"), ...verify, async (req, res) => {
     const { org } = sessionOf(res);
-    const result = await attempt(() => connections.put(ctxOf(res), org, ssoConnectionInput.parse(connectionBody(req.body ?? {}))));
+    const result = await attempt(() =>
+      connections.put(ctxOf(res), org, ssoConnectionInput.parse(connectionBody(req.body ?? {}))),
+    );
     if (!result.ok) {
       const errors = (result.error.errors ?? []) as never[];
       return render(

@@ -72,7 +72,9 @@ export function userPages(router: Router, services: Services): void {
   }
 
   router.post("/users/:id/role", ...write, (req, res) =>
-    act(req, res, "role", () => services.users.update(ctxOf(res), idOf(req), userPatch.parse({ role: req.body?.role }))),
+    act(req, res, "role", () =>
+      services.users.update(ctxOf(res), idOf(req), userPatch.parse({ role: req.body?.role })),
+    ),
   );
   for (const action of LIFECYCLE_ACTIONS) {
     router.post(`/users/:id/${action}`, ...write, (req, res) =>

@@ -7,7 +7,13 @@ export const scimActivitySchema = z
   .object({
     lastCallAt: z.iso.datetime().nullable().describe("When the IdP's SCIM client last called"),
     since: z.iso.datetime().describe("The start of the 24 hours counted"),
-    counts: z.object({ creates: count, updates: count, deactivations: count, deletions: count, errors: count }),
+    counts: z.object({
+      creates: count,
+      updates: count,
+      deactivations: count,
+      deletions: count,
+      errors: count,
+    }),
     latestErrors: z.array(
       z.object({
         at: z.iso.datetime(),
