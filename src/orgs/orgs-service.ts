@@ -52,8 +52,7 @@ export function createOrgsService({ db }: { db: Pick<Database, "prisma"> }) {
   }
 
   return {
-    async createOrg(input: z.input<typeof createOrgInput>, actorName = "sso-bridge CLI") {
-      const data = createOrgInput.parse(input);
+    async createOrg(data: z.output<typeof createOrgInput>, actorName = "sso-bridge CLI") {
       try {
         return await prisma.$transaction(async (tx) => {
           const org = await tx.organization.create({ data });
