@@ -3,7 +3,7 @@
 import { ctxOf } from "../http/auth";
 import { defineRoute, typedRouter } from "../http/typed-route";
 import { groupSchema } from "../roles/roles-schema";
-import { pageQuery } from "./pagination";
+import { pageQuery } from "../shared/pagination";
 import type { Services } from "../services";
 import { orgParams, pageOf } from "./schemas";
 

@@ -4,7 +4,7 @@
 import { z } from "zod";
 import { ctxOf, orgOf } from "../http/auth";
 import { defineRoute, typedRouter } from "../http/typed-route";
-import { requireSsoOff } from "../users/require-sso-off";
+import { requireSsoOff } from "../http/require-sso-off";
 import { inviteBody } from "../users/invitations/invite-users";
 import { listInvitationsQuery } from "../users/invitations/manage-invitations";
 import { invitationSchema, sentInvitationSchema } from "../users/invitations/invitation-schema";

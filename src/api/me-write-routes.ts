@@ -5,7 +5,7 @@ import type { RequestHandler, Response } from "express";
 import { ctxOf, requireAuth, requireAuthOf } from "../http/auth";
 import { defineRoute, typedRouter } from "../http/typed-route";
 import { AppError } from "../shared/errors";
-import { requireSsoOff } from "../users/require-sso-off";
+import { requireSsoOff } from "../http/require-sso-off";
 import { profilePatch } from "../users/update-user";
 import { userObjectSchema } from "../users/user-schema";
 import { changePasswordBody } from "../auth/change-password";

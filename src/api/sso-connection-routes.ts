@@ -6,9 +6,8 @@ import { ctxOf, orgOf, requireAuthOf } from "../http/auth";
 import { defineRoute, typedRouter } from "../http/typed-route";
 import type { Services } from "../services";
 import { AppError } from "../shared/errors";
-import { createSsoConnectionsService } from "../sso/connections-service";
 import { loadConnection } from "../sso/connection-store";
-import { protocolOf, protocolsOf } from "../sso/registry";
+import { protocolOf } from "../sso/registry";
 import { forceQuery } from "../roles/mappings-input";
 import { readTestResult } from "../sso/test-sign-in/record-result";
 import {
@@ -127,7 +126,7 @@ export const SSO_CONNECTION_ROUTES = [
 
 export function ssoConnectionRoutes(services: Services) {
   const { router, add } = typedRouter("/orgs/{org}");
-  const connections = createSsoConnectionsService(services);
+  const connections = services.ssoConnections;
 
   add(getConnectionRoute, async ({ res }) => connections.get(ctxOf(res), orgOf(res)));
   add(putConnectionRoute, async ({ body, res }) => {
@@ -146,7 +145,7 @@ export function ssoConnectionRoutes(services: Services) {
     const ctx = ctxOf(res);
     const connection = await loadConnection(services.db.prisma, services.cipher, ctx.orgId);
     if (!connection) throw new AppError("not_found", "this organization has no SSO connection yet");
-    const protocol = protocolOf(protocolsOf(services), connection.protocol);
+    const protocol = protocolOf(services.ssoProtocols, connection.protocol);
     if (!protocol.testSignIn) {
       throw new AppError(
         "bad_request",

@@ -6,7 +6,7 @@ import { z } from "zod";
 import type { Services } from "../../services";
 import { ctxOf } from "../../http/auth";
 import { formBody } from "../../http/csrf";
-import { requireSsoOff } from "../../users/require-sso-off";
+import { requireSsoOff } from "../../http/require-sso-off";
 import { inviteBody } from "../../users/invitations/invite-users";
 import { listInvitationsQuery } from "../../users/invitations/manage-invitations";
 import { ROLES } from "../../roles/permissions";

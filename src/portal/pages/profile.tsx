@@ -3,10 +3,11 @@
 // POST /me/password and /auth/mfa/enroll; names and password are the IdP's while SSO is on.
 import type { Request, Response, Router } from "express";
 import type { Services } from "../../services";
-import { authOf, cookieValue, ctxOf } from "../../http/auth";
+import { authOf, ctxOf } from "../../http/auth";
+import { cookieValue } from "../../shared/cookies";
 import { formBody } from "../../http/csrf";
 import { SESSION_COOKIE } from "../../sessions/sessions-service";
-import { requireSsoOff } from "../../users/require-sso-off";
+import { requireSsoOff } from "../../http/require-sso-off";
 import { profilePatch } from "../../users/update-user";
 import { changePasswordBody } from "../../auth/change-password";
 import { codeBody } from "../../auth/mfa";
