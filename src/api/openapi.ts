@@ -33,7 +33,10 @@ const problem = (description: string) => ({
 });
 
 /** What any route may answer: bad input, and for authenticated routes who may call it. */
-const INVALID = { "400": problem("The input is invalid; `errors` lists each invalid field.") };
+const INVALID = {
+  "400": problem("The input is invalid; `errors` lists each invalid field."),
+  "503": problem("The database cannot take the work now; retry after the Retry-After header's seconds."),
+};
 const UNAUTHENTICATED = {
   "401": problem("Not signed in, or the API key is unknown or revoked."),
   "403": problem("The caller lacks the permission, or has no access to this organization."),
