@@ -2,29 +2,13 @@
 // filtered by actor, action, target user and time range. GET /api/v1/orgs/{org}/events: the
 // downstream application's events in commit order (src/events/feed.ts). Both need audit:read:
 // the audit log and the event history are the organization's record (CONTRACT section 2).
-import { z } from "zod";
 import { orgOf } from "../http/auth";
 import { defineRoute, typedRouter } from "../http/typed-route";
 import { auditQuery, listAuditEvents } from "../audit/list-events";
+import { auditEventSchema } from "../audit/audit-schema";
 import { feedPage, feedQuery, readFeed } from "../events/feed";
-import { AUDIT_ACTION_NAMES } from "../events";
-import { orgParams, pageOf } from "./schemas";
 import type { Services } from "../services";
-
-const auditEventSchema = z
-  .object({
-    id: z.uuid(),
-    actorType: z.string(),
-    actorId: z.string().nullable(),
-    actorName: z.string().nullable(),
-    action: z.string().describe(`One of: ${AUDIT_ACTION_NAMES.join(", ")}`),
-    targetType: z.string().nullable(),
-    targetId: z.string().nullable(),
-    data: z.unknown(),
-    requestId: z.string().nullable(),
-    createdAt: z.iso.datetime(),
-  })
-  .meta({ id: "AuditEvent" });
+import { orgParams, pageOf } from "./schemas";
 
 export const listAuditEventsRoute = defineRoute({
   method: "get",
@@ -42,12 +26,13 @@ export const eventsFeedRoute = defineRoute({
   path: "/orgs/{org}/events",
   summary: "The events sent to webhooks, in commit order, after an event id (30 days kept)",
   description:
-    "Poll with `after` set to the last `nextCursor`; an empty page means nothing new yet. No event committed later ever appears before a cursor already handed out. 410 when `after` names no event of the last 30 days.",
+    "Poll with `after` set to the last `nextCursor`; an empty page means nothing new yet. No event committed later ever appears before a cursor already handed out.",
   tags: ["Events"],
   permission: "audit:read",
   params: orgParams,
   query: feedQuery,
   responses: { 200: feedPage },
+  errors: { 410: "`after` names no event of the last 30 days: replay from the start of the feed" },
 });
 
 export const AUDIT_ROUTES = [listAuditEventsRoute, eventsFeedRoute];

@@ -43,9 +43,8 @@ export interface AuditEventView {
 export async function listAuditEvents(
   db: Db,
   orgId: string,
-  query: unknown,
+  q: z.output<typeof auditQuery>,
 ): Promise<{ data: AuditEventView[]; nextCursor: string | null }> {
-  const q = auditQuery.parse(query);
   const after = decodeCursor(q.cursor, seqCursor);
   const rows = await db.auditEvent.findMany({
     where: {

@@ -64,10 +64,9 @@ export async function liveInvitation(deps: AuthDeps, token: string): Promise<Liv
 export async function acceptInvitation(
   deps: AuthDeps,
   token: string,
-  body: unknown,
+  { password }: z.output<typeof acceptBody>,
   requestId?: string,
 ): Promise<SignedIn> {
-  const { password } = acceptBody.parse(body);
   const inv = await liveInvitation(deps, token);
   await assertSsoOff(deps.db.prisma, inv.orgId);
   const passwordHash = await hashPassword(password);

@@ -19,9 +19,8 @@ export async function changePassword(
   deps: AuthDeps,
   ctx: Ctx,
   session: { userId: string; sessionId: string },
-  body: unknown,
+  input: z.output<typeof changePasswordBody>,
 ): Promise<{ sessionsEnded: number }> {
-  const input = changePasswordBody.parse(body);
   await assertSsoOff(deps.db.prisma, ctx.orgId);
   const user = await deps.db.prisma.user.findFirstOrThrow({
     where: { id: session.userId, orgId: ctx.orgId },

@@ -30,11 +30,10 @@ const refused = () =>
 
 export async function login(
   deps: AuthDeps,
-  input: unknown,
+  body: z.output<typeof loginBody>,
   ip: string,
   requestId?: string,
 ): Promise<SignedIn> {
-  const body = loginBody.parse(input);
   const prisma = deps.db.prisma;
   const emailLower = fold(body.email);
   const org = await prisma.organization.findUnique({ where: { slug: body.org } });

@@ -60,8 +60,7 @@ function notActive(email: string, user: User): AppError {
   );
 }
 
-export async function issueRecoveryLink(deps: AuthDeps, ctx: Ctx, input: unknown) {
-  const { email } = recoverInput.parse(input);
+export async function issueRecoveryLink(deps: AuthDeps, ctx: Ctx, { email }: z.output<typeof recoverInput>) {
   const user = await userOfEmail(deps.db.prisma, ctx.orgId, email);
   if (user.status !== "active") throw notActive(email, user);
   const issued = issueToken(PREFIX, randomUUID());

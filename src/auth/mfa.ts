@@ -34,10 +34,9 @@ export async function startEnrollment(deps: AuthDeps, s: ResolvedSession) {
 export async function confirmEnrollment(
   deps: AuthDeps,
   s: ResolvedSession,
-  body: unknown,
+  { code }: z.output<typeof codeBody>,
   requestId?: string,
 ) {
-  const { code } = codeBody.parse(body);
   if (s.session.stage === "mfa_verify" || s.user.totpEnabledAt)
     throw new AppError("conflict", "two-factor authentication is already enabled");
   if (!s.user.totpSecret)
@@ -71,11 +70,10 @@ export async function confirmEnrollment(
 export async function verifyStep(
   deps: AuthDeps,
   s: ResolvedSession,
-  body: unknown,
+  { code }: z.output<typeof codeBody>,
   ip: string,
   requestId?: string,
 ) {
-  const { code } = codeBody.parse(body);
   if (s.session.stage !== "mfa_verify")
     throw new AppError("conflict", "this session does not owe a verification step");
   const used = await checkSecondFactor(deps, s.user, code, ip, requestId);

@@ -6,6 +6,7 @@ import { AppError, isUniqueViolation } from "../shared/errors";
 import type { Ctx } from "../shared/context";
 import { emit } from "../events";
 import { seatLimitOf } from "./plans";
+import type { orgSettingsSchema } from "./settings-schema";
 
 export const slugSchema = z.string().regex(/^[a-z0-9-]{2,63}$/, "must be 2-63 characters of a-z, 0-9 and -");
 
@@ -28,16 +29,7 @@ export const settingsPatch = z
   .partial()
   .strict();
 
-export interface OrgSettings {
-  slug: string;
-  name: string;
-  plan: string;
-  seatLimit: number | null;
-  seatsUsed: number;
-  requireMfa: boolean;
-  invitationTtlHours: number;
-  ssoEnabled: boolean;
-}
+export type OrgSettings = z.infer<typeof orgSettingsSchema>;
 
 export function createOrgsService({ db }: { db: Pick<Database, "prisma"> }) {
   const prisma = db.prisma;
@@ -60,8 +52,7 @@ export function createOrgsService({ db }: { db: Pick<Database, "prisma"> }) {
   }
 
   return {
-    async createOrg(input: z.input<typeof createOrgInput>, actorName = "sso-bridge CLI") {
-      const data = createOrgInput.parse(input);
+    async createOrg(data: z.output<typeof createOrgInput>, actorName = "sso-bridge CLI") {
       try {
         return await prisma.$transaction(async (tx) => {
           const org = await tx.organization.create({ data });

@@ -12,6 +12,7 @@ import type { OrgRecomputeResult } from "../roles/recompute";
 import { changeWithOrgRecompute } from "../roles/org-recompute";
 import { daysUntil, latestNotAfter } from "./sso-state";
 import type { SsoConnectionRecord } from "./protocol";
+import type { SsoConnectionInput, SsoConnectionView } from "./connection-schema";
 import { protocolOf, type ProtocolRegistry } from "./registry";
 import { loadConnection, sealSecrets, toRecord } from "./connection-store";
 
@@ -31,7 +32,8 @@ export function createSsoConnectionsService({ db, cipher, clock, protocols }: Ss
     };
   }
 
-  async function present(record: SsoConnectionRecord, org: Organization): Promise<Record<string, unknown>> {
+  async function present(record: SsoConnectionRecord, org: Organization): Promise<SsoConnectionView> {
+    // The protocol's own part is typed by the protocol; the answer's shape is held by the API test.
     return {
       id: record.id,
       protocol: record.protocol,
@@ -43,7 +45,7 @@ export function createSsoConnectionsService({ db, cipher, clock, protocols }: Ss
       ...certificateExpiry(record),
       createdAt: record.createdAt.toISOString(),
       updatedAt: record.updatedAt.toISOString(),
-    };
+    } as SsoConnectionView;
   }
 
   async function required(orgId: string): Promise<SsoConnectionRecord> {
@@ -102,9 +104,8 @@ export function createSsoConnectionsService({ db, cipher, clock, protocols }: Ss
     },
 
     /** Creates or replaces the connection; keeps its enabled state. */
-    async put(ctx: Ctx, org: Organization, body: unknown) {
-      const input = (body ?? {}) as { protocol?: unknown };
-      const protocol = protocolOf(protocols, input.protocol);
+    async put(ctx: Ctx, org: Organization, body: SsoConnectionInput) {
+      const protocol = protocolOf(protocols, body.protocol);
       const existing = await loadConnection(prisma, cipher, ctx.orgId);
       const parsed = await protocol.parseConnection(body, { ctx, org, existing });
       const data = {

@@ -14,8 +14,12 @@ export const deleteBody = z
   .object({ confirm: z.string().trim().min(1, "type the user's email to confirm") })
   .strict();
 
-export async function deleteUser(db: Pick<Database, "prisma">, ctx: Ctx, id: string, body: unknown) {
-  const { confirm } = deleteBody.parse(body ?? {});
+export async function deleteUser(
+  db: Pick<Database, "prisma">,
+  ctx: Ctx,
+  id: string,
+  { confirm }: z.output<typeof deleteBody>,
+) {
   await db.prisma.$transaction(async (tx) => {
     await assertSsoOff(tx, ctx.orgId);
     await lockOrg(tx, ctx.orgId);

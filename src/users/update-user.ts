@@ -68,8 +68,12 @@ async function applyRole(tx: Tx, ctx: Ctx, user: User, role: Role): Promise<void
   await recomputeRoles(tx, ctx, [user.id]);
 }
 
-export async function updateUser(db: Pick<Database, "prisma">, ctx: Ctx, id: string, body: unknown) {
-  const { role, ...profile } = userPatch.parse(body);
+export async function updateUser(
+  db: Pick<Database, "prisma">,
+  ctx: Ctx,
+  id: string,
+  { role, ...profile }: z.output<typeof userPatch>,
+) {
   await db.prisma.$transaction(async (tx) => {
     await assertSsoOff(tx, ctx.orgId);
     await lockOrg(tx, ctx.orgId);
@@ -81,8 +85,12 @@ export async function updateUser(db: Pick<Database, "prisma">, ctx: Ctx, id: str
 }
 
 /** PATCH /api/v1/me: the signed-in user's own names and avatar. */
-export async function updateProfile(db: Pick<Database, "prisma">, ctx: Ctx, userId: string, body: unknown) {
-  const profile = profilePatch.parse(body);
+export async function updateProfile(
+  db: Pick<Database, "prisma">,
+  ctx: Ctx,
+  userId: string,
+  profile: z.output<typeof profilePatch>,
+) {
   await db.prisma.$transaction(async (tx) => {
     await assertSsoOff(tx, ctx.orgId);
     await applyProfile(tx, ctx, await loadUser(tx, ctx, userId), profile);

@@ -32,7 +32,7 @@ export interface CreatedInvitation {
   id: string;
   userId: string;
   email: string;
-  role: string;
+  role: z.infer<typeof inviteRow>["role"];
   expiresAt: string;
   invitationUrl?: string;
 }
@@ -101,9 +101,8 @@ async function rowErrors(tx: Tx, orgId: string, rows: z.infer<typeof inviteRow>[
 export async function inviteUsers(
   deps: InvitationDeps,
   ctx: Ctx,
-  input: unknown,
+  { invitations: rows }: z.output<typeof inviteBody>,
 ): Promise<{ invitations: CreatedInvitation[] }> {
-  const { invitations: rows } = inviteBody.parse(input);
   const mailIds: string[] = [];
   const links: SentLink[] = [];
   const created = await deps.db.prisma.$transaction(async (tx) => {

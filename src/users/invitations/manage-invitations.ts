@@ -30,15 +30,18 @@ function toInvitationDto(
     firstName: inv.user.firstName,
     lastName: inv.user.lastName,
     role: inv.role,
-    status: inv.expiresAt <= now ? "expired" : "pending",
+    status: inv.expiresAt <= now ? ("expired" as const) : ("pending" as const),
     expiresAt: inv.expiresAt.toISOString(),
     invitedBy: inv.invitedBy,
     createdAt: inv.createdAt.toISOString(),
   };
 }
 
-export async function listInvitations(deps: InvitationDeps, orgId: string, query: unknown) {
-  const q = listInvitationsQuery.parse(query);
+export async function listInvitations(
+  deps: InvitationDeps,
+  orgId: string,
+  q: z.output<typeof listInvitationsQuery>,
+) {
   const after = decodeCursor(q.cursor, cursorSchema);
   const now = deps.clock();
   const rows = await deps.db.prisma.invitation.findMany({
