@@ -58,6 +58,8 @@ export async function start(env: NodeJS.ProcessEnv = process.env) {
       .catch((e: Error) => logger.warn("sign-in throttle purge failed", { error: e.message }));
   }, THROTTLE_PURGE_MS);
   purgeTimer.unref();
+  const webhookWorker = booted.config.webhookWorker ? services.webhooks.createWorker() : null;
+  webhookWorker?.start();
   const { address, port } = server.address() as AddressInfo;
   logger.info("sso-bridge listening", {
     address,
@@ -77,6 +79,8 @@ export async function start(env: NodeJS.ProcessEnv = process.env) {
       const timer = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS);
       await closed;
       clearTimeout(timer);
+      // Deliveries in flight are given back unsent; the next worker sends them (at least once).
+      await webhookWorker?.stop();
       await stopAutovacuum();
       await db.close();
       releaseLock();

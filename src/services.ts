@@ -14,6 +14,7 @@ import { createRolesService } from "./roles/roles-service";
 import { createCredentialsCache } from "./credentials/verified-cache";
 import type { ScimTokenRow } from "./scim/auth";
 import { createCsrf } from "./http/csrf";
+import { createWebhooksService } from "./webhooks/webhooks-service";
 
 export interface ServiceDeps {
   config: ReadyConfig;
@@ -53,6 +54,14 @@ export function createServices({ config, db, logger, clock = () => new Date() }:
       clock,
     }),
     auth: createAuthService({ db, sessions, cipher, baseUrl: config.baseUrl, clock }),
+    webhooks: createWebhooksService({
+      db,
+      cipher,
+      logger,
+      clock,
+      production: config.env === "production",
+      allowPrivateUrls: config.webhookAllowPrivateUrls,
+    }),
   };
 }
 

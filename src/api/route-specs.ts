@@ -2,5 +2,6 @@
 // routes the app serves, so a route cannot be added without being described.
 import type { RouteSpec } from "../http/typed-route";
 import { USERS_ROUTES } from "./users-routes";
+import { WEBHOOKS_ROUTES } from "./webhooks-routes";
 
-export const API_ROUTE_SPECS: readonly RouteSpec[] = [...USERS_ROUTES];
+export const API_ROUTE_SPECS: readonly RouteSpec[] = [...USERS_ROUTES, ...WEBHOOKS_ROUTES];

@@ -15,6 +15,7 @@ import { meWriteRoutes } from "./me-write-routes";
 import { roleMappingsRoutes } from "./role-mappings-routes";
 import { groupsRoutes } from "./groups-routes";
 import { activityRoutes } from "./activity-routes";
+import { webhooksRoutes } from "./webhooks-routes";
 import { buildOpenApi } from "./openapi";
 
 export function createApiRouter(services: Services): Router {
@@ -43,6 +44,7 @@ export function createApiRouter(services: Services): Router {
     usersRoutes(services),
     invitationsRoutes(services),
     activityRoutes(services),
+    webhooksRoutes(services),
   );
   return api;
 }
