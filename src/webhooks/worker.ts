@@ -61,7 +61,8 @@ export function createWebhookWorker(deps: WorkerDeps, overrides: Partial<WorkerO
 
   async function deliver(d: ClaimedDelivery, stop: AbortSignal): Promise<Outcome | null> {
     const now = deps.clock();
-    const body = JSON.stringify(envelopeOf(d, { id: d.orgId, slug: d.orgSlug }));
+    const event = { id: d.eventId, type: d.type, payload: d.payload, createdAt: d.occurredAt };
+    const body = JSON.stringify(envelopeOf(event, { id: d.orgId, slug: d.orgSlug }));
     const result = await sendMessage(
       { fetch: deps.fetch, clock: deps.clock, timeoutMs: options.timeoutMs },
       d.url,
