@@ -123,11 +123,15 @@ export function webhooksRoutes(services: Services) {
     return webhooks.endpoints.create(ctxOf(res), body);
   });
   add(getWebhookRoute, async ({ params, res }) => webhooks.endpoints.get(orgOf(res).id, params.id));
-  add(updateWebhookRoute, async ({ params, body, res }) => webhooks.endpoints.update(ctxOf(res), params.id, body));
+  add(updateWebhookRoute, async ({ params, body, res }) =>
+    webhooks.endpoints.update(ctxOf(res), params.id, body),
+  );
   add(deleteWebhookRoute, async ({ params, res }) => {
     await webhooks.endpoints.delete(ctxOf(res), params.id);
   });
-  add(rotateWebhookSecretRoute, async ({ params, res }) => webhooks.endpoints.rotateSecret(ctxOf(res), params.id));
+  add(rotateWebhookSecretRoute, async ({ params, res }) =>
+    webhooks.endpoints.rotateSecret(ctxOf(res), params.id),
+  );
   add(testWebhookRoute, async ({ params, res }) => webhooks.sendTest(orgOf(res), params.id));
   add(listWebhookDeliveriesRoute, async ({ params, query, res }) =>
     webhooks.listAttempts(orgOf(res).id, params.id, query),

@@ -7,7 +7,10 @@ import { loadConfig } from "../config";
 import { createLogger } from "../shared/logger";
 import { acquireDataDirLock, dataDirLockHeld } from "./data-dir-lock";
 
-export async function runWorkerCommand(env: NodeJS.ProcessEnv, signals: NodeJS.EventEmitter = process): Promise<number> {
+export async function runWorkerCommand(
+  env: NodeJS.ProcessEnv,
+  signals: NodeJS.EventEmitter = process,
+): Promise<number> {
   const config = loadConfig(env);
   const logger = createLogger(config.logLevel, { stream: process.stderr });
   if (!config.databaseUrl && dataDirLockHeld(config.dataDir)) {

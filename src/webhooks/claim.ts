@@ -66,7 +66,11 @@ export async function claimDeliveries(
 }
 
 /** Gives claims back unsent (the worker is stopping): the deliveries are due again at once. */
-export async function releaseClaims(db: Pick<Database, "direct">, ids: string[], token: string): Promise<void> {
+export async function releaseClaims(
+  db: Pick<Database, "direct">,
+  ids: string[],
+  token: string,
+): Promise<void> {
   if (ids.length === 0) return;
   await db.direct.$executeRaw(Prisma.sql`
     UPDATE webhook_deliveries SET claim_token = NULL, claimed_until = NULL, attempts = attempts - 1

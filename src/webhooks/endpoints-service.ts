@@ -90,7 +90,12 @@ export function createEndpointsService({ db, cipher, destination, clock }: Endpo
           action: "webhook.updated",
           targetType: "webhook_endpoint",
           targetId: id,
-          data: { changed: Object.keys(input), url: updated.url, events: updated.events, enabled: updated.enabled },
+          data: {
+            changed: Object.keys(input),
+            url: updated.url,
+            events: updated.events,
+            enabled: updated.enabled,
+          },
         });
         return updated;
       });
@@ -101,7 +106,11 @@ export function createEndpointsService({ db, cipher, destination, clock }: Endpo
       await prisma.$transaction(async (tx) => {
         const { count } = await tx.webhookEndpoint.deleteMany({ where: { id, orgId: ctx.orgId } });
         if (count === 0) throw notFound();
-        await recordAudit(tx, ctx, { action: "webhook.deleted", targetType: "webhook_endpoint", targetId: id });
+        await recordAudit(tx, ctx, {
+          action: "webhook.deleted",
+          targetType: "webhook_endpoint",
+          targetId: id,
+        });
       });
     },
 
@@ -122,7 +131,11 @@ export function createEndpointsService({ db, cipher, destination, clock }: Endpo
         });
         return updated;
       });
-      return { ...presentEndpoint(row), secret, previousSecretExpiresAt: previousSecretExpiresAt.toISOString() };
+      return {
+        ...presentEndpoint(row),
+        secret,
+        previousSecretExpiresAt: previousSecretExpiresAt.toISOString(),
+      };
     },
   };
 }

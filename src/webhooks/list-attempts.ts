@@ -13,7 +13,10 @@ export async function listAttempts(
   endpointId: string,
   query: { cursor?: string; limit: number },
 ) {
-  const endpoint = await db.prisma.webhookEndpoint.findFirst({ where: { id: endpointId, orgId }, select: { id: true } });
+  const endpoint = await db.prisma.webhookEndpoint.findFirst({
+    where: { id: endpointId, orgId },
+    select: { id: true },
+  });
   if (!endpoint) throw new AppError("not_found", "No such webhook endpoint in this organization");
   const after = decodeCursor(query.cursor, cursorSchema);
   const rows = await db.prisma.webhookAttempt.findMany({

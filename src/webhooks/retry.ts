@@ -20,7 +20,11 @@ export const DEFAULT_RETRY: RetryPolicy = {
 };
 
 /** The delay before attempt `failedAttempts + 1`, given `failedAttempts` (≥ 1) failures. */
-export function backoffMs(policy: RetryPolicy, failedAttempts: number, random: () => number = Math.random): number {
+export function backoffMs(
+  policy: RetryPolicy,
+  failedAttempts: number,
+  random: () => number = Math.random,
+): number {
   const exponential = Math.min(policy.capMs, policy.baseMs * 2 ** Math.min(failedAttempts - 1, 30));
   return Math.round(exponential * (0.8 + 0.4 * random()));
 }

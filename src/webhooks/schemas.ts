@@ -16,7 +16,9 @@ export const WEBHOOK_EVENT_TYPES = [
 ] as const;
 
 const eventsList = z
-  .array(z.enum([...WEBHOOK_EVENT_TYPES, "*"], { error: `must be one of ${WEBHOOK_EVENT_TYPES.join(", ")} or *` }))
+  .array(
+    z.enum([...WEBHOOK_EVENT_TYPES, "*"], { error: `must be one of ${WEBHOOK_EVENT_TYPES.join(", ")} or *` }),
+  )
   .min(1, "must name at least one event type, or *")
   .max(WEBHOOK_EVENT_TYPES.length)
   .transform((events) => (events.includes("*") ? ["*"] : [...new Set(events)]));
@@ -37,7 +39,9 @@ export const updateWebhookBody = z
     description: description.nullable().optional(),
     enabled: z.boolean().optional(),
   })
-  .refine((b) => Object.keys(b).length > 0, { message: "must change at least one of url, events, description, enabled" });
+  .refine((b) => Object.keys(b).length > 0, {
+    message: "must change at least one of url, events, description, enabled",
+  });
 
 export type CreateWebhookInput = z.output<typeof createWebhookBody>;
 export type UpdateWebhookInput = z.output<typeof updateWebhookBody>;
@@ -51,7 +55,9 @@ export const webhookSchema = z.object({
   disabledReason: z
     .enum(["gone", "failing"])
     .nullable()
-    .describe("Why the bridge disabled it: gone (the receiver answered 410) or failing (no success for 24 h)"),
+    .describe(
+      "Why the bridge disabled it: gone (the receiver answered 410) or failing (no success for 24 h)",
+    ),
   createdAt: z.iso.datetime({ offset: true }),
 });
 

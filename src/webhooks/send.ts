@@ -29,7 +29,12 @@ export interface SendDeps {
   timeoutMs: number;
 }
 
-export async function sendMessage(deps: SendDeps, url: string, message: Message, stop?: AbortSignal): Promise<SendResult> {
+export async function sendMessage(
+  deps: SendDeps,
+  url: string,
+  message: Message,
+  stop?: AbortSignal,
+): Promise<SendResult> {
   const started = performance.now();
   const timeout = AbortSignal.timeout(deps.timeoutMs);
   const signal = stop ? AbortSignal.any([stop, timeout]) : timeout;
@@ -37,7 +42,10 @@ export async function sendMessage(deps: SendDeps, url: string, message: Message,
   try {
     const res = await deps.fetch(url, {
       method: "POST",
-      headers: { ...signedHeaders(message.secrets, message.id, deps.clock(), message.body), "user-agent": "sso-bridge-webhooks/1" },
+      headers: {
+        ...signedHeaders(message.secrets, message.id, deps.clock(), message.body),
+        "user-agent": "sso-bridge-webhooks/1",
+      },
       body: message.body,
       signal,
     });
@@ -59,6 +67,14 @@ export async function sendMessage(deps: SendDeps, url: string, message: Message,
       : e instanceof AddressRefused
         ? e.message
         : `could not get an answer from ${new URL(url).host}`;
-    return { ok: false, status: null, latencyMs: elapsed(), excerpt: null, error, retryAfter: null, abandoned };
+    return {
+      ok: false,
+      status: null,
+      latencyMs: elapsed(),
+      excerpt: null,
+      error,
+      retryAfter: null,
+      abandoned,
+    };
   }
 }

@@ -16,8 +16,14 @@ export interface TestEventDeps {
   timeoutMs: number;
 }
 
-export async function sendTestEvent(deps: TestEventDeps, org: { id: string; slug: string }, endpointId: string) {
-  const endpoint = await deps.db.prisma.webhookEndpoint.findFirst({ where: { id: endpointId, orgId: org.id } });
+export async function sendTestEvent(
+  deps: TestEventDeps,
+  org: { id: string; slug: string },
+  endpointId: string,
+) {
+  const endpoint = await deps.db.prisma.webhookEndpoint.findFirst({
+    where: { id: endpointId, orgId: org.id },
+  });
   if (!endpoint) throw new AppError("not_found", "No such webhook endpoint in this organization");
   const now = deps.clock();
   const secrets = [deps.cipher.decrypt(endpoint.secret)];

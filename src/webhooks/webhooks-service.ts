@@ -19,12 +19,28 @@ export interface WebhooksDeps {
   allowPrivateUrls: boolean;
 }
 
-export function createWebhooksService({ db, cipher, logger, clock, production, allowPrivateUrls }: WebhooksDeps) {
+export function createWebhooksService({
+  db,
+  cipher,
+  logger,
+  clock,
+  production,
+  allowPrivateUrls,
+}: WebhooksDeps) {
   const fetch = createGuardedFetch({ allowPrivate: allowPrivateUrls, setting: PRIVATE_URLS_SETTING });
   return {
-    endpoints: createEndpointsService({ db, cipher, clock, destination: { production, allowPrivate: allowPrivateUrls } }),
+    endpoints: createEndpointsService({
+      db,
+      cipher,
+      clock,
+      destination: { production, allowPrivate: allowPrivateUrls },
+    }),
     sendTest: (org: { id: string; slug: string }, endpointId: string) =>
-      sendTestEvent({ db, cipher, fetch, clock, timeoutMs: DEFAULT_WORKER_OPTIONS.timeoutMs }, org, endpointId),
+      sendTestEvent(
+        { db, cipher, fetch, clock, timeoutMs: DEFAULT_WORKER_OPTIONS.timeoutMs },
+        org,
+        endpointId,
+      ),
     listAttempts: (orgId: string, endpointId: string, query: { cursor?: string; limit: number }) =>
       listAttempts(db, orgId, endpointId, query),
     createWorker: (options: Partial<WorkerOptions> = {}) =>

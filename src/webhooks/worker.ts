@@ -94,7 +94,8 @@ export function createWebhookWorker(deps: WorkerDeps, overrides: Partial<WorkerO
     const results = await Promise.allSettled(claimed.map((d) => deliver(d, stop)));
     for (const r of results) {
       // The claim lapses and another pass sends it again.
-      if (r.status === "rejected") deps.logger.warn("webhook delivery failed to record", { error: String(r.reason) });
+      if (r.status === "rejected")
+        deps.logger.warn("webhook delivery failed to record", { error: String(r.reason) });
     }
     return claimed.length;
   }
@@ -112,12 +113,31 @@ export function createWebhookWorker(deps: WorkerDeps, overrides: Partial<WorkerO
       stop.addEventListener("abort", done);
     });
 
+  // Keeps up to batchSize requests in flight: claims again once half of them have finished,
+  // so one slow receiver does not hold up the others.
   async function run(stop: AbortSignal): Promise<void> {
+    const inFlight = new Set<Promise<unknown>>();
+    const half = Math.ceil(options.batchSize / 2);
     while (!stop.aborted) {
       try {
-        const sent = await runOnce(stop);
-        if (sent === 0) await sleep(options.idleMs, stop);
-        // Between batches, let queued queries (PGlite's single connection) go first.
+        await fanOut(deps.db, deps.clock());
+        const free = options.batchSize - inFlight.size;
+        const claimed =
+          free >= half && !stop.aborted
+            ? await claimDeliveries(deps.db, { now: deps.clock(), leaseMs, limit: free })
+            : [];
+        for (const d of claimed) {
+          const sending: Promise<unknown> = deliver(d, stop)
+            .catch((e: unknown) =>
+              deps.logger.warn("webhook delivery failed to record", { error: String(e) }),
+            )
+            .finally(() => inFlight.delete(sending));
+          inFlight.add(sending);
+        }
+        if (inFlight.size === 0) await sleep(options.idleMs, stop);
+        else if (claimed.length === 0 || inFlight.size >= half)
+          await Promise.race([...inFlight, sleep(options.idleMs, stop)]);
+        // Let queued queries (PGlite's single connection) go first.
         else await new Promise((r) => setImmediate(r));
       } catch (e) {
         if (stop.aborted) break;
@@ -125,6 +145,7 @@ export function createWebhookWorker(deps: WorkerDeps, overrides: Partial<WorkerO
         await sleep(options.idleMs * 4, stop);
       }
     }
+    await Promise.allSettled([...inFlight]);
   }
 
   return {

@@ -61,7 +61,9 @@ test("when users change, then each event arrives once, signed so that standardwe
 test("when the receiver answers 500 three times, then the event comes again with the same webhook-id, and the next one only after it", async () => {
   const { org, api, endpoint, rename } = await orgWithWebhook(t, receiver.url);
   let failures = 0;
-  receiver.setResponder(() => (failures++ < 3 ? { status: 500, body: "try later" } : { status: 200, body: "ok" }));
+  receiver.setResponder(() =>
+    failures++ < 3 ? { status: 500, body: "try later" } : { status: 200, body: "ok" },
+  );
   const user = await t.given.user(org);
   await rename(user.id, "One");
   await rename(user.id, "Two");
@@ -74,12 +76,26 @@ test("when the receiver answers 500 three times, then the event comes again with
   expect(BigInt(ids[4]!)).toBeGreaterThan(BigInt(ids[0]!));
   expect(ofOrg(org.id)[4]!.envelope.data).toMatchObject({ firstName: "Two" });
 
-  await until(async () => (await api.get(`/webhooks/${endpoint.id}/deliveries`)).body.data.length === 5, "five attempts");
+  await until(
+    async () => (await api.get(`/webhooks/${endpoint.id}/deliveries`)).body.data.length === 5,
+    "five attempts",
+  );
   const attempts = (await api.get(`/webhooks/${endpoint.id}/deliveries?limit=3`).expect(200)).body;
-  expect(attempts.data.map((a: { outcome: string }) => a.outcome)).toEqual(["delivered", "delivered", "retrying"]);
-  expect(attempts.data[2]).toMatchObject({ eventId: ids[0], responseStatus: 500, responseExcerpt: "try later", attempt: 3 });
+  expect(attempts.data.map((a: { outcome: string }) => a.outcome)).toEqual([
+    "delivered",
+    "delivered",
+    "retrying",
+  ]);
+  expect(attempts.data[2]).toMatchObject({
+    eventId: ids[0],
+    responseStatus: 500,
+    responseExcerpt: "try later",
+    attempt: 3,
+  });
   expect(attempts.data[2].latencyMs).toBeGreaterThanOrEqual(0);
-  const rest = (await api.get(`/webhooks/${endpoint.id}/deliveries?limit=3&cursor=${attempts.nextCursor}`).expect(200)).body;
+  const rest = (
+    await api.get(`/webhooks/${endpoint.id}/deliveries?limit=3&cursor=${attempts.nextCursor}`).expect(200)
+  ).body;
   expect(rest.data.map((a: { attempt: number }) => a.attempt)).toEqual([2, 1]);
   expect(rest.nextCursor).toBeNull();
 });
@@ -116,7 +132,9 @@ test("when the receiver answers 410, then the endpoint is disabled, audited, and
   worker();
   await until(async () => !(await api.get(`/webhooks/${endpoint.id}`)).body.enabled, "the endpoint disabled");
   expect((await api.get(`/webhooks/${endpoint.id}`)).body.disabledReason).toBe("gone");
-  const audit = await t.db.prisma.auditEvent.findMany({ where: { orgId: org.id, action: "webhook.disabled" } });
+  const audit = await t.db.prisma.auditEvent.findMany({
+    where: { orgId: org.id, action: "webhook.disabled" },
+  });
   expect(audit).toMatchObject([{ targetId: endpoint.id, actorType: "system", data: { reason: "gone" } }]);
 
   receiver.setResponder(() => ({ status: 200 }));
@@ -132,7 +150,9 @@ test("when the receiver answers 410, then the endpoint is disabled, audited, and
 
 test("when the secret is rotated, then messages carry two signatures, one under each secret", async () => {
   const { org, api, endpoint, rename } = await orgWithWebhook(t, receiver.url);
-  const rotated = (await api.post(`/webhooks/${endpoint.id}/rotate-secret`).expect(200)).body as { secret: string };
+  const rotated = (await api.post(`/webhooks/${endpoint.id}/rotate-secret`).expect(200)).body as {
+    secret: string;
+  };
   const user = await t.given.user(org);
   await rename(user.id, "Rotated");
   worker();
@@ -145,13 +165,18 @@ test("when the secret is rotated, then messages carry two signatures, one under 
 
 test("when a delivery keeps failing past its window, then it is given up as failed and the next event of the user goes out", async () => {
   const { org, api, endpoint, rename } = await orgWithWebhook(t, receiver.url);
-  receiver.setResponder((r) => (r.envelope.data.firstName === "Never" ? { status: 503, headers: { "retry-after": "0" } } : { status: 200 }));
+  receiver.setResponder((r) =>
+    r.envelope.data.firstName === "Never"
+      ? { status: 503, headers: { "retry-after": "0" } }
+      : { status: 200 },
+  );
   const user = await t.given.user(org);
   await rename(user.id, "Never");
   await rename(user.id, "Next");
   worker({ retry: { baseMs: 10, capMs: 20, windowMs: 300, disableAfterMs: 60_000 } });
   await until(() => ofOrg(org.id).some((r) => r.envelope.data.firstName === "Next"), "the next event");
-  const deliveries = () => t.db.prisma.webhookDelivery.findMany({ where: { endpointId: endpoint.id }, orderBy: { eventId: "asc" } });
+  const deliveries = () =>
+    t.db.prisma.webhookDelivery.findMany({ where: { endpointId: endpoint.id }, orderBy: { eventId: "asc" } });
   // The receiver has it; the worker records the answer just after.
   await until(async () => (await deliveries())[1]?.status === "delivered", "the next event recorded");
   expect((await deliveries()).map((d) => d.status)).toEqual(["failed", "delivered"]);
@@ -169,15 +194,23 @@ test("when every attempt to an endpoint fails for disableAfterMs, then it is dis
   worker({ retry: { baseMs: 10, capMs: 20, windowMs: 60_000, disableAfterMs: 200 } });
   await until(async () => !(await api.get(`/webhooks/${endpoint.id}`)).body.enabled, "the endpoint disabled");
   expect((await api.get(`/webhooks/${endpoint.id}`)).body.disabledReason).toBe("failing");
-  const audit = await t.db.prisma.auditEvent.findMany({ where: { orgId: org.id, action: "webhook.disabled" } });
+  const audit = await t.db.prisma.auditEvent.findMany({
+    where: { orgId: org.id, action: "webhook.disabled" },
+  });
   expect(audit).toMatchObject([{ targetId: endpoint.id, data: { reason: "failing" } }]);
-  expect((await t.db.prisma.webhookDelivery.findFirstOrThrow({ where: { endpointId: endpoint.id } })).status).toBe("pending");
+  expect(
+    (await t.db.prisma.webhookDelivery.findFirstOrThrow({ where: { endpointId: endpoint.id } })).status,
+  ).toBe("pending");
 });
 
 test("when an endpoint is tested, then a signed webhook.test arrives now and the attempt is answered and listed", async () => {
   const { api, endpoint } = await orgWithWebhook(t, receiver.url);
   const res = await api.post(`/webhooks/${endpoint.id}/test`).expect(200);
-  expect(res.body).toMatchObject({ eventType: "webhook.test", outcome: "test_delivered", responseStatus: 200 });
+  expect(res.body).toMatchObject({
+    eventType: "webhook.test",
+    outcome: "test_delivered",
+    responseStatus: 200,
+  });
   const r = receiver.received.find((x) => x.id === res.body.eventId);
   expect(r?.envelope.type).toBe("webhook.test");
   expect(verify(endpoint.secret, r!)).toEqual(r!.envelope);

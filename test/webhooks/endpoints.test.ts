@@ -15,7 +15,10 @@ const auditOf = (orgId: string, targetId: string) =>
 
 describe("webhook endpoints", () => {
   test("when an endpoint is created, then its whsec_ secret is answered once, stored encrypted, and never listed", async () => {
-    const { org, api, endpoint } = await orgWithWebhook(t, "https://hooks.example.com/in", ["user.created", "user.updated"]);
+    const { org, api, endpoint } = await orgWithWebhook(t, "https://hooks.example.com/in", [
+      "user.created",
+      "user.updated",
+    ]);
     expect(endpoint.secret).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
     const row = await t.db.prisma.webhookEndpoint.findUniqueOrThrow({ where: { id: endpoint.id } });
     expect(row.secret).not.toContain(endpoint.secret.slice(6));
@@ -43,9 +46,19 @@ describe("webhook endpoints", () => {
   test("when an endpoint is changed, rotated and deleted, then each answers and is audited", async () => {
     const { org, api, endpoint } = await orgWithWebhook(t, "https://hooks.example.com/a");
     const patched = await api
-      .patch(`/webhooks/${endpoint.id}`, { url: "https://hooks.example.com/b", events: ["user.deleted"], description: "CRM", enabled: false })
+      .patch(`/webhooks/${endpoint.id}`, {
+        url: "https://hooks.example.com/b",
+        events: ["user.deleted"],
+        description: "CRM",
+        enabled: false,
+      })
       .expect(200);
-    expect(patched.body).toMatchObject({ url: "https://hooks.example.com/b", events: ["user.deleted"], description: "CRM", enabled: false });
+    expect(patched.body).toMatchObject({
+      url: "https://hooks.example.com/b",
+      events: ["user.deleted"],
+      description: "CRM",
+      enabled: false,
+    });
 
     const rotated = await api.post(`/webhooks/${endpoint.id}/rotate-secret`).expect(200);
     expect(rotated.body.secret).toMatch(/^whsec_/);
@@ -69,7 +82,9 @@ describe("webhook endpoints", () => {
 
   test("when the body is invalid, then 400 names each field", async () => {
     const { api } = await orgWithWebhook(t, "https://hooks.example.com/x");
-    const bad = await api.post("/webhooks", { url: "ftp://x.example.com", events: ["user.exploded"] }).expect(400);
+    const bad = await api
+      .post("/webhooks", { url: "ftp://x.example.com", events: ["user.exploded"] })
+      .expect(400);
     expect(bad.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(["events.0"]);
     const scheme = await api.post("/webhooks", { url: "ftp://x.example.com", events: ["*"] }).expect(400);
     expect(scheme.body.errors).toEqual([{ field: "url", message: "must be an http(s) URL" }]);
@@ -88,7 +103,10 @@ describe("webhook endpoints", () => {
     const viewer = await t.given.member(org, "Viewer");
     await request(t.app).get(`${base}/webhooks`).set("Cookie", viewer.cookie).expect(403);
     const other = await t.given.apiKey(await t.given.org());
-    await request(t.app).get(`${base}/webhooks/${endpoint.id}`).set("Authorization", `Bearer ${other}`).expect(403);
+    await request(t.app)
+      .get(`${base}/webhooks/${endpoint.id}`)
+      .set("Authorization", `Bearer ${other}`)
+      .expect(403);
   });
 
   test("when one organization names another's endpoint id, then 404 and nothing changes", async () => {

@@ -16,12 +16,24 @@ export async function orgWithWebhook(t: TestApp, url: string, events: string[] =
   const key = await t.given.apiKey(org);
   const base = `/api/v1/orgs/${org.slug}`;
   const api = {
-    get: (path: string) => request(t.app).get(base + path).set("Authorization", `Bearer ${key}`),
+    get: (path: string) =>
+      request(t.app)
+        .get(base + path)
+        .set("Authorization", `Bearer ${key}`),
     post: (path: string, body?: unknown) =>
-      request(t.app).post(base + path).set("Authorization", `Bearer ${key}`).send(body as object),
+      request(t.app)
+        .post(base + path)
+        .set("Authorization", `Bearer ${key}`)
+        .send(body as object),
     patch: (path: string, body: unknown) =>
-      request(t.app).patch(base + path).set("Authorization", `Bearer ${key}`).send(body as object),
-    del: (path: string) => request(t.app).delete(base + path).set("Authorization", `Bearer ${key}`),
+      request(t.app)
+        .patch(base + path)
+        .set("Authorization", `Bearer ${key}`)
+        .send(body as object),
+    del: (path: string) =>
+      request(t.app)
+        .delete(base + path)
+        .set("Authorization", `Bearer ${key}`),
   };
   const created = await api.post("/webhooks", { url, events }).expect(201);
   const endpoint = created.body as { id: string; secret: string };

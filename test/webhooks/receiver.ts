@@ -8,7 +8,13 @@ export interface Received {
   id: string;
   headers: IncomingHttpHeaders;
   body: string;
-  envelope: { id: string; type: string; occurredAt: string; organization: { id: string; slug: string }; data: Record<string, unknown> };
+  envelope: {
+    id: string;
+    type: string;
+    occurredAt: string;
+    organization: { id: string; slug: string };
+    data: Record<string, unknown>;
+  };
 }
 
 export interface Answer {
@@ -33,7 +39,12 @@ export async function startReceiver(responder: Responder = () => ({ status: 200,
     req.on("end", () => {
       const body = Buffer.concat(chunks).toString("utf8");
       const id = String(req.headers["webhook-id"]);
-      const r: Received = { id, headers: req.headers, body, envelope: JSON.parse(body || "{}") as Received["envelope"] };
+      const r: Received = {
+        id,
+        headers: req.headers,
+        body,
+        envelope: JSON.parse(body || "{}") as Received["envelope"],
+      };
       const answer = respond(r, received.length);
       received.push(r);
       if (inFlight.get(id)) overlaps++;
@@ -78,7 +89,11 @@ export const verify = (secret: string, r: Received): unknown =>
   });
 
 /** Polls `check` until it holds (or fails the test after `timeoutMs`). */
-export async function until(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
+export async function until(
+  check: () => boolean | Promise<boolean>,
+  what: string,
+  timeoutMs = 20_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);

@@ -38,7 +38,9 @@ onPostgres("two workers on one PostgreSQL", () => {
     expect(ids).toHaveLength(60);
     expect(new Set(ids).size).toBe(60);
     for (const u of users) {
-      const rounds = receiver.received.filter((r) => r.envelope.data.id === u.id).map((r) => r.envelope.data.firstName);
+      const rounds = receiver.received
+        .filter((r) => r.envelope.data.id === u.id)
+        .map((r) => r.envelope.data.firstName);
       expect(rounds).toEqual(["R0", "R1", "R2", "R3", "R4"]);
     }
     const attempts = await a.db.prisma.webhookAttempt.groupBy({ by: ["deliveryId"], _count: true });
