@@ -13,7 +13,7 @@ import {
   webhookWithSecretSchema,
 } from "../webhooks/schemas";
 import { orgParams, pageOf } from "./schemas";
-import { pageQuery } from "./pagination";
+import { pageQuery } from "../shared/pagination";
 import type { Services } from "../services";
 
 const tags = ["Webhooks"];

@@ -6,7 +6,7 @@ import type { Prisma } from "../generated/prisma/client";
 import type { Ctx } from "../shared/context";
 import type { Cipher } from "../shared/crypto";
 import { AppError } from "../shared/errors";
-import { recordAudit } from "../audit/record";
+import { emit } from "../events";
 import { checkDestination, type DestinationRules } from "./destination";
 import { newSigningSecret } from "./signing";
 import { presentEndpoint } from "./present";
@@ -62,9 +62,8 @@ export function createEndpointsService({ db, cipher, destination, clock }: Endpo
             afterEventId: newest._max.id ?? 0n,
           },
         });
-        await recordAudit(tx, ctx, {
+        await emit(tx, ctx, {
           action: "webhook.created",
-          targetType: "webhook_endpoint",
           targetId: created.id,
           data: { url, events: input.events },
         });
@@ -86,9 +85,8 @@ export function createEndpointsService({ db, cipher, destination, clock }: Endpo
       }
       const row = await prisma.$transaction(async (tx) => {
         const updated = await tx.webhookEndpoint.update({ where: { id: current.id }, data });
-        await recordAudit(tx, ctx, {
+        await emit(tx, ctx, {
           action: "webhook.updated",
-          targetType: "webhook_endpoint",
           targetId: id,
           data: {
             changed: Object.keys(input),
@@ -106,11 +104,7 @@ export function createEndpointsService({ db, cipher, destination, clock }: Endpo
       await prisma.$transaction(async (tx) => {
         const { count } = await tx.webhookEndpoint.deleteMany({ where: { id, orgId: ctx.orgId } });
         if (count === 0) throw notFound();
-        await recordAudit(tx, ctx, {
-          action: "webhook.deleted",
-          targetType: "webhook_endpoint",
-          targetId: id,
-        });
+        await emit(tx, ctx, { action: "webhook.deleted", targetId: id, data: {} });
       });
     },
 
@@ -123,9 +117,8 @@ export function createEndpointsService({ db, cipher, destination, clock }: Endpo
           where: { id: current.id },
           data: { secret: cipher.encrypt(secret), previousSecret: current.secret, previousSecretExpiresAt },
         });
-        await recordAudit(tx, ctx, {
+        await emit(tx, ctx, {
           action: "webhook.secret_rotated",
-          targetType: "webhook_endpoint",
           targetId: id,
           data: { previousSecretExpiresAt: previousSecretExpiresAt.toISOString() },
         });

@@ -9,8 +9,14 @@ import type { Database } from "../db/client";
 // Any constant: it names this lock among the advisory locks of the database.
 const FAN_OUT_LOCK = 0x5eb400c5;
 
+export const FAN_OUT_BATCH = 500;
+
 /** Hands out up to `batch` events; returns how many it handled (0 when none or another instance holds the lock). */
-export async function fanOut(db: Pick<Database, "transaction">, now: Date, batch = 500): Promise<number> {
+export async function fanOut(
+  db: Pick<Database, "transaction">,
+  now: Date,
+  batch = FAN_OUT_BATCH,
+): Promise<number> {
   return db.transaction(async (tx) => {
     const [lock] = await tx.$queryRaw<{ got: boolean }[]>(
       Prisma.sql`SELECT pg_try_advisory_xact_lock(${FAN_OUT_LOCK}) AS got`,

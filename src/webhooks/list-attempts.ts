@@ -2,7 +2,7 @@
 import { z } from "zod";
 import type { Database } from "../db/client";
 import { AppError } from "../shared/errors";
-import { decodeCursor, page } from "../api/pagination";
+import { decodeCursor, page } from "../shared/pagination";
 import { presentAttempt } from "./present";
 
 const cursorSchema = z.object({ seq: z.string().regex(/^\d{1,19}$/) });

@@ -1,19 +1,10 @@
 // What the webhook routes take and answer (contract section 8), as zod schemas shared by the
 // service, the routes and the OpenAPI document.
 import { z } from "zod";
+import { OUTBOX_TYPES } from "../events/outbox-types";
 
-/** The event types an endpoint may subscribe to (contract section 8). */
-export const WEBHOOK_EVENT_TYPES = [
-  "user.created",
-  "user.updated",
-  "user.role_changed",
-  "user.deactivated",
-  "user.reactivated",
-  "user.deleted",
-  "group.created",
-  "group.updated",
-  "group.deleted",
-] as const;
+/** The event types an endpoint may subscribe to: the catalogue's (contract section 8). */
+const WEBHOOK_EVENT_TYPES = OUTBOX_TYPES;
 
 const eventsList = z
   .array(

@@ -4,13 +4,14 @@
 // Each step is a short transaction and the HTTP requests are made outside any, so on PGlite's
 // single connection requests keep being served between the steps. stop() aborts the requests in
 // flight and gives their claims back: a restarted worker sends those again at once (at least once).
+import { setMaxListeners } from "node:events";
 import type { Database } from "../db/client";
 import type { Cipher } from "../shared/crypto";
 import type { GuardedFetch } from "../shared/guarded-fetch";
 import type { Logger } from "../shared/logger";
 import { claimDeliveries, releaseClaims, type ClaimedDelivery } from "./claim";
-import { envelopeOf } from "./envelope";
-import { fanOut } from "./fan-out";
+import { envelopeOf } from "../events/envelope";
+import { FAN_OUT_BATCH, fanOut } from "./fan-out";
 import { finishAttempt, type Outcome } from "./finish";
 import { DEFAULT_RETRY, type RetryPolicy } from "./retry";
 import { sendMessage } from "./send";
@@ -58,6 +59,9 @@ export function createWebhookWorker(deps: WorkerDeps, overrides: Partial<WorkerO
   let stopper = new AbortController();
   let loop: Promise<void> | null = null;
   let wake: (() => void) | null = null;
+  // A wake-up that came while the loop was not sleeping: its next sleep returns at once.
+  let woken = false;
+  const wakeUp = () => (wake ? wake() : (woken = true));
 
   async function deliver(d: ClaimedDelivery, stop: AbortSignal): Promise<Outcome | null> {
     const now = deps.clock();
@@ -102,6 +106,10 @@ export function createWebhookWorker(deps: WorkerDeps, overrides: Partial<WorkerO
 
   const sleep = (ms: number, stop: AbortSignal) =>
     new Promise<void>((resolve) => {
+      if (woken || stop.aborted) {
+        woken = false;
+        return resolve();
+      }
       const timer = setTimeout(done, ms);
       function done() {
         clearTimeout(timer);
@@ -118,9 +126,16 @@ export function createWebhookWorker(deps: WorkerDeps, overrides: Partial<WorkerO
   async function run(stop: AbortSignal): Promise<void> {
     const inFlight = new Set<Promise<unknown>>();
     const half = Math.ceil(options.batchSize / 2);
+    // Fan out again at once while there is a backlog, otherwise once per idle period: a pass
+    // that finds nothing is a transaction of its own on every completed request.
+    let fannedAt = 0;
+    let backlog = true;
     while (!stop.aborted) {
       try {
-        await fanOut(deps.db, deps.clock());
+        if (backlog || Date.now() - fannedAt >= options.idleMs) {
+          backlog = (await fanOut(deps.db, deps.clock(), FAN_OUT_BATCH)) === FAN_OUT_BATCH;
+          fannedAt = Date.now();
+        }
         const free = options.batchSize - inFlight.size;
         const claimed =
           free >= half && !stop.aborted
@@ -131,13 +146,15 @@ export function createWebhookWorker(deps: WorkerDeps, overrides: Partial<WorkerO
             .catch((e: unknown) =>
               deps.logger.warn("webhook delivery failed to record", { error: String(e) }),
             )
-            .finally(() => inFlight.delete(sending));
+            .finally(() => {
+              inFlight.delete(sending);
+              wakeUp();
+            });
           inFlight.add(sending);
         }
-        if (inFlight.size === 0) await sleep(options.idleMs, stop);
-        else if (claimed.length === 0 || inFlight.size >= half)
-          await Promise.race([...inFlight, sleep(options.idleMs, stop)]);
-        // Let queued queries (PGlite's single connection) go first.
+        // Idle, or waiting for requests to finish: a finished one ends the wait (wake).
+        if (inFlight.size === 0 || claimed.length === 0 || inFlight.size >= half)
+          await sleep(options.idleMs, stop);
         else await new Promise((r) => setImmediate(r));
       } catch (e) {
         if (stop.aborted) break;
@@ -153,11 +170,13 @@ export function createWebhookWorker(deps: WorkerDeps, overrides: Partial<WorkerO
     start(): void {
       if (loop) return;
       stopper = new AbortController();
+      // Each request in flight listens to it (sendMessage's combined signal).
+      setMaxListeners(options.batchSize * 2 + 10, stopper.signal);
       loop = run(stopper.signal);
     },
     /** Ends the next idle wait now (after a commit that should go out without waiting). */
     nudge(): void {
-      wake?.();
+      wakeUp();
     },
     async stop(): Promise<void> {
       stopper.abort();
