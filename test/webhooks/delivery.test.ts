@@ -173,7 +173,7 @@ test("when a delivery keeps failing past its window, then it is given up as fail
   const user = await t.given.user(org);
   await rename(user.id, "Never");
   await rename(user.id, "Next");
-  worker({ retry: { baseMs: 10, capMs: 20, windowMs: 300, disableAfterMs: 60_000 } });
+  worker({ retry: { baseMs: 10, capMs: 20, windowMs: 2000, disableAfterMs: 60_000 } });
   await until(() => ofOrg(org.id).some((r) => r.envelope.data.firstName === "Next"), "the next event");
   const deliveries = () =>
     t.db.prisma.webhookDelivery.findMany({ where: { endpointId: endpoint.id }, orderBy: { eventId: "asc" } });

@@ -32,6 +32,7 @@ export async function startReceiver(responder: Responder = () => ({ status: 200,
   /** Requests that arrived and have not been answered yet, by webhook-id. */
   const inFlight = new Map<string, number>();
   let overlaps = 0;
+  const delays = new Set<NodeJS.Timeout>();
   let respond = responder;
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -55,8 +56,13 @@ export async function startReceiver(responder: Responder = () => ({ status: 200,
         res.writeHead(answer.status, answer.headers ?? {});
         res.end(answer.body ?? "");
       };
-      if (answer.delayMs) setTimeout(finish, answer.delayMs);
-      else finish();
+      if (answer.delayMs) {
+        const timer = setTimeout(() => {
+          delays.delete(timer);
+          finish();
+        }, answer.delayMs);
+        delays.add(timer);
+      } else finish();
     });
   });
   server.keepAliveTimeout = 1;
@@ -72,6 +78,7 @@ export async function startReceiver(responder: Responder = () => ({ status: 200,
     },
     close: () =>
       new Promise<void>((resolve) => {
+        delays.forEach(clearTimeout);
         server.closeAllConnections();
         server.close(() => resolve());
       }),
