@@ -29,7 +29,7 @@ export interface WorkerOptions {
 }
 
 export const DEFAULT_WORKER_OPTIONS: WorkerOptions = {
-  idleMs: 500,
+  idleMs: 250,
   batchSize: 25,
   timeoutMs: 15_000,
   retry: DEFAULT_RETRY,

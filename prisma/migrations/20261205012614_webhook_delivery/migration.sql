@@ -40,6 +40,12 @@ CREATE INDEX "webhook_attempts_endpoint_id_seq_idx" ON "webhook_attempts"("endpo
 -- CreateIndex
 CREATE INDEX "outbox_events_dispatched_at_id_idx" ON "outbox_events"("dispatched_at", "id");
 
+-- DropIndex
+DROP INDEX "webhook_deliveries_status_next_attempt_at_idx";
+
+-- CreateIndex
+CREATE INDEX "webhook_deliveries_status_next_attempt_at_event_id_idx" ON "webhook_deliveries"("status", "next_attempt_at", "event_id");
+
 -- CreateIndex
 CREATE INDEX "webhook_deliveries_endpoint_id_subject_key_event_id_idx" ON "webhook_deliveries"("endpoint_id", "subject_key", "event_id");
 
