@@ -82,6 +82,7 @@ export async function start(env: NodeJS.ProcessEnv = process.env) {
       // Deliveries in flight are given back unsent; the next worker sends them (at least once).
       await webhookWorker?.stop();
       await stopAutovacuum();
+      await services.rateLimits.close();
       await db.close();
       releaseLock();
       logger.info("stopped");
