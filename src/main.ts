@@ -62,6 +62,8 @@ export async function start(env: NodeJS.ProcessEnv = process.env) {
     );
   }, THROTTLE_PURGE_MS);
   purgeTimer.unref();
+  const webhookWorker = booted.config.webhookWorker ? services.webhooks.createWorker() : null;
+  webhookWorker?.start();
   const { address, port } = server.address() as AddressInfo;
   logger.info("sso-bridge listening", {
     address,
@@ -81,6 +83,8 @@ export async function start(env: NodeJS.ProcessEnv = process.env) {
       const timer = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS);
       await closed;
       clearTimeout(timer);
+      // Deliveries in flight are given back unsent; the next worker sends them (at least once).
+      await webhookWorker?.stop();
       await stopAutovacuum();
       await services.rateLimits.close();
       await db.close();

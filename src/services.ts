@@ -17,6 +17,7 @@ import { createProtocolRegistry } from "./sso/registry";
 import { createSsoConnectionsService } from "./sso/connections-service";
 import { createScimUseCases } from "./scim/use-cases";
 import { createCsrf } from "./http/csrf";
+import { createWebhooksService } from "./webhooks/webhooks-service";
 import { createRateLimits } from "./http/rate-limit";
 
 export interface ServiceDeps {
@@ -63,6 +64,14 @@ export function createServices({ config, db, logger, clock = () => new Date() }:
     ssoProtocols,
     ssoConnections: createSsoConnectionsService({ db, cipher, clock, protocols: ssoProtocols }),
     scim: createScimUseCases({ db, sessions }),
+    webhooks: createWebhooksService({
+      db,
+      cipher,
+      logger,
+      clock,
+      production: config.env === "production",
+      allowPrivateUrls: config.webhookAllowPrivateUrls,
+    }),
   };
 }
 

@@ -13,6 +13,7 @@ import { GROUPS_ROUTES } from "./groups-routes";
 import { USERS_ROUTES } from "./users-routes";
 import { INVITATIONS_ROUTES } from "./invitations-routes";
 import { ACTIVITY_ROUTES } from "./activity-routes";
+import { WEBHOOKS_ROUTES } from "./webhooks-routes";
 
 export const API_ROUTE_SPECS: readonly RouteSpec[] = [
   openApiRoute,
@@ -27,4 +28,5 @@ export const API_ROUTE_SPECS: readonly RouteSpec[] = [
   ...USERS_ROUTES,
   ...INVITATIONS_ROUTES,
   ...ACTIVITY_ROUTES,
+  ...WEBHOOKS_ROUTES,
 ];

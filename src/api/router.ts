@@ -16,6 +16,7 @@ import { roleMappingsRoutes } from "./role-mappings-routes";
 import { groupsRoutes } from "./groups-routes";
 import { activityRoutes } from "./activity-routes";
 import { openApiRoute } from "./openapi-route";
+import { webhooksRoutes } from "./webhooks-routes";
 import { buildOpenApi } from "./openapi";
 import { typedRouter } from "../http/typed-route";
 
@@ -44,6 +45,7 @@ export function createApiRouter(services: Services): Router {
     usersRoutes(services),
     invitationsRoutes(services),
     activityRoutes(services),
+    webhooksRoutes(services),
   );
   return api;
 }

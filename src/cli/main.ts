@@ -15,6 +15,7 @@ import { requestOverSocket } from "./control-socket";
 import { acquireDataDirLock, dataDirLockHeld, DataDirLockedError } from "./data-dir-lock";
 import { output } from "./output";
 import { buildProgram } from "./program";
+import { runWorkerCommand } from "./worker-command";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -91,15 +92,23 @@ const usageMessage = (e: CommanderError): string =>
 
 export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
   let code = 0;
-  const program = buildProgram(async (request, json) => {
-    let result: CommandResult;
-    try {
-      result = await execute(request, env);
-    } catch (e) {
-      result = failure(e);
-    }
-    code = output(request.command, result, json);
-  });
+  const program = buildProgram(
+    async (request, json) => {
+      let result: CommandResult;
+      try {
+        result = await execute(request, env);
+      } catch (e) {
+        result = failure(e);
+      }
+      code = output(request.command, result, json);
+    },
+    async () => {
+      code = await runWorkerCommand(env).catch((e: unknown) => {
+        process.stderr.write(`sso-bridge: ${e instanceof Error ? e.message : String(e)}\n`);
+        return 1;
+      });
+    },
+  );
   try {
     await program.parseAsync(argv, { from: "user" });
   } catch (e) {

@@ -31,7 +31,7 @@ export function version(): string {
 
 type Run = (request: CommandRequest, json: boolean) => Promise<void>;
 
-export function buildProgram(run: Run): Command {
+export function buildProgram(run: Run, runWorker: () => Promise<void> = async () => undefined): Command {
   const program = new Command("sso-bridge")
     .description("SSO/SCIM provisioning bridge: set up organizations, credentials and first admins")
     .version(version(), "-V, --version", "print the version")
@@ -108,6 +108,13 @@ export function buildProgram(run: Run): Command {
     "migrate",
     "apply pending database migrations (creates the database when DATA_DIR or DATABASE_URL holds none)",
   );
+  program
+    .command("worker")
+    .description(
+      "deliver webhooks until SIGTERM or SIGINT (servers deliver too unless WEBHOOK_WORKER=false; several may run at once)",
+    )
+    .addHelpText("after", SEE_ENVIRONMENT)
+    .action(runWorker);
   // Last, so that each command's help lists its own options first.
   for (const cmd of leaves) cmd.option("--json", JSON_HELP);
   return program;

@@ -55,6 +55,14 @@ const schema = z.object({
     .enum(["true", "false", "1", "0"])
     .default("false")
     .transform((v) => v === "true" || v === "1"),
+  WEBHOOK_ALLOW_PRIVATE_URLS: z
+    .enum(["true", "false", "1", "0"])
+    .default("false")
+    .transform((v) => v === "true" || v === "1"),
+  WEBHOOK_WORKER: z
+    .enum(["true", "false", "1", "0"])
+    .default("true")
+    .transform((v) => v === "true" || v === "1"),
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(1000).default(10),
   DB_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(5_000),
   DB_QUEUE_LIMIT: z.coerce.number().int().min(0).default(200),
@@ -84,6 +92,10 @@ export interface Config {
   trustProxy: boolean;
   /** OIDC discovery and provider requests may reach private, loopback and link-local addresses. */
   ssoAllowPrivateUrls: boolean;
+  /** Webhook destinations may be private, loopback and link-local addresses. */
+  webhookAllowPrivateUrls: boolean;
+  /** The server runs the webhook worker itself (false: only `sso-bridge worker` delivers). */
+  webhookWorker: boolean;
   /** True when BASE_URL is https: session cookies get the Secure flag. */
   secureCookies: boolean;
   /** PostgreSQL connections per process, how long getting one may take, and how many may wait. */
@@ -137,6 +149,8 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
     sessionTtlHours: c.SESSION_TTL_HOURS,
     trustProxy: c.TRUST_PROXY,
     ssoAllowPrivateUrls: c.SSO_ALLOW_PRIVATE_URLS,
+    webhookAllowPrivateUrls: c.WEBHOOK_ALLOW_PRIVATE_URLS,
+    webhookWorker: c.WEBHOOK_WORKER,
     secureCookies: baseUrl.startsWith("https://"),
     dbPoolSize: c.DB_POOL_SIZE,
     dbConnectTimeoutMs: c.DB_CONNECT_TIMEOUT_MS,

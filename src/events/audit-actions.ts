@@ -6,7 +6,8 @@ import { z } from "zod";
 import type { OutboxType } from "./outbox-types";
 import { roleSchema, roleSourceSchema, userStatusSchema } from "./objects";
 
-export type TargetType = "user" | "group" | "organization" | "sso_connection" | "scim_token" | "api_key";
+export type TargetType =
+  "user" | "group" | "organization" | "sso_connection" | "scim_token" | "api_key" | "webhook_endpoint";
 
 interface ActionSpec {
   target: TargetType;
@@ -234,6 +235,23 @@ export const AUDIT_ACTIONS = {
   "scim_token.revoked": spec("scim_token", nothing),
   "api_key.created": spec("api_key", z.strictObject({ name: z.string() })),
   "api_key.revoked": spec("api_key", nothing),
+  // Webhook endpoints (src/webhooks/); the bridge itself disables a gone or failing one.
+  "webhook.created": spec(
+    "webhook_endpoint",
+    z.strictObject({ url: z.string(), events: z.array(z.string()) }),
+  ),
+  "webhook.updated": spec(
+    "webhook_endpoint",
+    z.strictObject({
+      changed: z.array(z.string()),
+      url: z.string(),
+      events: z.array(z.string()),
+      enabled: z.boolean(),
+    }),
+  ),
+  "webhook.deleted": spec("webhook_endpoint", nothing),
+  "webhook.secret_rotated": spec("webhook_endpoint", z.strictObject({ previousSecretExpiresAt: z.string() })),
+  "webhook.disabled": spec("webhook_endpoint", z.strictObject({ reason: z.enum(["gone", "failing"]) })),
 } as const satisfies Record<string, ActionSpec>;
 
 export type AuditAction = keyof typeof AUDIT_ACTIONS;

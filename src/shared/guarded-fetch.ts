@@ -11,12 +11,15 @@ import { isNonPublicAddress } from "./private-address";
 const MAX_BODY_BYTES = 1_000_000;
 const NULL_BODY_STATUS = new Set([101, 204, 205, 304]);
 
-/** The host resolves to an address that SSO_ALLOW_PRIVATE_URLS does not allow. */
+/** The host resolves to an address that the setting (SSO_ or WEBHOOK_ALLOW_PRIVATE_URLS) does not allow. */
 export class AddressRefused extends Error {
   override name = "AddressRefused";
-  constructor(readonly host: string) {
+  constructor(
+    readonly host: string,
+    setting = "SSO_ALLOW_PRIVATE_URLS",
+  ) {
     super(
-      `${host} is a private, loopback or link-local address; such addresses are refused unless the server runs with SSO_ALLOW_PRIVATE_URLS=true`,
+      `${host} is a private, loopback or link-local address; such addresses are refused unless the server runs with ${setting}=true`,
     );
   }
 }
@@ -40,16 +43,18 @@ export type GuardedFetch = (url: string, init?: FetchInit) => Promise<Response>;
 
 type LookupCallback = (err: Error | null, address: string | LookupAddress[], family?: number) => void;
 
-function guardedLookup(hostname: string, options: LookupOptions, callback: LookupCallback): void {
-  dnsLookup(hostname, { ...options, all: true }, (err, addresses) => {
-    if (err) return callback(err, []);
-    if (addresses.length === 0 || addresses.some((a) => isNonPublicAddress(a.address))) {
-      return callback(new AddressRefused(hostname), []);
-    }
-    if (options.all) return callback(null, addresses);
-    callback(null, addresses[0]!.address, addresses[0]!.family);
-  });
-}
+const guardedLookup =
+  (setting: string | undefined) =>
+  (hostname: string, options: LookupOptions, callback: LookupCallback): void => {
+    dnsLookup(hostname, { ...options, all: true }, (err, addresses) => {
+      if (err) return callback(err, []);
+      if (addresses.length === 0 || addresses.some((a) => isNonPublicAddress(a.address))) {
+        return callback(new AddressRefused(hostname, setting), []);
+      }
+      if (options.all) return callback(null, addresses);
+      callback(null, addresses[0]!.address, addresses[0]!.family);
+    });
+  };
 
 function bodyOf(body: unknown): Buffer | null {
   if (body === undefined || body === null) return null;
@@ -59,14 +64,17 @@ function bodyOf(body: unknown): Buffer | null {
   throw new TypeError("unsupported request body");
 }
 
-/** A fetch that refuses non-public addresses unless `allowPrivate`. */
-export function createGuardedFetch(options: { allowPrivate: boolean }): GuardedFetch {
+/**
+ * A fetch that refuses non-public addresses unless `allowPrivate` (`setting` names the variable
+ * that allows them, for the refusal's message). It never follows a redirect.
+ */
+export function createGuardedFetch(options: { allowPrivate: boolean; setting?: string }): GuardedFetch {
   return (target, init = {}) => {
     const url = new URL(target);
     const host = url.hostname;
     // Node's socket skips the lookup for an IP literal: check it here, before anything is sent.
     if (!options.allowPrivate && isIP(host.replace(/^\[|\]$/g, "")) && isNonPublicAddress(host)) {
-      return Promise.reject(new AddressRefused(host));
+      return Promise.reject(new AddressRefused(host, options.setting));
     }
     const payload = bodyOf(init.body);
     const transport = url.protocol === "https:" ? https : url.protocol === "http:" ? http : null;
@@ -80,7 +88,7 @@ export function createGuardedFetch(options: { allowPrivate: boolean }): GuardedF
           headers: { ...init.headers, ...(payload ? { "content-length": String(payload.length) } : {}) },
           agent: false,
           signal: init.signal,
-          ...(options.allowPrivate ? {} : { lookup: guardedLookup }),
+          ...(options.allowPrivate ? {} : { lookup: guardedLookup(options.setting) }),
         },
         (res) => {
           const chunks: Buffer[] = [];
