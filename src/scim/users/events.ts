@@ -1,6 +1,7 @@
 // The audit event and outbox event of a SCIM change to a user, written in the change's
 // transaction. Payloads carry identifiers and profile fields, never credentials.
 import type { Tx } from "../../db/client";
+import { Prisma } from "../../generated/prisma/client";
 import { recordAudit } from "../../audit/record";
 import { enqueueEvent, type EventType } from "../../events/outbox";
 import type { ScimCtx } from "../context";
@@ -38,3 +39,15 @@ export async function recordUserEvent(
     payload: { user: userPayload(user), ...data },
   });
 }
+
+/**
+ * userPayload of the users row aliased `alias`, as SQL: for a statement that writes the event of
+ * a row it reads itself (the one-statement DELETE). test/scim/user-writes-sql.test.ts holds the
+ * two equal.
+ */
+export const userPayloadSql = (alias: string) => {
+  const a = Prisma.raw(alias);
+  return Prisma.sql`jsonb_build_object('id', ${a}.id::text, 'email', ${a}.email, 'userName', ${a}.user_name,
+    'externalId', ${a}.external_id, 'firstName', ${a}.first_name, 'lastName', ${a}.last_name,
+    'status', ${a}.status::text, 'provisionedBy', ${a}.provisioned_by::text)`;
+};
