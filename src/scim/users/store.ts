@@ -35,16 +35,25 @@ export async function findUser(db: SqlTx, orgId: string, id: string): Promise<St
 export const holdsPassword = (row: StoredUser): boolean => row.holdsPassword;
 
 /**
+ * For the rest of the transaction, prepared statements use their generic plan (cached once per
+ * connection) instead of planning each execution for its values. Why: PostgreSQL kept choosing
+ * custom plans for the write of a user change (save-sql.ts), a statement of some twenty CTEs
+ * whose planning cost more than its execution; its generic plan is the same index lookups. The
+ * statements of these transactions name every row by id, so no value makes another plan better.
+ */
+const GENERIC_PLANS = Prisma.sql`SELECT set_config('plan_cache_mode', 'force_generic_plan', true)`;
+
+/**
  * Locks the user's row for this transaction and returns it (404 when absent), in one statement
  * that also takes the organization row FOR SHARE (the role seam's shared lock, see
  * lockOrgForRoles), both held until the transaction ends. Why the organization first in FROM:
  * rows are locked in that order, the order a role-rules change takes them (organization, then
- * users), so the two cannot deadlock.
+ * users), so the two cannot deadlock. It also sets GENERIC_PLANS for the transaction.
  */
 export async function lockUser(tx: SqlTx, orgId: string, id: string): Promise<StoredUser> {
   if (!isUuid(id)) throw notFound("User", id);
   const [row] = await tx.$queryRaw<StoredUser[]>`SELECT ${USER_ROW}
-    FROM organizations o JOIN users u ON u.org_id = o.id
+    FROM organizations o JOIN users u ON u.org_id = o.id CROSS JOIN (${GENERIC_PLANS}) plans
     WHERE o.id = ${orgId}::uuid AND u.id = ${id}::uuid AND u.provisioned_by <> 'invite'
     FOR SHARE OF o FOR UPDATE OF u`;
   if (!row) throw notFound("User", id);
