@@ -206,7 +206,8 @@ describe("PATCH /Groups shapes", () => {
       .expect(204);
     expect(await t.db.prisma.groupMembership.count({ where: { groupId: id } })).toBe(2 + 150);
     const events = await t.db.prisma.outboxEvent.findMany({
-      where: { subjectId: id, type: "group.updated" },
+      where: { subjectId: id, type: { in: ["group.created", "group.updated"] } },
+      orderBy: { id: "asc" },
     });
     expect(events).toHaveLength(3); // created, added, removed
     expect((events[1]!.payload as { membersAdded: string[] }).membersAdded).toHaveLength(300);

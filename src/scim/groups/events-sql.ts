@@ -1,34 +1,46 @@
-// The audit event and outbox event of a SCIM change to a group (the same columns recordAudit and
-// enqueueEvent write), as data-modifying CTEs of the statement that makes the change. Payloads
-// carry identifiers and names, never credentials. Downstream, every group change is a
-// `group.updated` event whose payload names the action.
-import { Prisma, type Group } from "../../generated/prisma/client";
+// The audit event and outbox event of a SCIM change to a group, through the event catalogue's
+// eventsCte, as data-modifying CTEs of the statement that makes the change: the group object is
+// built from the row the statement wrote (or deleted), `group_row` / `gone` aliased g.
+import { Prisma } from "../../generated/prisma/client";
+import { eventsCte, groupObjectSql } from "../../events";
 import type { ScimCtx } from "../context";
 
 export type GroupAction = "group.created" | "group.updated" | "group.deleted";
 
-/** `audited AS (...), queued AS (...)`, to follow other CTEs of a WITH. */
+/** What a group change's audit record says besides via and displayName. */
+export interface GroupEventData {
+  membersAdded?: string[];
+  membersRemoved?: string[];
+  /** The names a rename changed (displayName, externalId). */
+  changed?: string[];
+}
+
+/**
+ * `, events AS (...), events_audited AS (...), events_queued AS (...)` over `from` (the group's
+ * row as g). `memberCount`: the group's members after the statement (its snapshot does not see
+ * its own changes); by default, as the snapshot sees them.
+ */
 export function groupEventsCtes(
   ctx: ScimCtx,
   action: GroupAction,
-  g: Pick<Group, "id" | "displayName" | "externalId">,
-  data: Record<string, unknown>,
+  from: Prisma.Sql,
+  displayName: string,
+  data: GroupEventData,
+  memberCount?: Prisma.Sql,
 ): Prisma.Sql {
-  const audit = { via: "scim", displayName: g.displayName, ...data };
-  const payload = {
-    action,
-    group: { id: g.id, displayName: g.displayName, externalId: g.externalId },
-    ...data,
-  };
-  return Prisma.sql`audited AS (
-      INSERT INTO audit_events (id, org_id, actor_type, actor_id, actor_name, action, target_type,
-        target_id, data, request_id)
-      VALUES (gen_random_uuid(), ${ctx.orgId}::uuid, ${ctx.actor.type}, ${ctx.actor.id ?? null},
-        ${ctx.actor.name ?? null}, ${action}, 'group', ${g.id}, ${JSON.stringify(audit)}::jsonb,
-        ${ctx.requestId ?? null})
-    ),
-    queued AS (
-      INSERT INTO outbox_events (org_id, type, subject_id, payload)
-      VALUES (${ctx.orgId}::uuid, 'group.updated', ${g.id}, ${JSON.stringify(payload)}::jsonb)
-    )`;
+  const audit = { via: "scim", displayName, ...data };
+  const members =
+    action === "group.deleted"
+      ? Prisma.empty
+      : Prisma.sql` || jsonb_build_object('membersAdded', ${JSON.stringify(data.membersAdded ?? [])}::jsonb,
+          'membersRemoved', ${JSON.stringify(data.membersRemoved ?? [])}::jsonb)`;
+  return eventsCte(ctx, "events", [
+    {
+      action,
+      from,
+      targetId: Prisma.sql`g.id::text`,
+      data: Prisma.sql`${JSON.stringify(audit)}::jsonb`,
+      payload: Prisma.sql`${groupObjectSql("g", memberCount)}${members}`,
+    },
+  ]);
 }

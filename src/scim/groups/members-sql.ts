@@ -8,7 +8,7 @@ import { Prisma, type Group } from "../../generated/prisma/client";
 import type { Reader, SqlTx } from "../../db/client";
 import type { ScimCtx } from "../context";
 import { isUuid } from "../../shared/ids";
-import { groupEventsCtes, type GroupAction } from "./events-sql";
+import { groupEventsCtes, type GroupAction, type GroupEventData } from "./events-sql";
 const GROUP_COLUMNS = Prisma.sql`g.id::text AS id, g.org_id::text AS "orgId", g.display_name AS "displayName",
   g.display_name_lower AS "displayNameLower", g.external_id AS "externalId", g.source::text AS source,
   g.version, g.created_at AS "createdAt", g.updated_at AS "updatedAt"`;
@@ -50,8 +50,8 @@ export interface GroupWrite {
   add: string[];
   remove: string[];
   action: GroupAction;
-  /** The events' data besides the group (membersAdded, membersRemoved, previousDisplayName). */
-  data: Record<string, unknown>;
+  /** The events' data besides the group (membersAdded, membersRemoved, changed). */
+  data: GroupEventData;
 }
 
 /**
@@ -89,6 +89,9 @@ export async function writeGroup(
   const gone = w.reset
     ? Prisma.sql`user_id <> ALL(${w.add}::uuid[])`
     : Prisma.sql`user_id = ANY(${w.remove.filter(isUuid)}::uuid[])`;
+  // The snapshot's members, less the removed, plus the added (each RETURNING 1 per row).
+  const memberCount = Prisma.sql`((SELECT count(*) FROM group_memberships m WHERE m.group_id = g.id
+    AND m.org_id = g.org_id) - (SELECT count(*) FROM removed) + (SELECT count(*) FROM added))::int`;
   const [row] = await tx.$queryRaw<{ unknown: string[]; mapped: boolean }[]>`WITH
     requested AS (SELECT DISTINCT unnest(${w.add}::uuid[]) AS user_id),
     valid AS (
@@ -97,16 +100,18 @@ export async function writeGroup(
       CROSS JOIN LATERAL (SELECT id FROM users WHERE id = r.user_id AND org_id = ${ctx.orgId}::uuid
         AND provisioned_by <> 'invite' OFFSET 0) u
     ),
-    group_row AS (${groupRow}),
+    group_row AS (${groupRow} RETURNING *),
     removed AS (
       DELETE FROM group_memberships WHERE org_id = ${ctx.orgId}::uuid AND group_id = ${g.id}::uuid AND ${gone}
+      RETURNING 1
     ),
     added AS (
       INSERT INTO group_memberships (group_id, user_id, org_id)
       SELECT ${g.id}::uuid, id, ${ctx.orgId}::uuid FROM valid
       ON CONFLICT DO NOTHING
-    ),
-    ${groupEventsCtes(ctx, w.action, g, w.data)}
+      RETURNING 1
+    )
+    ${groupEventsCtes(ctx, w.action, Prisma.sql`group_row g`, g.displayName, w.data, memberCount)}
     SELECT (SELECT coalesce(array_agg(r.user_id::text), '{}') FROM requested r
         WHERE NOT EXISTS (SELECT 1 FROM valid v WHERE v.id = r.user_id)) AS unknown,
       EXISTS (SELECT 1 FROM role_mapping_rules r WHERE r.org_id = ${ctx.orgId}::uuid
@@ -124,7 +129,7 @@ export async function deleteGroupWithEvents(
   members: string[],
 ): Promise<void> {
   await tx.$executeRaw`WITH
-    gone AS (DELETE FROM groups WHERE id = ${group.id}::uuid AND org_id = ${ctx.orgId}::uuid),
-    ${groupEventsCtes(ctx, "group.deleted", group, { membersRemoved: members })}
+    gone AS (DELETE FROM groups WHERE id = ${group.id}::uuid AND org_id = ${ctx.orgId}::uuid RETURNING *)
+    ${groupEventsCtes(ctx, "group.deleted", Prisma.sql`gone g`, group.displayName, { membersRemoved: members })}
     SELECT 1`;
 }

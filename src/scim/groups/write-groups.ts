@@ -18,6 +18,7 @@ import { groupUniqueness, lockGroup, unknownMembers } from "./store";
 import { deleteGroupWithEvents, memberIdsOf, writeGroup } from "./members-sql";
 import { presentGroup } from "./present";
 import { createGroupReads } from "./read-groups";
+import { isUuid } from "../../shared/ids";
 
 function assertVersion(g: Group, ifMatch: string | undefined) {
   if (!matchesIfMatch(ifMatch, g.version))
@@ -71,10 +72,14 @@ async function applyPlan(tx: SqlTx, ctx: ScimCtx, group: Group, plan: GroupPlan)
     version: group.version + 1,
     updatedAt: new Date(),
   };
+  const changed = [
+    ...(updated.displayName !== group.displayName ? ["displayName"] : []),
+    ...(updated.externalId !== group.externalId ? ["externalId"] : []),
+  ];
   const data = {
-    ...(renamed ? { previousDisplayName: group.displayName } : {}),
+    ...(changed.length > 0 ? { changed } : {}),
     membersAdded: add,
-    membersRemoved: plan.reset ? before.filter((id) => !plan.add.has(id)) : remove,
+    membersRemoved: plan.reset ? before.filter((id) => !plan.add.has(id)) : remove.filter(isUuid),
   };
   const write = {
     group: updated,

@@ -37,7 +37,7 @@ export function rowAfter(c: UserChange): StoredUser {
 }
 
 /**
- * `user_updated AS (...)` and, as asked or needed, `emails_gone`, `emails_new`, `sessions_revoked`
+ * `user_updated AS (...)` (RETURNING the whole row as written, for the events' objects) and, as asked or needed, `emails_gone`, `emails_new`, `sessions_revoked`
  * and `invitations_rescinded` (each RETURNING 1, so a caller may count them), comma-separated, to
  * follow a WITH.
  */
@@ -54,7 +54,7 @@ export function userChangeCtes(orgId: string, c: UserChange): Prisma.Sql {
       ${c.link ? Prisma.sql`, provisioned_by = 'scim', manual_role = false` : Prisma.empty}
       ${c.roleFromComputed ? Prisma.sql`, role = (SELECT new_role FROM computed)::"Role", role_source = (SELECT new_source FROM computed)` : Prisma.empty}
     WHERE id = ${id}::uuid AND org_id = ${orgId}::uuid
-    RETURNING 1
+    RETURNING *
   )`,
   ];
   if (!sameEmails(c.row, f)) {
