@@ -3,7 +3,7 @@
 import { z } from "zod";
 import { ctxOf, orgOf } from "../http/auth";
 import { defineRoute, typedRouter } from "../http/typed-route";
-import { requireSsoOff } from "../users/require-sso-off";
+import { requireSsoOff } from "../http/require-sso-off";
 import { LIFECYCLE_ACTIONS } from "../users/lifecycle";
 import { listUsersQuery } from "../users/list-users";
 import { userPatch } from "../users/update-user";

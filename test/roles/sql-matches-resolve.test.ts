@@ -5,6 +5,7 @@ import type { Organization, Role } from "../../src/generated/prisma/client";
 import { recomputeOrgRoles, recomputeRoles } from "../../src/roles/recompute";
 import { resolveRole } from "../../src/roles/resolve";
 import { systemActor } from "../../src/shared/context";
+import { fold } from "../../src/shared/fold";
 import { createTestApp, type TestApp } from "../support/app";
 
 let t: TestApp;
@@ -33,7 +34,17 @@ const ROLES: Role[] = ["Admin", "Support", "Viewer"];
 async function generateOrg(seed: number, ssoOn: boolean): Promise<Organization> {
   const r = prng(seed);
   const org = await t.given.org({ defaultRole: r.pick([null, ...ROLES]) });
-  const names = ["Portal Admins", "Helpdesk", "Tier 2", "Everyone", "Ärzte", "Finance", "Ops"];
+  const names = [
+    "Portal Admins",
+    "Helpdesk",
+    "Tier 2",
+    "Everyone",
+    "Ärzte",
+    "Straße",
+    "İzmir Ops",
+    "Finance",
+    "Ops",
+  ];
   const groups = [];
   for (const [i, name] of names.entries()) {
     const externalId = r.next() < 0.6 ? `${seed}-obj-${i}-ID` : null;
@@ -42,7 +53,7 @@ async function generateOrg(seed: number, ssoOn: boolean): Promise<Organization> 
         data: {
           orgId: org.id,
           displayName: name,
-          displayNameLower: name.toLowerCase(),
+          displayNameLower: fold(name),
           externalId,
           source: "scim",
         },
@@ -60,7 +71,7 @@ async function generateOrg(seed: number, ssoOn: boolean): Promise<Organization> 
       orgId: org.id,
       position,
       ...rule,
-      groupLower: rule.group.toLowerCase(),
+      groupLower: fold(rule.group),
     })),
   });
   if (ssoOn)

@@ -9,6 +9,7 @@ import type { Reader, SqlTx } from "../../db/client";
 import type { ScimCtx } from "../context";
 import { isUuid } from "../../shared/ids";
 import { groupEventsCtes, type GroupAction, type GroupEventData } from "./events-sql";
+import { foldSql } from "../../shared/fold-sql";
 const GROUP_COLUMNS = Prisma.sql`g.id::text AS id, g.org_id::text AS "orgId", g.display_name AS "displayName",
   g.display_name_lower AS "displayNameLower", g.external_id AS "externalId", g.source::text AS source,
   g.version, g.created_at AS "createdAt", g.updated_at AS "updatedAt"`;
@@ -115,7 +116,7 @@ export async function writeGroup(
     SELECT (SELECT coalesce(array_agg(r.user_id::text), '{}') FROM requested r
         WHERE NOT EXISTS (SELECT 1 FROM valid v WHERE v.id = r.user_id)) AS unknown,
       EXISTS (SELECT 1 FROM role_mapping_rules r WHERE r.org_id = ${ctx.orgId}::uuid
-        AND r.group_lower IN (${g.displayNameLower}, lower(${g.externalId}::text))) AS mapped`;
+        AND r.group_lower IN (${g.displayNameLower}, ${foldSql(Prisma.sql`${g.externalId}::text`)})) AS mapped`;
   // Usually none: answering the unknown ids, not the valid ones, keeps the reply one short row.
   const missing = new Set(row?.unknown ?? []);
   return { unknown: w.add.filter((id) => missing.has(id.toLowerCase())), mapped: row?.mapped ?? true };

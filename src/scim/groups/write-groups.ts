@@ -19,6 +19,7 @@ import { deleteGroupWithEvents, memberIdsOf, writeGroup } from "./members-sql";
 import { presentGroup } from "./present";
 import { createGroupReads } from "./read-groups";
 import { isUuid } from "../../shared/ids";
+import { fold } from "../../shared/fold";
 
 function assertVersion(g: Group, ifMatch: string | undefined) {
   if (!matchesIfMatch(ifMatch, g.version))
@@ -67,7 +68,7 @@ async function applyPlan(tx: SqlTx, ctx: ScimCtx, group: Group, plan: GroupPlan)
   const updated: Group = {
     ...group,
     displayName,
-    displayNameLower: displayName.toLowerCase(),
+    displayNameLower: fold(displayName),
     externalId: plan.externalId !== undefined ? plan.externalId : group.externalId,
     version: group.version + 1,
     updatedAt: new Date(),
@@ -120,7 +121,7 @@ export function createGroupWrites({ db }: { db: Database }) {
         id: randomUUID(),
         orgId: ctx.orgId,
         displayName: plan.displayName,
-        displayNameLower: plan.displayName.toLowerCase(),
+        displayNameLower: fold(plan.displayName),
         externalId: plan.externalId ?? null,
         source: "scim",
         version: 1,
