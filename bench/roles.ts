@@ -124,7 +124,7 @@ async function withDatabase<T>(engine: "pglite" | "postgres", fn: (db: Database)
     await admin.query(`CREATE DATABASE "${dbName}"`).finally(() => admin.end());
     const url = new URL(ADMIN_URL);
     url.pathname = `/${dbName}`;
-    db = openPostgres(url.toString(), 4);
+    db = openPostgres(url.toString(), { poolSize: 4 });
   } else {
     // On disk, as the embedded default runs (DATA_DIR), not in memory.
     db = openPglite({ dir: path.join(dataDir, "pglite") });
