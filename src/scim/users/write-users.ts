@@ -18,6 +18,7 @@ import { insertUserWithEvents } from "./sql";
 import { saveUserChange, type UserChangeAction } from "./save-sql";
 import { deleteUserWithEvents } from "./delete-sql";
 import { checkedManager } from "./manager";
+import { isUuid } from "../../shared/ids";
 import { findLocalMatch, keepSignInEmail, linkLocalUser } from "./link-local";
 
 export interface UserWriteDeps {
@@ -120,6 +121,7 @@ export function createUserWrites({ db }: UserWriteDeps) {
     },
 
     async remove(ctx: ScimCtx, id: string, ifMatch?: string): Promise<void> {
+      if (!isUuid(id)) throw notFound("User", id);
       // Without If-Match, one autocommitted statement; with it, the version is checked on the
       // locked row first.
       const deleted = ifMatch
