@@ -63,7 +63,7 @@ export function createServices({ config, db, logger, clock = () => new Date() }:
     auth: createAuthService({ db, sessions, cipher, baseUrl: config.baseUrl, clock }),
     ssoProtocols,
     ssoConnections: createSsoConnectionsService({ db, cipher, clock, protocols: ssoProtocols }),
-    scim: createScimUseCases({ db, sessions }),
+    scim: createScimUseCases({ db }),
     webhooks: createWebhooksService({
       db,
       cipher,

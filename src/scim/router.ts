@@ -138,10 +138,8 @@ export function scimRouter(deps: ScimRouterDeps): Router {
     sendJson(req, res, 200, await groupReads.list(scimCtxOf(res.locals), searchQuery(req.body))),
   );
   r.post("/Groups", async (req, res) => {
-    const ctx = scimCtxOf(res.locals);
-    const group = await groupWrites.create(ctx, req.body);
-    const { resource } = await groupReads.get(ctx, group.id);
-    created(req, res, resource, group.version);
+    const { resource, version } = await groupWrites.create(scimCtxOf(res.locals), req.body);
+    created(req, res, resource, version);
   });
   r.get("/Groups/:id", async (req, res) => {
     const query = q(req);

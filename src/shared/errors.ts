@@ -65,9 +65,19 @@ export class AppError extends Error {
 
 export const isAppError = (e: unknown): e is AppError => e instanceof AppError;
 
-/** Prisma's unique violation, whichever driver adapter raised it. */
+/**
+ * A unique violation, however it arrives: Prisma's P2002 (a model query, whichever driver
+ * adapter), a raw statement through Prisma (P2010 carrying SQLSTATE 23505), or a statement on
+ * the driver itself (Database.read/direct/transaction: the driver's error, SQLSTATE 23505).
+ */
 export function isUniqueViolation(e: unknown): boolean {
-  return typeof e === "object" && e !== null && (e as { code?: unknown }).code === "P2002";
+  if (typeof e !== "object" || e === null) return false;
+  const { code, meta } = e as {
+    code?: unknown;
+    meta?: { driverAdapterError?: { cause?: { originalCode?: unknown } } };
+  };
+  if (code === "P2002" || code === "23505") return true;
+  return code === "P2010" && meta?.driverAdapterError?.cause?.originalCode === "23505";
 }
 
 export const TITLES: Record<ErrorCode, string> = {

@@ -33,7 +33,7 @@ describe("deprovisioning", () => {
     const audit = await t.db.prisma.auditEvent.findFirstOrThrow({
       where: { targetId: id, action: "user.deactivated" },
     });
-    expect(audit.data).toMatchObject({ sessionsRevoked: 2 });
+    expect(audit.data).toMatchObject({ via: "scim", sessionsRevoked: 2 });
   });
 
   test("when DELETE arrives, then the user is gone, with its audit and outbox events", async () => {

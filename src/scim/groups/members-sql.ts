@@ -1,15 +1,15 @@
-// The hot SCIM Group statements in raw SQL: the read of a group's row (locked or not), and a member add/remove
-// (Entra's and Okta's 100-member batches) as one statement whatever the batch size: the
-// existence check of the added users, the DELETE, the INSERT ... ON CONFLICT DO NOTHING, the
-// version bump, the audit event and the outbox event (the event catalogue's eventsCte) as
-// data-modifying CTEs.
+// The SCIM Group statements in raw SQL: the read of a group's row (locked or not), its member
+// ids, and every write of a group and its members as one statement whatever the batch size (the
+// create, a member batch, a rename or a replacement of every member): the existence check of
+// the added users, the group row, the DELETE, the INSERT ... ON CONFLICT DO NOTHING and the
+// group's audit and outbox events (events-sql.ts) as data-modifying CTEs. It is the one path by
+// which SCIM changes memberships.
 import { Prisma, type Group } from "../../generated/prisma/client";
 import type { Reader, SqlTx } from "../../db/client";
 import type { ScimCtx } from "../context";
 import { isUuid } from "../../shared/ids";
-import { eventsCte, groupObjectSql } from "../../events";
+import { groupEventsCtes, type GroupAction, type GroupEventData } from "./events-sql";
 import { foldSql } from "../../shared/fold-sql";
-
 const GROUP_COLUMNS = Prisma.sql`g.id::text AS id, g.org_id::text AS "orgId", g.display_name AS "displayName",
   g.display_name_lower AS "displayNameLower", g.external_id AS "externalId", g.source::text AS source,
   g.version, g.created_at AS "createdAt", g.updated_at AS "updatedAt"`;
@@ -34,6 +34,27 @@ export async function readGroupRow(read: Reader, orgId: string, id: string): Pro
   return row ?? null;
 }
 
+/** The ids of the group's members (the caller holds the group locked). */
+export async function memberIdsOf(tx: SqlTx, orgId: string, groupId: string): Promise<string[]> {
+  const rows = await tx.$queryRaw<{ id: string }[]>`SELECT user_id::text AS id FROM group_memberships
+    WHERE group_id = ${groupId}::uuid AND org_id = ${orgId}::uuid`;
+  return rows.map((r) => r.id);
+}
+
+export interface GroupWrite {
+  /** The group as it is after the write (its names, id and times); the version is bumped by one. */
+  group: Group;
+  /** Insert the row (a create) rather than update it. */
+  create: boolean;
+  /** Remove every member that `add` does not name (a PUT, or a replace of members). */
+  reset: boolean;
+  add: string[];
+  remove: string[];
+  action: GroupAction;
+  /** The events' data besides the group (membersAdded, membersRemoved, changed). */
+  data: GroupEventData;
+}
+
 /**
  * Why the LATERAL lookups (and no org-wide index on memberships): right after a bulk import the
  * statistics still describe a small organization, and this statement, prepared and run with a
@@ -41,74 +62,75 @@ export async function readGroupRow(read: Reader, orgId: string, id: string): Pro
  * them (EXPLAIN on never-analysed tables: 0.8 ms for the users, 2.3 ms for the DELETE, against
  * 0.2 and 0.5 ms with one index lookup per id).
  *
- * Adds and removes members of a locked group (`add` and `remove` disjoint) and writes its
- * `group.updated` audit and outbox events. Answers the added ids that are not users of the
- * organization (the caller must fail the transaction when there are any), and whether any role
- * mapping rule names the group: when none does, its memberships cannot change a role (rules
- * match users through the groups they name), so the caller may skip the recompute. Why here
- * and not with the lock: this statement's snapshot is taken after the organization lock is
- * held, so a rules change that committed while we waited for it is seen.
+ * Writes the group (insert, or update of its names with the version bumped), its members and
+ * its events, with the group (and on an update, its organization FOR SHARE: lockGroup) locked by
+ * the caller. Answers the added ids that are not users of the organization (the caller must fail
+ * the transaction when there are any), and whether any role mapping rule names the group: when
+ * none does, its memberships cannot change a role (rules match users through the groups they
+ * name), so the caller may skip the recompute. Why here and not with the lock: this statement's
+ * snapshot is taken after the organization lock is held, so a rules change that committed while
+ * we waited for it is seen.
  */
-export async function changeMembers(
+export async function writeGroup(
   tx: SqlTx,
   ctx: ScimCtx,
-  group: Group,
-  add: string[],
-  remove: string[],
-): Promise<{ unknown: string[]; updated: Group; mapped: boolean }> {
-  const unknown = add.filter((id) => !isUuid(id));
-  if (unknown.length > 0) return { unknown, updated: group, mapped: true };
-  const now = new Date();
-  const data = { membersAdded: add, membersRemoved: remove };
-  const audit = { via: "scim", displayName: group.displayName, ...data };
-  const removing = remove.filter(isUuid);
-  const changes = { membersAdded: add, membersRemoved: removing };
+  w: GroupWrite,
+): Promise<{ unknown: string[]; mapped: boolean }> {
+  const unknown = w.add.filter((id) => !isUuid(id));
+  if (unknown.length > 0) return { unknown, mapped: true };
+  const g = w.group;
+  const groupRow = w.create
+    ? Prisma.sql`INSERT INTO groups (id, org_id, display_name, display_name_lower, external_id, source,
+        version, created_at, updated_at)
+      VALUES (${g.id}::uuid, ${ctx.orgId}::uuid, ${g.displayName}, ${g.displayNameLower}, ${g.externalId},
+        'scim', 1, ${g.createdAt}, ${g.updatedAt})`
+    : Prisma.sql`UPDATE groups SET display_name = ${g.displayName}, display_name_lower = ${g.displayNameLower},
+        external_id = ${g.externalId}, version = version + 1, updated_at = ${g.updatedAt}
+      WHERE id = ${g.id}::uuid AND org_id = ${ctx.orgId}::uuid`;
+  const gone = w.reset
+    ? Prisma.sql`user_id <> ALL(${w.add}::uuid[])`
+    : Prisma.sql`user_id = ANY(${w.remove.filter(isUuid)}::uuid[])`;
+  // The snapshot's members, less the removed, plus the added (each RETURNING 1 per row).
+  const memberCount = Prisma.sql`((SELECT count(*) FROM group_memberships m WHERE m.group_id = g.id
+    AND m.org_id = g.org_id) - (SELECT count(*) FROM removed) + (SELECT count(*) FROM added))::int`;
   const [row] = await tx.$queryRaw<{ unknown: string[]; mapped: boolean }[]>`WITH
-    requested AS (SELECT DISTINCT unnest(${add}::uuid[]) AS user_id),
+    requested AS (SELECT DISTINCT unnest(${w.add}::uuid[]) AS user_id),
     valid AS (
       SELECT u.id FROM requested r
       -- Local accounts the identity provider has not linked are not SCIM's (docs/scim.md).
       CROSS JOIN LATERAL (SELECT id FROM users WHERE id = r.user_id AND org_id = ${ctx.orgId}::uuid
         AND provisioned_by <> 'invite' OFFSET 0) u
     ),
+    group_row AS (${groupRow} RETURNING *),
     removed AS (
-      DELETE FROM group_memberships
-      WHERE org_id = ${ctx.orgId}::uuid AND group_id = ${group.id}::uuid AND user_id = ANY(${removing}::uuid[])
+      DELETE FROM group_memberships WHERE org_id = ${ctx.orgId}::uuid AND group_id = ${g.id}::uuid AND ${gone}
       RETURNING 1
     ),
     added AS (
       INSERT INTO group_memberships (group_id, user_id, org_id)
-      SELECT ${group.id}::uuid, id, ${ctx.orgId}::uuid FROM valid
+      SELECT ${g.id}::uuid, id, ${ctx.orgId}::uuid FROM valid
       ON CONFLICT DO NOTHING
       RETURNING 1
-    ),
-    bumped AS (
-      UPDATE groups SET version = version + 1, updated_at = ${now}
-      WHERE id = ${group.id}::uuid AND org_id = ${ctx.orgId}::uuid
     )
-    ${eventsCte(ctx, "events", [
-      {
-        action: "group.updated",
-        from: Prisma.sql`groups g WHERE g.id = ${group.id}::uuid AND g.org_id = ${ctx.orgId}::uuid`,
-        targetId: Prisma.sql`g.id`,
-        data: Prisma.sql`${JSON.stringify(audit)}::jsonb`,
-        // This statement's snapshot predates its own DELETE and INSERT: count them in.
-        payload: Prisma.sql`${groupObjectSql(
-          "g",
-          Prisma.sql`(SELECT count(*)::int FROM group_memberships em WHERE em.group_id = g.id AND em.org_id = g.org_id)
-            - (SELECT count(*)::int FROM removed) + (SELECT count(*)::int FROM added)`,
-        )} || ${JSON.stringify(changes)}::jsonb`,
-      },
-    ])}
+    ${groupEventsCtes(ctx, w.action, Prisma.sql`group_row g`, g.displayName, w.data, memberCount)}
     SELECT (SELECT coalesce(array_agg(r.user_id::text), '{}') FROM requested r
         WHERE NOT EXISTS (SELECT 1 FROM valid v WHERE v.id = r.user_id)) AS unknown,
       EXISTS (SELECT 1 FROM role_mapping_rules r WHERE r.org_id = ${ctx.orgId}::uuid
-        AND r.group_lower IN (${group.displayNameLower}, ${foldSql(Prisma.sql`${group.externalId}::text`)})) AS mapped`;
+        AND r.group_lower IN (${g.displayNameLower}, ${foldSql(Prisma.sql`${g.externalId}::text`)})) AS mapped`;
   // Usually none: answering the unknown ids, not the valid ones, keeps the reply one short row.
   const missing = new Set(row?.unknown ?? []);
-  return {
-    unknown: add.filter((id) => missing.has(id.toLowerCase())),
-    updated: { ...group, version: group.version + 1, updatedAt: now },
-    mapped: row?.mapped ?? true,
-  };
+  return { unknown: w.add.filter((id) => missing.has(id.toLowerCase())), mapped: row?.mapped ?? true };
+}
+
+/** Deletes a locked group (its memberships go with it by their foreign keys) and writes its events. */
+export async function deleteGroupWithEvents(
+  tx: SqlTx,
+  ctx: ScimCtx,
+  group: Group,
+  members: string[],
+): Promise<void> {
+  await tx.$executeRaw`WITH
+    gone AS (DELETE FROM groups WHERE id = ${group.id}::uuid AND org_id = ${ctx.orgId}::uuid RETURNING *)
+    ${groupEventsCtes(ctx, "group.deleted", Prisma.sql`gone g`, group.displayName, { membersRemoved: members })}
+    SELECT 1`;
 }

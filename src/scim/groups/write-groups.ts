@@ -1,46 +1,25 @@
-// POST, PUT, PATCH and DELETE of SCIM Groups, each one transaction with its audit event, its
-// outbox event (group.updated) and the role recomputation of exactly the users it affects:
-// the members added or removed, or every member when a rename may change which rules match.
-import type { Database, SqlTx, Tx } from "../../db/client";
+// POST, PUT, PATCH and DELETE of SCIM Groups, each one transaction (or one statement) with its
+// audit event, its outbox event (group.updated) and the role recomputation of exactly the users
+// it affects: the members added or removed, or every member when a rename may change which
+// rules match. Every write of the group and its members is the one statement of members-sql.ts.
+import { randomUUID } from "node:crypto";
+import type { Database, SqlTx } from "../../db/client";
 import type { Group } from "../../generated/prisma/client";
 import { AppError } from "../../shared/errors";
-import { emit } from "../../events";
 import { lockOrgForRoles, recomputeRoles } from "../../roles/recompute";
 import type { ScimCtx } from "../context";
 import { matchesIfMatch } from "../list-query";
 import { readPatchBody } from "../patch/operations";
 import { GROUP_SCHEMAS } from "../schema/attributes";
 import { canonicalize } from "../schema/canonical";
-import { writeTx } from "../users/store";
+import { driverTx, uniqueAs409 } from "../users/store";
 import { planGroupPatch, type GroupPlan } from "./patch-plan";
-import {
-  applyMembers,
-  assertGroupNameFree,
-  assertMembersExist,
-  groupUniqueness,
-  lockGroup,
-  memberIdsOf,
-  unknownMembers,
-} from "./store";
-import { changeMembers } from "./members-sql";
+import { groupUniqueness, lockGroup, unknownMembers } from "./store";
+import { deleteGroupWithEvents, memberIdsOf, writeGroup } from "./members-sql";
+import { presentGroup } from "./present";
+import { createGroupReads } from "./read-groups";
+import { isUuid } from "../../shared/ids";
 import { fold } from "../../shared/fold";
-
-type Action = "group.created" | "group.updated" | "group.deleted";
-
-async function recordGroupEvent(
-  tx: SqlTx,
-  ctx: ScimCtx,
-  action: Action,
-  g: Group,
-  data: { membersAdded?: string[]; membersRemoved?: string[]; previousDisplayName?: string },
-) {
-  await emit(tx, ctx, {
-    action,
-    targetId: g.id,
-    data: { via: "scim", displayName: g.displayName, ...data },
-    members: { added: data.membersAdded ?? [], removed: data.membersRemoved ?? [] },
-  });
-}
 
 function assertVersion(g: Group, ifMatch: string | undefined) {
   if (!matchesIfMatch(ifMatch, g.version))
@@ -58,41 +37,62 @@ async function applyMemberBatch(
   const add = [...plan.add];
   const remove = [...plan.remove];
   if (add.length === 0 && remove.length === 0) return group;
-  const { unknown, updated, mapped } = await changeMembers(tx, ctx, group, add, remove);
+  const updated = { ...group, version: group.version + 1, updatedAt: new Date() };
+  const data = { membersAdded: add, membersRemoved: remove };
+  const write = {
+    group: updated,
+    create: false,
+    reset: false,
+    add,
+    remove,
+    action: "group.updated" as const,
+    data,
+  };
+  const { unknown, mapped } = await writeGroup(tx, ctx, write);
   if (unknown.length > 0) throw unknownMembers(unknown);
   if (mapped) await recomputeRoles(tx, ctx, [...add, ...remove], { lockHeld: true });
   return updated;
 }
 
-/** Applies a plan to a locked group: name, members (set-based), version, events, roles. */
-async function applyPlan(tx: Tx, ctx: ScimCtx, group: Group, plan: GroupPlan): Promise<Group> {
+/** Applies a rename or a replacement of every member to a locked group; every member's role
+ * is recomputed then (a rename can change which mapping rules match). */
+async function applyPlan(tx: SqlTx, ctx: ScimCtx, group: Group, plan: GroupPlan): Promise<Group> {
   const add = [...plan.add];
   const remove = [...plan.remove];
   const renamed =
     (plan.displayName !== undefined && plan.displayName !== group.displayName) ||
     (plan.externalId !== undefined && plan.externalId !== group.externalId);
   if (!renamed && !plan.reset) return applyMemberBatch(tx, ctx, group, plan);
-  if (plan.displayName !== undefined && fold(plan.displayName) !== group.displayNameLower)
-    await assertGroupNameFree(tx, ctx.orgId, plan.displayName, group.id);
-  await assertMembersExist(tx, ctx.orgId, add);
-  // A rename can change which mapping rules match: every member's role is recomputed then.
-  const before = plan.reset || renamed ? await memberIdsOf(tx, ctx.orgId, group.id) : [];
-  await applyMembers(tx, ctx.orgId, group.id, { reset: plan.reset, add, remove });
-  const updated = await tx.group.update({
-    where: { id: group.id, orgId: ctx.orgId },
-    data: {
-      ...(plan.displayName !== undefined
-        ? { displayName: plan.displayName, displayNameLower: fold(plan.displayName) }
-        : {}),
-      ...(plan.externalId !== undefined ? { externalId: plan.externalId } : {}),
-      version: { increment: 1 },
-    },
-  });
-  await recordGroupEvent(tx, ctx, "group.updated", updated, {
-    ...(renamed ? { previousDisplayName: group.displayName } : {}),
+  const before = await memberIdsOf(tx, ctx.orgId, group.id);
+  const displayName = plan.displayName ?? group.displayName;
+  const updated: Group = {
+    ...group,
+    displayName,
+    displayNameLower: fold(displayName),
+    externalId: plan.externalId !== undefined ? plan.externalId : group.externalId,
+    version: group.version + 1,
+    updatedAt: new Date(),
+  };
+  const changed = [
+    ...(updated.displayName !== group.displayName ? ["displayName"] : []),
+    ...(updated.externalId !== group.externalId ? ["externalId"] : []),
+  ];
+  const data = {
+    ...(changed.length > 0 ? { changed } : {}),
     membersAdded: add,
-    membersRemoved: plan.reset ? before.filter((id) => !plan.add.has(id)) : remove,
-  });
+    membersRemoved: plan.reset ? before.filter((id) => !plan.add.has(id)) : remove.filter(isUuid),
+  };
+  const write = {
+    group: updated,
+    create: false,
+    reset: plan.reset,
+    add,
+    remove,
+    action: "group.updated" as const,
+    data,
+  };
+  const { unknown } = await writeGroup(tx, ctx, write);
+  if (unknown.length > 0) throw unknownMembers(unknown);
   await recomputeRoles(tx, ctx, [...new Set([...before, ...add, ...remove])], { lockHeld: true });
   return updated;
 }
@@ -106,37 +106,52 @@ function planFromBody(body: unknown): GroupPlan & { displayName: string } {
 }
 
 export function createGroupWrites({ db }: { db: Database }) {
+  const reads = createGroupReads({ db });
   return {
+    /**
+     * Without members (how Okta and Entra create groups, adding members by PATCH afterwards):
+     * one autocommitted statement, the group and its events, since no role can change. With
+     * members: a transaction that holds the role seam's lock and recomputes their roles.
+     */
     async create(ctx: ScimCtx, body: unknown) {
       const plan = planFromBody(body);
-      return writeTx(
+      const add = [...plan.add];
+      const now = new Date();
+      const group: Group = {
+        id: randomUUID(),
+        orgId: ctx.orgId,
+        displayName: plan.displayName,
+        displayNameLower: fold(plan.displayName),
+        externalId: plan.externalId ?? null,
+        source: "scim",
+        version: 1,
+        createdAt: now,
+        updatedAt: now,
+      };
+      const write = { group, create: true, reset: false, add, remove: [], action: "group.created" as const };
+      if (add.length === 0) {
+        await uniqueAs409(
+          () => writeGroup(db.direct, ctx, { ...write, data: { membersAdded: [] } }),
+          groupUniqueness,
+        );
+        return { resource: presentGroup(ctx, group, []), version: group.version };
+      }
+      await driverTx(
         db,
         async (tx) => {
           await lockOrgForRoles(tx, ctx.orgId, "share");
-          await assertGroupNameFree(tx, ctx.orgId, plan.displayName);
-          const add = [...plan.add];
-          await assertMembersExist(tx, ctx.orgId, add);
-          const group = await tx.group.create({
-            data: {
-              orgId: ctx.orgId,
-              displayName: plan.displayName,
-              displayNameLower: fold(plan.displayName),
-              externalId: plan.externalId ?? null,
-              source: "scim",
-            },
-          });
-          await applyMembers(tx, ctx.orgId, group.id, { reset: false, add, remove: [] });
-          await recordGroupEvent(tx, ctx, "group.created", group, { membersAdded: add });
-          await recomputeRoles(tx, ctx, add, { lockHeld: true });
-          return group;
+          const { unknown, mapped } = await writeGroup(tx, ctx, { ...write, data: { membersAdded: add } });
+          if (unknown.length > 0) throw unknownMembers(unknown);
+          if (mapped) await recomputeRoles(tx, ctx, add, { lockHeld: true });
         },
         groupUniqueness,
       );
+      return reads.get(ctx, group.id);
     },
 
     async replace(ctx: ScimCtx, id: string, body: unknown, ifMatch?: string) {
       const plan = planFromBody(body);
-      return writeTx(
+      return driverTx(
         db,
         async (tx) => {
           const group = await lockGroup(tx, ctx.orgId, id);
@@ -149,15 +164,7 @@ export function createGroupWrites({ db }: { db: Database }) {
 
     async patch(ctx: ScimCtx, id: string, body: unknown, ifMatch?: string) {
       const plan = planGroupPatch(readPatchBody(body));
-      // Entra's and Okta's member batches (no rename, no replacement of every member) run on
-      // the driver: they are most of a sync's writes, and they need no Prisma model.
-      if (plan.displayName === undefined && plan.externalId === undefined && !plan.reset)
-        return db.transaction(async (tx) => {
-          const group = await lockGroup(tx, ctx.orgId, id);
-          assertVersion(group, ifMatch);
-          return applyMemberBatch(tx, ctx, group, plan);
-        });
-      return writeTx(
+      return driverTx(
         db,
         async (tx) => {
           const group = await lockGroup(tx, ctx.orgId, id);
@@ -169,12 +176,11 @@ export function createGroupWrites({ db }: { db: Database }) {
     },
 
     async remove(ctx: ScimCtx, id: string, ifMatch?: string): Promise<void> {
-      await writeTx(db, async (tx) => {
+      await db.transaction(async (tx) => {
         const group = await lockGroup(tx, ctx.orgId, id);
         assertVersion(group, ifMatch);
-        const members = await memberIdsOf(tx, ctx.orgId, id);
-        await recordGroupEvent(tx, ctx, "group.deleted", group, { membersRemoved: members });
-        await tx.group.delete({ where: { id, orgId: ctx.orgId } });
+        const members = await memberIdsOf(tx, ctx.orgId, group.id);
+        await deleteGroupWithEvents(tx, ctx, group, members);
         await recomputeRoles(tx, ctx, members, { lockHeld: true });
       });
     },

@@ -5,16 +5,16 @@
 // and its role comes from the role mapping. Its sign-in email never changes through SCIM while it
 // holds a password (the password works only while SSO is off, as for everyone).
 import type { Tx } from "../../db/client";
-import type { SessionsService } from "../../sessions/sessions-service";
+import { Prisma } from "../../generated/prisma/client";
 import { emit } from "../../events";
 import { recomputeRoles } from "../../roles/recompute";
-import { rescindPendingInvitations } from "../../users/invitations/rescind-pending";
 import type { ScimCtx } from "../context";
-import { statusFor, type UserFields, type UserRow } from "./document";
-import { changedFields, holdsPassword, updateUser } from "./store";
+import { statusFor, type UserFields } from "./document";
+import { changedFields, holdsPassword, type StoredUser } from "./store";
+import { rowAfter, userChangeCtes } from "./update-sql";
 
 /** The local account a SCIM create names, by userName first, then by email; null when none. */
-export async function findLocalMatch(tx: Tx, orgId: string, f: UserFields): Promise<UserRow | null> {
+export async function findLocalMatch(tx: Tx, orgId: string, f: UserFields): Promise<StoredUser | null> {
   const found = await tx.user.findMany({
     where: {
       orgId,
@@ -25,31 +25,41 @@ export async function findLocalMatch(tx: Tx, orgId: string, f: UserFields): Prom
     orderBy: [{ createdAt: "asc" }, { id: "asc" }],
     take: 10,
   });
-  return found.find((u) => u.userNameLower === f.userNameLower) ?? found[0] ?? null;
+  const local = found.find((u) => u.userNameLower === f.userNameLower) ?? found[0];
+  if (!local) return null;
+  const { passwordHash, ...row } = local;
+  return { ...row, holdsPassword: passwordHash !== null };
 }
 
 /** A password is proof of a local sign-in email: SCIM keeps the emails it sends, not that one. */
-export const keepSignInEmail = (row: UserRow, f: UserFields): UserFields =>
+export const keepSignInEmail = (row: StoredUser, f: UserFields): UserFields =>
   holdsPassword(row) ? { ...f, email: row.email, emailLower: row.emailLower } : f;
 
 export async function linkLocalUser(
   tx: Tx,
   ctx: ScimCtx,
-  sessions: Pick<SessionsService, "revokeAllForUser">,
-  local: UserRow,
+  local: StoredUser,
   sent: UserFields,
-): Promise<UserRow> {
+): Promise<StoredUser> {
   await tx.$queryRaw`SELECT id FROM users WHERE id = ${local.id}::uuid AND org_id = ${ctx.orgId}::uuid FOR UPDATE`;
   const fields = keepSignInEmail(local, sent);
   const status = statusFor(fields.active, local.status);
   const changed = changedFields(local, fields, status);
-  const after = await updateUser(tx, local, fields, status, { provisionedBy: "scim", manualRole: false });
   // Links sent to a local invitee stop working: the identity provider signs them in now.
-  const rescinded = await rescindPendingInvitations(tx, ctx.orgId, local.id);
-  const revoked =
-    status === "deactivated" || status === "blocked"
-      ? await sessions.revokeAllForUser(tx, ctx.orgId, local.id)
-      : 0;
+  const change = {
+    row: local,
+    fields,
+    status,
+    now: new Date(),
+    link: true,
+    revokeSessions: status === "deactivated" || status === "blocked",
+    rescindInvitations: true,
+  };
+  const [counts] = await tx.$queryRaw<{ rescinded: number; revoked: number }[]>`WITH
+    ${userChangeCtes(ctx.orgId, change)}
+    SELECT (SELECT count(*) FROM invitations_rescinded)::int AS rescinded,
+      ${change.revokeSessions ? Prisma.sql`(SELECT count(*) FROM sessions_revoked)::int` : Prisma.sql`0`} AS revoked`;
+  const after = rowAfter(change);
   const data = {
     via: "scim" as const,
     email: after.email,
@@ -57,8 +67,8 @@ export async function linkLocalUser(
     previouslyProvisionedBy: local.provisionedBy,
     changed,
     signInEmailKept: fields.email !== sent.email,
-    invitationsRescinded: rescinded,
-    sessionsRevoked: revoked,
+    invitationsRescinded: counts!.rescinded,
+    sessionsRevoked: counts!.revoked,
   };
   await emit(tx, ctx, {
     action: "user.scim_linked",

@@ -12,7 +12,7 @@ import { listResponse, type ListQuery } from "../list-query";
 import { USER_SCHEMA, USER_SCHEMAS, ENTERPRISE_SCHEMA } from "../schema/attributes";
 import { parseProjection, project, wants, type Projection } from "../schema/projection";
 import { notFound } from "./store";
-import { countUsersSql, orgUsersSql, selectUserPage, selectUserResource } from "./sql";
+import { orgUsersSql, selectUserByName, selectUserPage, selectUserResource } from "./sql";
 import { userWhere } from "./where";
 import { isUuid } from "../../shared/ids";
 import { fold } from "../../shared/fold";
@@ -24,20 +24,14 @@ function render(p: Projection, resources: string): string {
   return parsed.map((r) => JSON.stringify(project(r, p, [ENTERPRISE_SCHEMA]))).join(",");
 }
 
-/**
- * The filters both clients send on every sync (`userName eq "..."`, Okta's and Entra's lookup
- * before a create) and no filter at all, straight as SQL on the indexed columns; null for any
- * other filter (translated through userWhere).
- */
-function directWhere(filter: Filter | null): Prisma.Sql | null {
-  if (!filter) return Prisma.sql`TRUE`;
-  if (filter.kind !== "cmp" || filter.op !== "eq" || typeof filter.value !== "string") return null;
+/** `userName eq "..."` (Okta's and Entra's lookup before a create): the userName key, else null. */
+function userNameEq(filter: Filter | null): string | null {
+  if (!filter || filter.kind !== "cmp" || filter.op !== "eq" || typeof filter.value !== "string") return null;
   const { urn, attr, sub } = filter.path;
   if (sub || (urn && urn !== USER_SCHEMA.toLowerCase())) return null;
   // userName is caseExact false (RFC 7643 4.1.1): compared through its identity key (the fold),
   // on the unique index.
-  if (attr.toLowerCase() === "username") return Prisma.sql`u.user_name_lower = ${fold(filter.value)}`;
-  return null;
+  return attr.toLowerCase() === "username" ? fold(filter.value) : null;
 }
 
 export function createUserReads({ db }: { db: Pick<Database, "prisma" | "read"> }) {
@@ -57,12 +51,24 @@ export function createUserReads({ db }: { db: Pick<Database, "prisma" | "read"> 
       const p = parseProjection(USER_SCHEMAS, q.attributes, q.excludedAttributes);
       const withGroups = wants(p, "groups");
       const offset = q.startIndex - 1;
-      const direct = directWhere(q.filter);
-      if (direct) {
-        // One statement: the page and its total (when nothing is filtered, the count the
-        // database keeps of the organization's users).
-        const total = q.filter ? countUsersSql(ctx.orgId, direct) : orgUsersSql(ctx.orgId);
-        const page = await selectUserPage(read, ctx, direct, { offset, limit: q.count, withGroups, total });
+      const userName = userNameEq(q.filter);
+      if (userName !== null) {
+        // At most one user has it: the match is the total, and the page when it starts at 1.
+        const found = await selectUserByName(read, ctx, userName, withGroups);
+        const shown = found !== null && q.startIndex === 1 && q.count > 0;
+        return listResponse(found === null ? 0 : 1, q.startIndex, shown ? 1 : 0, [
+          shown ? render(p, found) : "",
+        ]);
+      }
+      if (!q.filter) {
+        // One statement: the page and its total (the count the database keeps of the
+        // organization's users).
+        const page = await selectUserPage(read, ctx, Prisma.sql`TRUE`, {
+          offset,
+          limit: q.count,
+          withGroups,
+          total: orgUsersSql(ctx.orgId),
+        });
         return listResponse(page.total!, q.startIndex, page.count, [render(p, page.resources)]);
       }
       // Any other filter: Prisma translates it (userWhere) and finds the page's ids; the
@@ -70,7 +76,7 @@ export function createUserReads({ db }: { db: Pick<Database, "prisma" | "read"> 
       // page (or an empty first page) already tells the total; COUNT otherwise.
       // Local accounts are not SCIM's until a create links them (docs/scim.md).
       const where = {
-        AND: [{ orgId: ctx.orgId }, { provisionedBy: { not: "invite" as const } }, userWhere(q.filter!)],
+        AND: [{ orgId: ctx.orgId }, { provisionedBy: { not: "invite" as const } }, userWhere(q.filter)],
       };
       const ids =
         q.count === 0

@@ -56,7 +56,11 @@ function build(withGroups: boolean): Prisma.Sql {
         SELECT string_agg('{"value":"' || g.id::text || '","display":' || to_json(g.display_name)::text
           || ',"$ref":' || to_json(b.base || '/Groups/' || g.id)::text || ',"type":"direct"}', ','
           ORDER BY g.display_name_lower, g.id)
-        FROM group_memberships m JOIN groups g ON g.id = m.group_id
+        FROM group_memberships m
+        -- One primary-key lookup per membership whatever the statistics say (OFFSET 0 keeps
+        -- the planner from turning it into a join that reads every group of the organization).
+        CROSS JOIN LATERAL (SELECT id, display_name, display_name_lower FROM groups
+          WHERE groups.id = m.group_id OFFSET 0) g
         WHERE m.user_id = u.id), '') || ']'`
     : Prisma.empty;
   const manager = Prisma.sql`CASE WHEN u.manager_id <> '' THEN '"manager":{"value":' || to_json(u.manager_id)::text

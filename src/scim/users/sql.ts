@@ -52,6 +52,26 @@ export async function selectUserResource(
   return row ?? null;
 }
 
+/**
+ * The user SCIM may see with this userName key, as its resource: the `userName eq` lookup that
+ * Okta and Entra send before every create. Why its own statement and not a page: userName is
+ * unique in the organization, so the match is the whole answer (no count, no order, no page),
+ * and its one condition is the unique index's, which the planner uses whatever the statistics
+ * say, also right after a bulk import, before any ANALYZE.
+ */
+export async function selectUserByName(
+  read: Reader,
+  ctx: Pick<ScimCtx, "orgId" | "baseUrl">,
+  userNameLower: string,
+  withGroups: boolean,
+): Promise<string | null> {
+  const [row] = await read<{ resource: string }>(Prisma.sql`
+    SELECT ${userResourceSql(withGroups)} AS resource
+    FROM users u ${baseUrlJoin(ctx.baseUrl)}
+    WHERE u.org_id = ${ctx.orgId}::uuid AND u.user_name_lower = ${userNameLower} AND u.provisioned_by <> 'invite'`);
+  return row?.resource ?? null;
+}
+
 /** How many users of the organization match `where` (a condition on alias u), as a subquery. */
 export const countUsersSql = (orgId: string, where: Prisma.Sql) =>
   Prisma.sql`(SELECT count(*)::int FROM users u WHERE u.org_id = ${orgId}::uuid AND ${scimVisible(orgId)} AND ${where})`;

@@ -1,0 +1,87 @@
+// The write of a SCIM user change (PUT, PATCH, the link of a local account) as data-modifying
+// CTEs of one statement: the users row, its email rows when they changed, and on deactivation
+// the revocation of its sessions and pending invitations. The caller holds the row locked
+// (lockUser) and has computed the fields in TypeScript (applyPatch, docToFields): no SCIM
+// semantics live here, only the columns a UserFields writes.
+import { Prisma, type UserStatus } from "../../generated/prisma/client";
+import type { UserFields } from "./document";
+import type { StoredUser } from "./store";
+import { columnsOf, sameEmails } from "./store";
+
+export interface UserChange {
+  row: StoredUser;
+  fields: UserFields;
+  status: UserStatus;
+  now: Date;
+  /** Revoke the user's sessions (it is being taken out). */
+  revokeSessions: boolean;
+  /** Rescind the user's pending invitation links (taken out, or linked to the identity provider). */
+  rescindInvitations: boolean;
+  /** A local account linked by a SCIM create becomes the identity provider's. */
+  link?: boolean;
+  /** Also set the role and roleSource from a `computed` CTE of the same statement (computedCte). */
+  roleFromComputed?: boolean;
+}
+
+/** The row after the change, as the statement writes it (the caller holds the lock: version is exact). */
+export function rowAfter(c: UserChange): StoredUser {
+  return {
+    ...c.row,
+    ...columnsOf(c.fields),
+    status: c.status,
+    version: c.row.version + 1,
+    updatedAt: c.now,
+    ...(c.link ? { provisionedBy: "scim" as const } : {}),
+    emails: c.fields.emails.map(({ value, type, primary, position }) => ({ value, type, primary, position })),
+  };
+}
+
+/**
+ * `user_updated AS (...)` (RETURNING the whole row as written, for the events' objects) and, as asked or needed, `emails_gone`, `emails_new`, `sessions_revoked`
+ * and `invitations_rescinded` (each RETURNING 1, so a caller may count them), comma-separated, to
+ * follow a WITH.
+ */
+export function userChangeCtes(orgId: string, c: UserChange): Prisma.Sql {
+  const f = c.fields;
+  const id = c.row.id;
+  const parts: Prisma.Sql[] = [
+    Prisma.sql`user_updated AS (
+    UPDATE users SET user_name = ${f.userName}, user_name_lower = ${f.userNameLower}, email = ${f.email},
+      email_lower = ${f.emailLower}, external_id = ${f.externalId}, display_name = ${f.displayName},
+      first_name = ${f.firstName}, last_name = ${f.lastName}, manager_id = ${f.managerId},
+      scim_data = ${JSON.stringify(f.scimData)}::jsonb, status = ${c.status}::"UserStatus",
+      version = version + 1, updated_at = ${c.now}
+      ${c.link ? Prisma.sql`, provisioned_by = 'scim', manual_role = false` : Prisma.empty}
+      ${c.roleFromComputed ? Prisma.sql`, role = (SELECT new_role FROM computed)::"Role", role_source = (SELECT new_source FROM computed)` : Prisma.empty}
+    WHERE id = ${id}::uuid AND org_id = ${orgId}::uuid
+    RETURNING *
+  )`,
+  ];
+  if (!sameEmails(c.row, f)) {
+    parts.push(Prisma.sql`emails_gone AS (
+    DELETE FROM user_emails WHERE user_id = ${id}::uuid AND org_id = ${orgId}::uuid RETURNING 1
+  )`);
+    if (f.emails.length > 0)
+      parts.push(Prisma.sql`emails_new AS (
+    INSERT INTO user_emails (id, org_id, user_id, value, value_lower, type, "primary", position)
+    SELECT gen_random_uuid(), ${orgId}::uuid, ${id}::uuid, x.value, x."valueLower", x.type, x."primary", x.position
+    FROM json_to_recordset(${JSON.stringify(f.emails)}::json)
+      AS x(value text, "valueLower" text, type text, "primary" boolean, position int)
+    RETURNING 1
+  )`);
+  }
+  // Deprovisioning must take effect now, not when the session cookie expires; and a pending
+  // invitation link must not bring the user back (users/invitations/rescind-pending.ts).
+  if (c.revokeSessions)
+    parts.push(Prisma.sql`sessions_revoked AS (
+    UPDATE sessions SET revoked_at = ${c.now}
+    WHERE org_id = ${orgId}::uuid AND user_id = ${id}::uuid AND revoked_at IS NULL RETURNING 1
+  )`);
+  if (c.rescindInvitations)
+    parts.push(Prisma.sql`invitations_rescinded AS (
+    UPDATE invitations SET rescinded_at = ${c.now}
+    WHERE org_id = ${orgId}::uuid AND user_id = ${id}::uuid AND accepted_at IS NULL
+      AND rescinded_at IS NULL AND replaced_at IS NULL RETURNING 1
+  )`);
+  return Prisma.join(parts, ",\n  ");
+}
