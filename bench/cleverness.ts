@@ -6,7 +6,8 @@
 //      replace, on one statement of N audit and N outbox rows (as a rule change writes them);
 //   3. the SCIM User resource built as JSON text by PostgreSQL against rows read on the driver
 //      and rendered by presentUser, on pages of 100.
-// Options: --engine pglite|postgres (default postgres), --users N (default 20,000), --reps R.
+// Options: --engine pglite|postgres (default postgres), --users N (default 20,000), --reps R,
+// --parts 13 (which of the three to run).
 // PostgreSQL: BENCH_DATABASE_URL or postgres://postgres@127.0.0.1:5432/postgres (own database).
 import { randomBytes, randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -29,6 +30,7 @@ const arg = (name: string, fallback: string) => {
 const ENGINE = arg("engine", "postgres") as "postgres" | "pglite";
 const USERS = Number(arg("users", "20000"));
 const REPS = Number(arg("reps", "5"));
+const PARTS = arg("parts", "123");
 const GROUPS = 50;
 
 /** Median ms of `reps` runs of each variant, interleaved (a, b, c, a, b, c, ...) so drift hits all alike. */
@@ -98,12 +100,12 @@ async function bitSets(db: Database, orgId: string) {
       await tx.$queryRaw(bulkSettingsSql(orgId));
       return tx.$queryRawUnsafe(text, ...values);
     });
-  const run = (sql: Prisma.Sql) => runText(sql.sql, sql.values);
+  const run = (sql: Prisma.Sql) => runText(sql.text, sql.values);
   const statement = (positions?: number) =>
     Prisma.sql`${computedCte(orgId, { kind: "stored", positions }, { kind: "org" })} ${countsSelect}`;
   const sized = statement(GROUPS);
-  const plainText = sized.sql.replace(/sig AS \([\s\S]*?(?=computed AS \()/, PLAIN_RESOLUTION);
-  if (plainText === sized.sql) throw new Error("the signature CTEs were not found");
+  const plainText = sized.text.replace(/sig AS \([\s\S]*?(?=computed AS \()/, PLAIN_RESOLUTION);
+  if (plainText === sized.text) throw new Error("the signature CTEs were not found");
   const results = {
     sized: await run(sized),
     plain: await runText(plainText, sized.values),
@@ -170,7 +172,8 @@ async function eventChecks(db: Database, orgId: string) {
   );
 }
 
-/** The plain renderer's read: the page's rows with emails and groups, then presentUser. */
+/** The plain renderer's read: the same page of ids as selectUserPage (so only the rendering
+ * differs), its rows with emails and groups as JSON, then presentUser and JSON.stringify. */
 async function rowsPage(db: Database, orgId: string, baseUrl: string, offset: number): Promise<string> {
   const rows = await db.read<UserRow & { groups: GroupRef[] }>(Prisma.sql`
     SELECT u.id, u.org_id AS "orgId", u.email, u.email_lower AS "emailLower", u.user_name AS "userName",
@@ -183,7 +186,9 @@ async function rowsPage(db: Database, orgId: string, baseUrl: string, offset: nu
       coalesce((SELECT json_agg(json_build_object('id', g.id, 'displayName', g.display_name)
         ORDER BY g.display_name_lower, g.id) FROM group_memberships m JOIN groups g ON g.id = m.group_id
         WHERE m.user_id = u.id), '[]') AS groups
-    FROM users u WHERE u.org_id = ${orgId}::uuid ORDER BY u.created_at, u.id OFFSET ${offset} LIMIT 100`);
+    FROM (
+      SELECT id, created_at FROM users WHERE org_id = ${orgId}::uuid ORDER BY created_at, id OFFSET ${offset} LIMIT 100
+    ) p JOIN users u ON u.id = p.id ORDER BY p.created_at, p.id`);
   const ctx = { baseUrl };
   return rows.map((r) => JSON.stringify(presentUser(ctx, r, r.groups))).join(",");
 }
@@ -234,9 +239,9 @@ async function main() {
     await conn.release();
     const orgId = randomUUID();
     await seed(db, orgId);
-    await bitSets(db, orgId);
-    await eventChecks(db, orgId);
-    await renderers(db, orgId);
+    if (PARTS.includes("1")) await bitSets(db, orgId);
+    if (PARTS.includes("2")) await eventChecks(db, orgId);
+    if (PARTS.includes("3")) await renderers(db, orgId);
   } finally {
     await db.close();
     rmSync(dataDir, { recursive: true, force: true });
