@@ -3,9 +3,8 @@
 // organization while requests of several organizations interleave (no process-wide base path:
 // scimmy's static one is never set, and the schema descriptions take the base as an argument).
 import SCIMMY from "scimmy";
-import type { RawConnection } from "../../src/db/raw";
 import { createTestApp, type TestApp } from "../support/app";
-import { testDbKind } from "../support/db";
+import { backendsWaitingOnLock, testDbKind } from "../support/db";
 import { GROUP, newUser, scimClient, type ScimClient } from "./scim-client";
 
 let t: TestApp;
@@ -23,15 +22,6 @@ afterAll(() => t.close());
 const onPostgres = testDbKind() === "postgres" ? describe : describe.skip;
 const POOL_SIZE = 5; // test/support/db.ts
 
-/** Backends of this database waiting for a lock, as the holder's connection sees them now. */
-async function waitingOnLock(holder: RawConnection): Promise<number> {
-  await holder.query("SELECT pg_stat_clear_snapshot()");
-  const [row] = await holder.query<{ n: number }>(
-    `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
-  );
-  return row!.n;
-}
-
 onPostgres("parallel creates on PostgreSQL, over concurrent connections", () => {
   test("when 20 creates of the same userName race (in different letter cases), then exactly one 201 and 19 409s", async () => {
     const c = await scimClient(t);
@@ -44,7 +34,7 @@ onPostgres("parallel creates on PostgreSQL, over concurrent connections", () => 
     );
     const deadline = Date.now() + 20_000;
     let waiting = 0;
-    while ((waiting = await waitingOnLock(holder)) < POOL_SIZE && Date.now() < deadline)
+    while ((waiting = await backendsWaitingOnLock(holder)) < POOL_SIZE && Date.now() < deadline)
       await new Promise((resolve) => setImmediate(resolve));
     await holder.exec("COMMIT");
     await holder.release();
