@@ -50,12 +50,16 @@ async function compare(variants: Record<string, () => Promise<unknown>>, reps = 
 function report(title: string, medians: Record<string, number>, plain: string) {
   console.log(`\n${title} (${ENGINE}, median of ${REPS})`);
   for (const [name, ms] of Object.entries(medians))
-    console.log(`  ${name.padEnd(48)} ${ms.toFixed(1).padStart(9)} ms  ${(ms / medians[plain]!).toFixed(2)}x plain`);
+    console.log(
+      `  ${name.padEnd(48)} ${ms.toFixed(1).padStart(9)} ms  ${(ms / medians[plain]!).toFixed(2)}x plain`,
+    );
 }
 
 async function seed(db: Database, orgId: string): Promise<void> {
   const x = (sql: string) => db.prisma.$executeRawUnsafe(sql.replaceAll("$org", `'${orgId}'::uuid`));
-  await x(`INSERT INTO organizations (id, slug, name, plan, updated_at) VALUES ($org, 'bench', 'Bench', 'enterprise', now())`);
+  await x(
+    `INSERT INTO organizations (id, slug, name, plan, updated_at) VALUES ($org, 'bench', 'Bench', 'enterprise', now())`,
+  );
   await x(`INSERT INTO groups (id, org_id, display_name, display_name_lower, external_id, source, updated_at)
     SELECT gen_random_uuid(), $org, n, lower(n), 'obj-' || g, 'scim', now()
     FROM generate_series(0, ${GROUPS - 1}) g, LATERAL (SELECT CASE WHEN g = 0 THEN 'Engineering' ELSE 'Department ' || g END AS n) l`);
@@ -161,9 +165,13 @@ async function eventChecks(db: Database, orgId: string) {
       }
     }),
   };
-  const times: Record<string, number[]> = { [Object.keys(variants)[0]!]: [], [Object.keys(variants)[1]!]: [] };
+  const times: Record<string, number[]> = {
+    [Object.keys(variants)[0]!]: [],
+    [Object.keys(variants)[1]!]: [],
+  };
   for (const fn of Object.values(variants)) await fn();
-  for (let i = 0; i < REPS; i++) for (const [name, fn] of Object.entries(variants)) times[name]!.push(await fn());
+  for (let i = 0; i < REPS; i++)
+    for (const [name, fn] of Object.entries(variants)) times[name]!.push(await fn());
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
   report(
     `2. one statement of ${rows} audit and ${rows} outbox rows of one organization`,
@@ -204,9 +212,13 @@ async function renderers(db: Database, orgId: string) {
   const tsPages = async () => {
     for (const offset of offsets) await rowsPage(db, orgId, ctx.baseUrl, offset);
   };
-  const a = JSON.parse(`[${(await selectUserPage(db.read, ctx, Prisma.sql`TRUE`, { offset: 0, limit: 3, withGroups: true })).resources}]`);
+  const a = JSON.parse(
+    `[${(await selectUserPage(db.read, ctx, Prisma.sql`TRUE`, { offset: 0, limit: 3, withGroups: true })).resources}]`,
+  );
   const b = JSON.parse(`[${await rowsPage(db, orgId, ctx.baseUrl, 0)}]`).slice(0, 3);
-  if (JSON.stringify(a.map((r: { id: string }) => r.id)) !== JSON.stringify(b.map((r: { id: string }) => r.id)))
+  if (
+    JSON.stringify(a.map((r: { id: string }) => r.id)) !== JSON.stringify(b.map((r: { id: string }) => r.id))
+  )
     throw new Error("the renderers read different pages");
   const cpu = async (fn: () => Promise<void>) => {
     const before = process.cpuUsage();
@@ -214,11 +226,17 @@ async function renderers(db: Database, orgId: string) {
     const used = process.cpuUsage(before);
     return (used.user + used.system) / 1000 / pages;
   };
-  report(`3. SCIM pages of 100 users with groups (${pages} pages per run; ms per run)`, await compare({
-    "JSON text built by PostgreSQL (as built)": sqlPages,
-    "plain: rows on the driver + presentUser": tsPages,
-  }), "plain: rows on the driver + presentUser");
-  console.log(`  server-process CPU per page: SQL text ${(await cpu(sqlPages)).toFixed(2)} ms, presentUser ${(await cpu(tsPages)).toFixed(2)} ms`);
+  report(
+    `3. SCIM pages of 100 users with groups (${pages} pages per run; ms per run)`,
+    await compare({
+      "JSON text built by PostgreSQL (as built)": sqlPages,
+      "plain: rows on the driver + presentUser": tsPages,
+    }),
+    "plain: rows on the driver + presentUser",
+  );
+  console.log(
+    `  server-process CPU per page: SQL text ${(await cpu(sqlPages)).toFixed(2)} ms, presentUser ${(await cpu(tsPages)).toFixed(2)} ms`,
+  );
 }
 
 async function main() {

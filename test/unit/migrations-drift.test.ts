@@ -10,7 +10,10 @@ import { promisify } from "node:util";
 const run = promisify(execFile);
 const tool = path.resolve("scripts/prisma-offline.mjs");
 
-async function check(schema: string, migrations = "prisma/migrations"): Promise<{ code: number; output: string }> {
+async function check(
+  schema: string,
+  migrations = "prisma/migrations",
+): Promise<{ code: number; output: string }> {
   try {
     const { stdout, stderr } = await run(process.execPath, [tool, "check", schema, migrations], {
       cwd: path.resolve("."),
@@ -66,7 +69,9 @@ test("when a migration drops a trigger the list names, then the drift check fail
   addMigration(migrations, `DROP TRIGGER "outbox_events_org_inserted" ON "outbox_events";\n`);
   const result = await check(schema, migrations);
   expect(result.code).toBe(1);
-  expect(result.output).toMatch(/lists what the migrations do not create:\n.*CREATE TRIGGER outbox_events_org_inserted/);
+  expect(result.output).toMatch(
+    /lists what the migrations do not create:\n.*CREATE TRIGGER outbox_events_org_inserted/,
+  );
 });
 
 test("when a migration changes a trigger's function, then the drift check fails naming the function", async () => {
@@ -78,8 +83,12 @@ BEGIN RETURN NULL; END $$;\n`,
   );
   const result = await check(schema, migrations);
   expect(result.code).toBe(1);
-  expect(result.output).toMatch(/do not create:\n\s+function sso_bridge_events_org_exists\(\) returns trigger body md5/);
-  expect(result.output).toMatch(/does not list:\n\s+function sso_bridge_events_org_exists\(\) returns trigger body md5/);
+  expect(result.output).toMatch(
+    /do not create:\n\s+function sso_bridge_events_org_exists\(\) returns trigger body md5/,
+  );
+  expect(result.output).toMatch(
+    /does not list:\n\s+function sso_bridge_events_org_exists\(\) returns trigger body md5/,
+  );
 });
 
 test("when a migration adds a trigger or a storage option the list lacks, then the drift check fails naming it", async () => {

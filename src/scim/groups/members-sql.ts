@@ -36,8 +36,8 @@ export async function readGroupRow(read: Reader, orgId: string, id: string): Pro
  * Why the LATERAL lookups (and no org-wide index on memberships): right after a bulk import the
  * statistics still describe a small organization, and this statement, prepared and run with a
  * generic plan, then read every user and every membership of the organization to find 100 of
- * them (EXPLAIN on never-analysed tables: 0.8 ms for the users, 2.3 ms for the DELETE, against
- * 0.2 and 0.5 ms with one index lookup per id).
+ * them; one index lookup per id does not depend on the statistics (EXPLAIN figures in
+ * docs/decisions.md).
  *
  * Adds and removes members of a locked group (`add` and `remove` disjoint) and writes its
  * `group.updated` audit and outbox events. Answers the added ids that are not users of the
