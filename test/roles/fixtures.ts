@@ -17,10 +17,7 @@ export function rolesFixtures(t: TestApp) {
       displayName: string,
       externalId: string | null = null,
       source: "scim" | "sso" | "manual" = "scim",
-    ) =>
-      prisma.group.create({
-        data: { orgId: org.id, displayName, displayNameLower: displayName.toLowerCase(), externalId, source },
-      }),
+    ) => t.given.group(org, displayName, { externalId, source }),
     scimUser: (org: Organization, extra: Parameters<TestApp["given"]["user"]>[1] = {}) =>
       t.given.user(org, {
         provisionedBy: "scim",
