@@ -9,20 +9,15 @@
 // Options: --engine pglite|postgres (default postgres), --users N (default 20,000), --reps R,
 // --parts 13 (which of the three to run).
 // PostgreSQL: BENCH_DATABASE_URL or postgres://postgres@127.0.0.1:5432/postgres (own database).
-import { randomBytes, randomUUID } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
-import pg from "pg";
-import { openPglite, openPostgres, type Database } from "../src/db/client";
-import { migrate } from "../src/db/migrate";
+import { randomUUID } from "node:crypto";
+import type { Database } from "../src/db/client";
 import { Prisma } from "../src/generated/prisma/client";
 import { bulkSettingsSql, computedCte, countsSelect } from "../src/roles/recompute-sql";
 import { presentUser, type GroupRef } from "../src/scim/users/present";
 import type { UserRow } from "../src/scim/users/document";
 import { selectUserPage } from "../src/scim/users/sql";
+import { withDatabase } from "./database";
 
-const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 const arg = (name: string, fallback: string) => {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 ? process.argv[i + 1]! : fallback;
@@ -240,35 +235,13 @@ async function renderers(db: Database, orgId: string) {
 }
 
 async function main() {
-  const dbName = `sso_bridge_bench_${randomBytes(4).toString("hex")}`;
-  const dataDir = mkdtempSync(path.join(tmpdir(), "sso-bridge-bench-"));
-  let db: Database;
-  if (ENGINE === "postgres") {
-    const admin = new pg.Client({ connectionString: ADMIN_URL });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE "${dbName}"`).finally(() => admin.end());
-    const url = new URL(ADMIN_URL);
-    url.pathname = `/${dbName}`;
-    db = openPostgres(url.toString(), 4);
-  } else db = openPglite({ dir: path.join(dataDir, "pglite") });
-  try {
-    const conn = await db.raw();
-    await migrate(conn);
-    await conn.release();
+  await withDatabase(ENGINE, async (db) => {
     const orgId = randomUUID();
     await seed(db, orgId);
     if (PARTS.includes("1")) await bitSets(db, orgId);
     if (PARTS.includes("2")) await eventChecks(db, orgId);
     if (PARTS.includes("3")) await renderers(db, orgId);
-  } finally {
-    await db.close();
-    rmSync(dataDir, { recursive: true, force: true });
-    if (ENGINE === "postgres") {
-      const admin = new pg.Client({ connectionString: ADMIN_URL });
-      await admin.connect();
-      await admin.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`).finally(() => admin.end());
-    }
-  }
+  });
 }
 
 main().catch((e: unknown) => {
