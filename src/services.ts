@@ -12,7 +12,10 @@ import { createUsersService } from "./users/users-service";
 import { createAuthService } from "./auth/auth-service";
 import { createRolesService } from "./roles/roles-service";
 import { createCredentialsCache } from "./credentials/verified-cache";
-import type { ScimTokenRow } from "./scim/auth";
+import type { ScimTokenRow } from "./credentials/scim-token-row";
+import { createProtocolRegistry } from "./sso/registry";
+import { createSsoConnectionsService } from "./sso/connections-service";
+import { createScimUseCases } from "./scim/use-cases";
 import { createCsrf } from "./http/csrf";
 
 export interface ServiceDeps {
@@ -28,6 +31,8 @@ export function createServices({ config, db, logger, clock = () => new Date() }:
   // Verified SCIM tokens; the credentials service empties it when this process revokes one.
   const scimTokenCache = createCredentialsCache<ScimTokenRow>(db);
   const mail = createMailer({ db, cipher, logger, smtpUrl: config.smtpUrl, from: config.mailFrom, clock });
+  const orgs = createOrgsService({ db });
+  const ssoProtocols = createProtocolRegistry({ db, cipher, clock, sessions, orgs, config });
   return {
     config,
     db,
@@ -37,7 +42,7 @@ export function createServices({ config, db, logger, clock = () => new Date() }:
     // One instance: the portal's forms and /auth/login sign and check tokens with the same key.
     csrf: createCsrf(config.secretKey, { secureCookies: config.secureCookies }),
     scimBaseUrl: (slug: string) => `${config.baseUrl}/scim/v2/${slug}`,
-    orgs: createOrgsService({ db }),
+    orgs,
     roles: createRolesService({ db }),
     scimTokenCache,
     credentials: createCredentialsService({ db, clock, onRevoked: scimTokenCache.invalidate }),
@@ -53,6 +58,9 @@ export function createServices({ config, db, logger, clock = () => new Date() }:
       clock,
     }),
     auth: createAuthService({ db, sessions, cipher, baseUrl: config.baseUrl, clock }),
+    ssoProtocols,
+    ssoConnections: createSsoConnectionsService({ db, cipher, clock, protocols: ssoProtocols }),
+    scim: createScimUseCases({ db, sessions }),
   };
 }
 

@@ -2,7 +2,7 @@
 // role the mapping gives their members; cursor pagination.
 import { Router } from "express";
 import { ctxOf, requirePermission } from "../http/auth";
-import { pageQuery } from "./pagination";
+import { pageQuery } from "../shared/pagination";
 import type { Services } from "../services";
 
 export function groupsRoutes(services: Services): Router {

@@ -4,7 +4,7 @@
 import { Router } from "express";
 import { z } from "zod";
 import { ctxOf, orgOf, requirePermission } from "../http/auth";
-import { requireSsoOff } from "../users/require-sso-off";
+import { requireSsoOff } from "../http/require-sso-off";
 import type { Services } from "../services";
 
 const idParam = z.uuid({ error: "is not an invitation id" });

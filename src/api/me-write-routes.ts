@@ -4,7 +4,7 @@
 import { Router, type Response } from "express";
 import { ctxOf, requireAuth, requireAuthOf } from "../http/auth";
 import { AppError } from "../shared/errors";
-import { requireSsoOff } from "../users/require-sso-off";
+import { requireSsoOff } from "../http/require-sso-off";
 import type { Services } from "../services";
 
 function sessionUser(res: Response) {

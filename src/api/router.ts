@@ -15,9 +15,16 @@ import { meWriteRoutes } from "./me-write-routes";
 import { roleMappingsRoutes } from "./role-mappings-routes";
 import { groupsRoutes } from "./groups-routes";
 import { activityRoutes } from "./activity-routes";
+import { buildOpenApi } from "./openapi";
 
 export function createApiRouter(services: Services): Router {
   const api = Router();
+  // The API's description is public, like the API's existence; built once, on first request.
+  let openApi: ReturnType<typeof buildOpenApi> | undefined;
+  api.get("/openapi.json", (_req, res) => {
+    openApi ??= buildOpenApi();
+    res.json(openApi);
+  });
   api.use(authenticate(services));
   api.use(meRoutes(services));
   api.use(meWriteRoutes(services));

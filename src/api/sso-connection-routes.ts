@@ -5,15 +5,14 @@ import { Router } from "express";
 import { ctxOf, orgOf, requireAuthOf, requirePermission } from "../http/auth";
 import type { Services } from "../services";
 import { AppError } from "../shared/errors";
-import { createSsoConnectionsService } from "../sso/connections-service";
 import { loadConnection } from "../sso/connection-store";
-import { protocolOf, protocolsOf } from "../sso/registry";
+import { protocolOf } from "../sso/registry";
 import { forceQuery } from "../roles/mappings-input";
 import { readTestResult } from "../sso/test-sign-in/record-result";
 
 export function ssoConnectionRoutes(services: Services): Router {
   const router = Router({ mergeParams: true });
-  const connections = createSsoConnectionsService(services);
+  const connections = services.ssoConnections;
   const write = requirePermission("sso:write");
 
   router.get("/sso-connection", requirePermission("users:read"), async (_req, res) => {
@@ -38,7 +37,7 @@ export function ssoConnectionRoutes(services: Services): Router {
     const ctx = ctxOf(res);
     const connection = await loadConnection(services.db.prisma, services.cipher, ctx.orgId);
     if (!connection) throw new AppError("not_found", "this organization has no SSO connection yet");
-    const protocol = protocolOf(protocolsOf(services), connection.protocol);
+    const protocol = protocolOf(services.ssoProtocols, connection.protocol);
     if (!protocol.testSignIn) {
       throw new AppError(
         "bad_request",

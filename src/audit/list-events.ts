@@ -3,7 +3,7 @@
 // The admin API and the portal read it through this one function.
 import { z } from "zod";
 import type { Db } from "../db/client";
-import { decodeCursor, page, pageQuery } from "../api/pagination";
+import { decodeCursor, page, pageQuery } from "../shared/pagination";
 
 export const auditQuery = pageQuery.extend({
   action: z.string().trim().max(100).optional(),

@@ -3,7 +3,7 @@
 // Newest first, cursor pages on the audit sequence.
 import { z } from "zod";
 import type { Db } from "../db/client";
-import { decodeCursor, page, pageQuery } from "../api/pagination";
+import { decodeCursor, page, pageQuery } from "../shared/pagination";
 import { seqCursor } from "./list-events";
 
 const SUCCEEDED = ["sso.sign_in", "auth.signed_in", "auth.recovery_link_used"];

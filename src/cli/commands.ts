@@ -4,7 +4,7 @@
 import { z } from "zod";
 import type { Services } from "../services";
 import { AppError, isAppError } from "../shared/errors";
-import { fromZod } from "../http/error-handler";
+import { fromZod } from "../shared/known-error";
 import { createOrgInput } from "../orgs/orgs-service";
 import { createAdmin, createAdminInput } from "../users/invitations/create-admin";
 import { migrate } from "../db/migrate";

@@ -15,11 +15,12 @@ import { healthRoutes } from "./health-routes";
 import { createApiRouter } from "../api/router";
 import { mount } from "./mount";
 import { scimRouter } from "../scim/router";
-import { authPageFormat, authRoutes } from "../auth/auth-routes";
+import { authPageFormat, authRoutes } from "./auth-routes";
 import { createSsoRouter } from "../sso/routes";
 import { createPortalRouter } from "../portal/router";
 import { sameOriginWrites } from "./same-origin";
 import { formsOnlyWhereExpected } from "./form-gate";
+import { formBody } from "./csrf";
 
 export const JSON_TYPES = ["application/json", "application/scim+json", "application/*+json"];
 export const BODY_LIMIT = "1mb";
@@ -58,6 +59,9 @@ export function createApp(services: Services): Express {
   // SCIM first: it carries most of the traffic, and every router a request passes through
   // costs it (a router that matches nothing hands the request on in a later event-loop turn).
   mount(app.router, "/scim/v2/:org", scimRouter(services));
+  // The SAML ACS is the one form under /sso (formsOnlyWhereExpected refused any other); the IdP
+  // posts it, and encrypted responses run to tens of kilobytes.
+  app.use("/sso", formBody);
   mount(app.router, "/sso/:org", createSsoRouter(services));
   mount(app.router, "/auth", authRoutes(services));
   mount(app.router, "/api/v1", createApiRouter(services));

@@ -4,7 +4,7 @@
 // the path; otherwise 403 without saying whether that org exists) and by permission, read
 // from the single role -> permission table.
 import type { NextFunction, Request, RequestHandler, Response } from "express";
-import { parse as parseCookie } from "cookie";
+import { cookieValue } from "../shared/cookies";
 import type { Organization, Role, User } from "../generated/prisma/client";
 import { AppError } from "../shared/errors";
 import type { Ctx } from "../shared/context";
@@ -46,11 +46,6 @@ export function ctxOf(res: Response): Ctx {
         ? { type: "api_key", id: auth.credentialId, name: auth.name }
         : { type: "user", id: auth.user.id, name: auth.user.email },
   };
-}
-
-export function cookieValue(req: Request, name: string): string | undefined {
-  const header = req.headers.cookie;
-  return header ? parseCookie(header)[name] : undefined;
 }
 
 export function authenticate(deps: {

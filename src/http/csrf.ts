@@ -8,7 +8,7 @@ import { createHmac, hkdfSync, randomBytes } from "node:crypto";
 import express, { type Request, type RequestHandler, type Response } from "express";
 import { AppError } from "../shared/errors";
 import { safeEqual } from "../shared/crypto";
-import { cookieValue } from "./auth";
+import { cookieValue } from "../shared/cookies";
 import { rejectNulInForm } from "./middleware/hostile-input";
 
 export const CSRF_FIELD = "_csrf";

@@ -3,6 +3,7 @@
 // SCIM, and a readable HTML page with the request id for browsers.
 import type { Response } from "express";
 import { AppError, TITLES } from "../shared/errors";
+import { scimTypeOf } from "../scim/scim-type";
 
 export type ErrorFormat = "problem" | "scim" | "html";
 
@@ -23,16 +24,6 @@ export function sendProblem(res: Response, err: AppError): void {
       requestId: res.locals.requestId,
     });
 }
-
-const SCIM_TYPES: Partial<Record<AppError["code"], string>> = {
-  uniqueness: "uniqueness",
-  conflict: "uniqueness",
-  validation_failed: "invalidValue",
-  invalid_json: "invalidSyntax",
-  seat_limit: "tooMany",
-};
-
-export const scimTypeOf = (err: AppError): string | undefined => err.scimType ?? SCIM_TYPES[err.code];
 
 export function sendScimError(res: Response, err: AppError): void {
   const scimType = scimTypeOf(err);

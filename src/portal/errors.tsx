@@ -4,7 +4,7 @@
 import type { ErrorRequestHandler, Request, RequestHandler, Response } from "express";
 import { AppError } from "../shared/errors";
 import type { Logger } from "../shared/logger";
-import { knownError } from "../http/error-handler";
+import { knownError } from "../shared/known-error";
 import { page } from "./page";
 import type { View } from "./view";
 import { isAdmin } from "./view";

@@ -2,7 +2,7 @@
 // last Admin) is answered by the same page again with the reason; anything else is an error page.
 import { ZodError } from "zod";
 import { AppError } from "../shared/errors";
-import { fromZod } from "../http/error-handler";
+import { fromZod } from "../shared/known-error";
 
 export type FormResult<T> = { ok: true; value: T } | { ok: false; error: AppError };
 

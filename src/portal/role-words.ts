@@ -1,6 +1,6 @@
 // A role's reason in words: the short "why" of the users table and the full sentence of the
 // user page. Presentation only: the reason itself comes from the role resolution.
-import type { RoleSource } from "../users/present";
+import type { RoleSource } from "../roles/resolve";
 import type { RoleExplanation } from "../roles/explain-role";
 
 const groupList = (groups: string[]): string =>

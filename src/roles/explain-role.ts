@@ -6,6 +6,7 @@ import type { Role } from "../generated/prisma/enums";
 import { isSsoOn } from "../users/guards";
 import { readMappings } from "./read-mappings";
 import { resolveRole, type Resolution } from "./resolve";
+import { fold } from "../shared/fold";
 
 export interface RoleExplanation {
   role: Role | null;
@@ -34,7 +35,7 @@ export async function explainRole(db: Db, orgId: string, userId: string): Promis
   if (!user) return null;
   const [mappings, ssoOn] = await Promise.all([readMappings(db, orgId), isSsoOn(db, orgId)]);
   // Sign-in values may name a group by its other name; only groups the values name can matter.
-  const values = user.ssoGroups.map((v) => v.toLowerCase());
+  const values = user.ssoGroups.map(fold);
   const knownGroups = values.length
     ? await db.group.findMany({
         where: {

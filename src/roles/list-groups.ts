@@ -3,8 +3,9 @@
 import { z } from "zod";
 import type { Database } from "../db/client";
 import type { Role } from "../generated/prisma/enums";
+import { foldColumn } from "../shared/fold-sql";
 import { Prisma } from "../generated/prisma/client";
-import { decodeCursor, page } from "../api/pagination";
+import { decodeCursor, page } from "../shared/pagination";
 import { readMappings } from "./read-mappings";
 import { roleOfGroup } from "./resolve";
 
@@ -70,7 +71,7 @@ async function memberCounts(
   const idList = ids.join(",");
   const rows = await db.prisma.$queryRaw<{ id: string; n: number }[]>(Prisma.sql`
     WITH pg AS (
-      SELECT id, lower(display_name) AS dn, lower(external_id) AS ext FROM groups
+      SELECT id, ${foldColumn("display_name")} AS dn, ${foldColumn("external_id")} AS ext FROM groups
       WHERE org_id = ${orgId}::uuid AND id = ANY(string_to_array(${idList}::text, ',')::uuid[])
     ),
     members AS (
@@ -78,7 +79,7 @@ async function memberCounts(
       WHERE m.org_id = ${orgId}::uuid
       UNION
       SELECT pg.id, u.id FROM users u CROSS JOIN LATERAL unnest(u.sso_groups) AS v(value)
-      JOIN pg ON lower(v.value) = pg.dn OR lower(v.value) = pg.ext
+      JOIN pg ON ${foldColumn("v.value")} IN (pg.dn, pg.ext)
       WHERE u.org_id = ${orgId}::uuid AND NOT u.sso_groups_overage AND cardinality(u.sso_groups) > 0
     )
     SELECT group_id::text AS id, count(*)::int AS n FROM members GROUP BY group_id`);

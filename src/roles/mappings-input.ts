@@ -2,7 +2,7 @@
 // {defaultRole: "Viewer"|"Support"|"Admin"|null, rules: [{group, role}]}, rules in order.
 import { z } from "zod";
 import { ROLES } from "./permissions";
-import { fold } from "./resolve";
+import { fold } from "../shared/fold";
 
 export const MAX_RULES = 500;
 

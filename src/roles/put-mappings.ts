@@ -3,19 +3,12 @@
 // that would leave an org with SSO on without any active Admin.
 import type { Database, Tx } from "../db/client";
 import type { Ctx } from "../shared/context";
-import { AppError } from "../shared/errors";
 import { recordAudit } from "../audit/record";
-import { isSsoOn } from "../users/guards";
-import { fold } from "./resolve";
+import { fold } from "../shared/fold";
 import type { RoleMappingsInput } from "./mappings-input";
-import { countActiveAdmins, readMappings } from "./read-mappings";
-import {
-  checkpointIfEmbedded,
-  lockOrgForRoles,
-  ORG_RECOMPUTE_TX,
-  recomputeOrgRoles,
-  type OrgRecomputeResult,
-} from "./recompute";
+import { readMappings } from "./read-mappings";
+import type { OrgRecomputeResult } from "./recompute";
+import { changeWithOrgRecompute } from "./org-recompute";
 
 export async function replaceRules(tx: Tx, orgId: string, input: RoleMappingsInput): Promise<void> {
   await tx.roleMappingRule.deleteMany({ where: { orgId } });
@@ -37,38 +30,33 @@ export async function putMappings(
   input: RoleMappingsInput,
   options: { force: boolean },
 ): Promise<OrgRecomputeResult> {
-  await checkpointIfEmbedded(db);
-  const result = await db.prisma.$transaction(async (tx) => {
-    await lockOrgForRoles(tx, ctx.orgId, "update");
-    const before = await readMappings(tx, ctx.orgId);
-    // Why: while SSO is on nobody can fix roles by hand; losing the last Admin would lock the
-    // org out of its own settings (the break-glass CLI stays as the way back). Checked after the
-    // recompute, inside the transaction: the refusal rolls everything back, and an accepted
-    // change (the common case) pays for one whole-org computation instead of two.
-    const guarded = (await isSsoOn(tx, ctx.orgId)) && (await countActiveAdmins(tx, ctx.orgId)) > 0;
-    await replaceRules(tx, ctx.orgId, input);
-    const result = await recomputeOrgRoles(tx, ctx);
-    const lockout = guarded && (await countActiveAdmins(tx, ctx.orgId)) === 0;
-    if (lockout && !options.force) {
-      throw new AppError(
-        "would_remove_last_admin",
+  let before: Awaited<ReturnType<typeof readMappings>> | undefined;
+  const { result } = await changeWithOrgRecompute(
+    db,
+    ctx,
+    {
+      guard: "keeps-an-admin",
+      force: options.force,
+      refusal:
         "this rule set leaves no active Admin while SSO is on; map an IdP group to Admin, or repeat with ?force=true",
-      );
-    }
-    await recordAudit(tx, ctx, {
-      action: "role_mappings.updated",
-      targetType: "organization",
-      targetId: ctx.orgId,
-      data: {
-        before,
-        after: input,
-        changed: result.changed,
-        byRole: result.byRole,
-        ...(lockout ? { forced: true } : {}),
-      },
-    });
-    return result;
-  }, ORG_RECOMPUTE_TX);
-  await checkpointIfEmbedded(db);
+    },
+    async (tx) => {
+      before = await readMappings(tx, ctx.orgId);
+      await replaceRules(tx, ctx.orgId, input);
+    },
+    (tx, { result, forced }) =>
+      recordAudit(tx, ctx, {
+        action: "role_mappings.updated",
+        targetType: "organization",
+        targetId: ctx.orgId,
+        data: {
+          before,
+          after: input,
+          changed: result.changed,
+          byRole: result.byRole,
+          ...(forced ? { forced: true } : {}),
+        },
+      }),
+  );
   return result;
 }

@@ -4,6 +4,15 @@
 import { Prisma } from "../generated/prisma/client";
 import type { Ctx } from "../shared/context";
 import type { MappingRule } from "./resolve";
+import { ROLE_RANK } from "./permissions";
+import { foldColumn } from "../shared/fold-sql";
+
+/** ROLE_RANK as SQL over a rule's `role` (role names are our own enum: no input reaches it). */
+const RANK_OF_ROLE = Prisma.raw(
+  `CASE role ${Object.entries(ROLE_RANK)
+    .map(([role, rank]) => `WHEN '${role}' THEN ${rank}`)
+    .join(" ")} END`,
+);
 
 export type Sql = Prisma.Sql;
 
@@ -103,7 +112,7 @@ function sigShape(set: RuleSet) {
  * `WITH ... computed AS (...), changed AS (...)`: one row per targeted user with id, email,
  * status, old_role, old_source, new_role (text or null) and new_source (jsonb); `changed` keeps
  * the rows whose role or roleSource differ. Callers append their own CTEs and SELECT.
- * Matching is lower() on both sides; a sign-in value matches a rule directly, or through a
+ * Matching is the identity fold (shared/fold-sql.ts) on both sides; a sign-in value matches a rule directly, or through a
  * group the rule names (by displayName or externalId) when the value is that group's other name.
  * Why UNION ALL in `matches` and MATERIALIZED `og`: bit_or is idempotent, so duplicate matches
  * need no de-duplication pass over every match; and each group name is folded once, not once
@@ -114,8 +123,8 @@ export function computedCte(orgId: string, set: RuleSet, target: Target): Sql {
   const sig = sigShape(set);
   return Prisma.sql`WITH
   r AS (
-    SELECT position, "group", lower("group") AS name, role,
-      CASE role WHEN 'Admin' THEN 3 WHEN 'Support' THEN 2 ELSE 1 END AS rank
+    SELECT position, "group", ${foldColumn('"group"')} AS name, role,
+      ${RANK_OF_ROLE} AS rank
     FROM (${rulesSource(orgId, set)}) AS rules_source
   ),
   settings AS (
@@ -123,7 +132,8 @@ export function computedCte(orgId: string, set: RuleSet, target: Target): Sql {
       coalesce((SELECT enabled FROM sso_connections WHERE org_id = ${orgId}::uuid), false) AS sso_on
   ),
   og AS MATERIALIZED (
-    SELECT id, lower(display_name) AS dn, lower(external_id) AS ext FROM groups WHERE org_id = ${orgId}::uuid
+    SELECT id, ${foldColumn("display_name")} AS dn, ${foldColumn("external_id")} AS ext
+    FROM groups WHERE org_id = ${orgId}::uuid
   ),
   rule_groups AS (
     SELECT r.position, og.id AS group_id, og.dn, og.ext FROM r JOIN og ON r.name = og.dn OR r.name = og.ext
@@ -145,7 +155,7 @@ export function computedCte(orgId: string, set: RuleSet, target: Target): Sql {
     UNION ALL
     SELECT t.id, rn.position
     FROM target t CROSS JOIN LATERAL unnest(t.sso_groups) AS v(value)
-    JOIN rule_names rn ON rn.name = lower(v.value)
+    JOIN rule_names rn ON rn.name = ${foldColumn("v.value")}
     WHERE NOT t.sso_groups_overage AND cardinality(t.sso_groups) > 0
   ),
   sig AS (

@@ -3,6 +3,7 @@
 // recompute-sql.ts computes exactly the same thing set-based in SQL; tests hold them together.
 import type { ProvisionedBy, Role } from "../generated/prisma/enums";
 import { ROLE_RANK } from "./permissions";
+import { fold } from "../shared/fold";
 
 export interface MappingRule {
   group: string;
@@ -40,9 +41,6 @@ export interface Resolution {
   role: Role | null;
   roleSource: RoleSource;
 }
-
-/** Case-insensitive comparison key of group names (PostgreSQL's lower() folds the same way). */
-export const fold = (value: string): string => value.toLowerCase();
 
 const namesOf = (g: GroupNames): string[] =>
   g.externalId === null ? [fold(g.displayName)] : [fold(g.displayName), fold(g.externalId)];

@@ -11,17 +11,8 @@ import { AppError } from "../shared/errors";
 import { parseToken } from "../shared/crypto";
 import { credentialAccepts, lastUsedIsStale, TOKEN_PREFIX } from "../credentials/credential-rules";
 import type { VerifiedCache } from "../credentials/verified-cache";
+import type { ScimTokenRow } from "../credentials/scim-token-row";
 import type { ScimCtx } from "./context";
-
-export interface ScimTokenRow {
-  orgId: string;
-  slug: string;
-  tokenId: string;
-  tokenName: string;
-  secretHash: string;
-  revokedAt: Date | null;
-  lastUsedAt: Date | null;
-}
 
 /** The token's row and its organization's id when the organization has this slug, else nothing. */
 async function findTokenOfOrg(db: Pick<Database, "read">, tokenId: string, slug: string) {

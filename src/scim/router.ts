@@ -3,14 +3,14 @@
 // base path and handles groups whole, so it is not used). Bodies are application/scim+json;
 // requests may also be application/json.
 import { Router, type Request, type Response } from "express";
-import type { Services } from "../services";
+import type { Database } from "../db/client";
+import type { Logger } from "../shared/logger";
+import type { VerifiedCache } from "../credentials/verified-cache";
+import type { ScimTokenRow } from "../credentials/scim-token-row";
+import type { ScimUseCases } from "./use-cases";
 import { scimAuth, scimCtxOf } from "./auth";
 import { asList, one, resourceTypes, schemas, serviceProviderConfig } from "./discovery";
 import { parseListQuery } from "./list-query";
-import { createUserReads } from "./users/read-users";
-import { createUserWrites } from "./users/write-users";
-import { createGroupReads } from "./groups/read-groups";
-import { createGroupWrites } from "./groups/write-groups";
 import { weakEtag } from "./context";
 import { scimErrorRecorder } from "./activity/record-error";
 import type { Doc } from "./schema/canonical";
@@ -59,18 +59,20 @@ const searchQuery = (body: unknown) => {
   });
 };
 
-export function scimRouter(services: Services): Router {
+export interface ScimRouterDeps {
+  db: Database;
+  logger: Logger;
+  clock: () => Date;
+  scimTokenCache: VerifiedCache<ScimTokenRow>;
+  scimBaseUrl: (slug: string) => string;
+  scim: ScimUseCases;
+}
+
+export function scimRouter(deps: ScimRouterDeps): Router {
   const r = Router({ mergeParams: true });
-  const users = { ...createUserReads(services), ...createUserWrites(services) };
-  const groupReads = createGroupReads(services);
-  const groupWrites = createGroupWrites(services);
+  const { users, groupReads, groupWrites } = deps.scim;
   r.use(
-    scimAuth({
-      db: services.db,
-      cache: services.scimTokenCache,
-      scimBaseUrl: services.scimBaseUrl,
-      clock: services.clock,
-    }),
+    scimAuth({ db: deps.db, cache: deps.scimTokenCache, scimBaseUrl: deps.scimBaseUrl, clock: deps.clock }),
   );
 
   r.get("/ServiceProviderConfig", (req, res) =>
@@ -159,6 +161,6 @@ export function scimRouter(services: Services): Router {
     res.status(204).end();
   });
   // Error answers are filed for the portal's SCIM activity (scim/activity/record-error.ts).
-  r.use(scimErrorRecorder(services.db, services.logger));
+  r.use(scimErrorRecorder(deps.db, deps.logger));
   return r;
 }

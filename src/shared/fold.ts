@@ -2,11 +2,15 @@
 // are one identity. NFKC (full-width and other compatibility forms become their plain
 // letters), default-ignorable code points dropped (ZWJ, ZWNJ, ZWSP, soft hyphen, BOM...), then
 // every character case-folded on its own (lower, upper, lower again: ß and ẞ fold to "ss",
-// final ς to σ, İ to i + U+0307), and NFKC again. Stored in users.user_name_lower,
-// users.email_lower and user_emails.value_lower; lookups fold their value here, before the query.
+// final ς to σ, İ to i + U+0307), and NFKC again. The one case-insensitive key of every
+// identity: userNames and emails (users.user_name_lower, users.email_lower,
+// user_emails.value_lower), group names (groups.display_name_lower) and rule groups
+// (role_mapping_rules.group_lower); lookups fold their value here, before the query.
 //
-// The same fold exists once in SQL (sso_bridge_fold, migration identity_fold), for the
-// migration that recomputed stored keys; test/unit/fold.test.ts holds the two equal.
+// The same fold exists once in SQL (sso_bridge_fold, migration identity_fold): the migrations
+// that recomputed stored keys use it, and statements matching values the database holds as given
+// (sign-in group values, externalIds) reach it through shared/fold-sql.ts. Tests hold the two
+// equal (test/foundation/identity-fold.test.ts, test/roles/group-fold.test.ts).
 
 const IGNORABLE = /\p{Default_Ignorable_Code_Point}/gu;
 const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;

@@ -6,12 +6,13 @@ import type { Response } from "express";
 import type { Role } from "../generated/prisma/client";
 import type { Organization } from "../generated/prisma/client";
 import type { Tx } from "../db/client";
-import type { Services } from "../services";
+import type { SsoDeps } from "./deps";
 import type { Ctx } from "../shared/context";
 import { recordAudit } from "../audit/record";
 import { enqueueEvent } from "../events/outbox";
 import { isUniqueViolation } from "../shared/errors";
-import { toUserDto, type RoleSource } from "../users/present";
+import { toUserDto } from "../users/present";
+import type { RoleSource } from "../roles/resolve";
 import { setSessionCookie } from "../sessions/session-cookie";
 import { recomputeRoles } from "../roles/recompute";
 import type { SsoConnectionRecord, SsoProtocolName } from "./protocol";
@@ -47,7 +48,7 @@ export interface SignInPreview {
   roleSource: RoleSource | null;
 }
 
-export type SignInDeps = Pick<Services, "db" | "sessions" | "clock">;
+export type SignInDeps = Pick<SsoDeps, "db" | "sessions" | "clock">;
 
 class RollbackPreview extends Error {
   constructor(readonly preview: SignInPreview) {

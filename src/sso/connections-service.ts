@@ -4,33 +4,30 @@
 import type { Organization } from "../generated/prisma/client";
 import type { InputJsonValue } from "../generated/prisma/internal/prismaNamespace";
 import type { Tx } from "../db/client";
-import type { Services } from "../services";
+import type { SsoDeps } from "./deps";
 import type { Ctx } from "../shared/context";
 import { AppError } from "../shared/errors";
 import { recordAudit } from "../audit/record";
-import {
-  lockOrgForRoles,
-  ORG_RECOMPUTE_TX,
-  recomputeOrgRoles,
-  type OrgRecomputeResult,
-} from "../roles/recompute";
-import { countActiveAdmins } from "../roles/read-mappings";
+import type { OrgRecomputeResult } from "../roles/recompute";
+import { changeWithOrgRecompute } from "../roles/org-recompute";
 import { daysUntil, latestNotAfter } from "./sso-state";
 import type { SsoConnectionRecord } from "./protocol";
-import { protocolOf, protocolsOf } from "./registry";
+import { protocolOf, type ProtocolRegistry } from "./registry";
 import { loadConnection, sealSecrets, toRecord } from "./connection-store";
 
-export function createSsoConnectionsService(services: Services) {
-  const { db, cipher } = services;
+export interface SsoConnectionsDeps extends Pick<SsoDeps, "db" | "cipher" | "clock"> {
+  protocols: ProtocolRegistry;
+}
+
+export function createSsoConnectionsService({ db, cipher, clock, protocols }: SsoConnectionsDeps) {
   const prisma = db.prisma;
-  const registry = () => protocolsOf(services);
 
   /** When the IdP's signing certificate (the latest, during a rollover) runs out. */
   function certificateExpiry(record: SsoConnectionRecord) {
     const notAfter = record.protocol === "saml" ? latestNotAfter(record.config) : null;
     return {
       certificateExpiresAt: notAfter?.toISOString() ?? null,
-      certificateDaysLeft: notAfter ? daysUntil(notAfter, services.clock()) : null,
+      certificateDaysLeft: notAfter ? daysUntil(notAfter, clock()) : null,
     };
   }
 
@@ -41,7 +38,7 @@ export function createSsoConnectionsService(services: Services) {
       enabled: record.enabled,
       jit: record.jit,
       allowIdpInitiated: record.allowIdpInitiated,
-      ...(await protocolOf(registry(), record.protocol).present(record, org)),
+      ...(await protocolOf(protocols, record.protocol).present(record, org)),
       testedAt: record.testedAt?.toISOString() ?? null,
       ...certificateExpiry(record),
       createdAt: record.createdAt.toISOString(),
@@ -58,37 +55,30 @@ export function createSsoConnectionsService(services: Services) {
   async function setEnabled(ctx: Ctx, org: Organization, enabled: boolean, force = false) {
     const record = await required(ctx.orgId);
     if (record.enabled === enabled) return answer(record, org, enabled, NOTHING_CHANGED);
-    const { row, result } = await prisma.$transaction(async (tx) => {
-      // Why: while SSO is on every role comes from the mapping, so an organization whose rules
-      // can make nobody Admin would lose its Admins for good. Rules that map a group to Admin
-      // are enough, even when nobody holds that group yet: that is the first day of every
-      // rollout (the IdP's admins become Admin as they sign in; `sso-bridge recover` meanwhile).
-      // Checked under the organization's lock, so that a concurrent rules change cannot slip in.
-      await lockOrgForRoles(tx, ctx.orgId, "update");
-      const refused =
-        enabled && !(await adminReachable(tx, ctx.orgId)) && (await countActiveAdmins(tx, ctx.orgId)) > 0;
-      if (refused && !force) {
-        throw new AppError(
-          "would_remove_last_admin",
+    const { value: row, result } = await changeWithOrgRecompute(
+      db,
+      ctx,
+      {
+        guard: enabled ? "admin-reachable" : "none",
+        force,
+        refusal:
           "no role-mapping rule maps an IdP group to Admin, so turning SSO on would leave this organization without an Admin for good; add such a rule first, or repeat with ?force=true",
-        );
-      }
-      const updated = await tx.ssoConnection.update({ where: { orgId: ctx.orgId }, data: { enabled } });
+      },
       // Why: while SSO is on every role comes from the mapping; off, manual roles return.
-      const recomputed = await recomputeOrgRoles(tx, ctx);
-      await recordAudit(tx, ctx, {
-        action: enabled ? "sso.enabled" : "sso.disabled",
-        targetType: "sso_connection",
-        targetId: updated.id,
-        data: {
-          protocol: updated.protocol,
-          changed: recomputed.changed,
-          byRole: recomputed.byRole,
-          ...(refused ? { forced: true } : {}),
-        },
-      });
-      return { row: updated, result: recomputed };
-    }, ORG_RECOMPUTE_TX);
+      (tx) => tx.ssoConnection.update({ where: { orgId: ctx.orgId }, data: { enabled } }),
+      (tx, { value: updated, result: recomputed, forced }) =>
+        recordAudit(tx, ctx, {
+          action: enabled ? "sso.enabled" : "sso.disabled",
+          targetType: "sso_connection",
+          targetId: updated.id,
+          data: {
+            protocol: updated.protocol,
+            changed: recomputed.changed,
+            byRole: recomputed.byRole,
+            ...(forced ? { forced: true } : {}),
+          },
+        }),
+    );
     return answer(toRecord(row, cipher), org, enabled, result);
   }
 
@@ -115,7 +105,7 @@ export function createSsoConnectionsService(services: Services) {
     /** Creates or replaces the connection; keeps its enabled state. */
     async put(ctx: Ctx, org: Organization, body: unknown) {
       const input = (body ?? {}) as { protocol?: unknown };
-      const protocol = protocolOf(registry(), input.protocol);
+      const protocol = protocolOf(protocols, input.protocol);
       const existing = await loadConnection(prisma, cipher, ctx.orgId);
       const parsed = await protocol.parseConnection(body, { ctx, org, existing });
       const data = {
@@ -148,16 +138,23 @@ export function createSsoConnectionsService(services: Services) {
 
     async remove(ctx: Ctx): Promise<void> {
       const record = await required(ctx.orgId);
-      await prisma.$transaction(async (tx) => {
-        await tx.ssoConnection.delete({ where: { orgId: ctx.orgId } });
-        if (record.enabled) await recomputeOrgRoles(tx, ctx);
-        await recordAudit(tx, ctx, {
+      const deleteRow = (tx: Tx) => tx.ssoConnection.delete({ where: { orgId: ctx.orgId } });
+      const audit = (tx: Tx) =>
+        recordAudit(tx, ctx, {
           action: "sso.connection_deleted",
           targetType: "sso_connection",
           targetId: record.id,
           data: { protocol: record.protocol, wasEnabled: record.enabled },
         });
-      });
+      // Deleting a connection that was on turns SSO off: manual roles return.
+      if (record.enabled) {
+        await changeWithOrgRecompute(db, ctx, { guard: "none", force: false, refusal: "" }, deleteRow, audit);
+      } else {
+        await prisma.$transaction(async (tx) => {
+          await deleteRow(tx);
+          await audit(tx);
+        });
+      }
     },
   };
 }
@@ -174,19 +171,5 @@ const SSO_ON_NOTICE = (slug: string) =>
 
 const SSO_OFF_NOTICE =
   "SSO is off: manually managed users have their hand-set roles again and may sign in with a password.";
-
-/** True when some rule maps a group to Admin, or the default role is Admin: someone can become Admin through SSO. */
-async function adminReachable(tx: Tx, orgId: string): Promise<boolean> {
-  const org = await tx.organization.findUniqueOrThrow({
-    where: { id: orgId },
-    select: { defaultRole: true },
-  });
-  if (org.defaultRole === "Admin") return true;
-  const rule = await tx.roleMappingRule.findFirst({
-    where: { orgId, role: "Admin" },
-    select: { orgId: true },
-  });
-  return rule !== null;
-}
 
 export type SsoConnectionsService = ReturnType<typeof createSsoConnectionsService>;

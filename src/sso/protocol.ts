@@ -4,7 +4,7 @@
 // by parseConnection are encrypted by the caller and handed back decrypted, never shown.
 import type { Request, Response, Router } from "express";
 import type { Organization } from "../generated/prisma/client";
-import type { Services } from "../services";
+import type { SsoDeps } from "./deps";
 import type { Ctx } from "../shared/context";
 
 export type SsoProtocolName = "saml" | "oidc";
@@ -80,5 +80,5 @@ export interface TestTarget {
   res: Response;
 }
 
-/** A protocol is built once per app from the services it needs. */
-export type SsoProtocolFactory = (services: Services) => SsoProtocol;
+/** A protocol is built once per app (src/services.ts) from the dependencies SSO code may use. */
+export type SsoProtocolFactory = (deps: SsoDeps) => SsoProtocol;

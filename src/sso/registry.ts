@@ -1,7 +1,7 @@
-// The SSO protocols this build supports, one line each. A protocol's factory runs once per
-// app (memoized per Services object) so that its caches (OIDC discovery, for one) are shared.
-import type { Services } from "../services";
+// The SSO protocols this build supports, one line each. src/services.ts builds the registry once
+// per app, so that each protocol's caches (OIDC discovery, for one) are shared by every caller.
 import { AppError } from "../shared/errors";
+import type { SsoDeps } from "./deps";
 import type { SsoProtocol, SsoProtocolFactory, SsoProtocolName } from "./protocol";
 import { createOidcProtocol } from "./oidc/protocol";
 import { createSamlProtocol } from "./saml/protocol";
@@ -13,17 +13,10 @@ const FACTORIES: Partial<Record<SsoProtocolName, SsoProtocolFactory>> = {
 
 export type ProtocolRegistry = ReadonlyMap<SsoProtocolName, SsoProtocol>;
 
-const built = new WeakMap<Services, ProtocolRegistry>();
-
-export function protocolsOf(services: Services): ProtocolRegistry {
-  let registry = built.get(services);
-  if (!registry) {
-    registry = new Map(
-      Object.entries(FACTORIES).map(([name, factory]) => [name as SsoProtocolName, factory(services)]),
-    );
-    built.set(services, registry);
-  }
-  return registry;
+export function createProtocolRegistry(deps: SsoDeps): ProtocolRegistry {
+  return new Map(
+    Object.entries(FACTORIES).map(([name, factory]) => [name as SsoProtocolName, factory(deps)]),
+  );
 }
 
 /** The protocol named, or a 400 naming the `protocol` field. */

@@ -27,8 +27,8 @@ export function normalizeGroups(groups: string[] | null): string[] {
   const out: string[] = [];
   for (const raw of groups ?? []) {
     const value = raw.trim().slice(0, 512);
-    if (!value || seen.has(value.toLowerCase())) continue;
-    seen.add(value.toLowerCase());
+    if (!value || seen.has(fold(value))) continue;
+    seen.add(fold(value));
     out.push(value);
     if (out.length >= MAX_GROUPS) break;
   }

@@ -2,7 +2,7 @@
 // protocol endpoints. Unknown organization and missing connection look alike (a 404 page).
 import type { Request } from "express";
 import type { Organization } from "../generated/prisma/client";
-import type { Services } from "../services";
+import type { SsoDeps } from "./deps";
 import { AppError } from "../shared/errors";
 import type { SsoConnectionRecord, SsoProtocolName } from "./protocol";
 import { loadConnection } from "./connection-store";
@@ -13,12 +13,12 @@ export interface SsoTarget {
 }
 
 export async function ssoTargetOf(
-  services: Pick<Services, "db" | "cipher" | "orgs">,
+  deps: Pick<SsoDeps, "db" | "cipher" | "orgs">,
   req: Request,
   options: { protocol?: SsoProtocolName; requireEnabled: boolean },
 ): Promise<SsoTarget> {
-  const org = await services.orgs.findBySlug(String(req.params.org));
-  const connection = org ? await loadConnection(services.db.prisma, services.cipher, org.id) : null;
+  const org = await deps.orgs.findBySlug(String(req.params.org));
+  const connection = org ? await loadConnection(deps.db.prisma, deps.cipher, org.id) : null;
   if (!org || !connection || (options.protocol && connection.protocol !== options.protocol)) {
     throw new AppError("not_found", "Single sign-on is not set up for this organization.", {
       extra: { reason: "sso_not_configured" },

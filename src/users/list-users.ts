@@ -3,7 +3,7 @@
 import { z } from "zod";
 import type { Database } from "../db/client";
 import type { Prisma } from "../generated/prisma/client";
-import { decodeCursor, page, pageQuery } from "../api/pagination";
+import { decodeCursor, page, pageQuery } from "../shared/pagination";
 import { ROLES } from "../roles/permissions";
 import { groupsOf, toUserDto, USER_GROUPS_INCLUDE } from "./present";
 

@@ -1,12 +1,6 @@
 // The user object of the admin API, in one place for every route.
 import type { Role, User } from "../generated/prisma/client";
-
-export interface RoleSource {
-  kind: "mapping" | "default" | "manual";
-  rules: { group: string; role: Role }[];
-  /** Set when the IdP reported group overage and SCIM memberships stood in for the claim. */
-  overage?: boolean;
-}
+import type { RoleSource } from "../roles/resolve";
 
 export interface UserGroupRef {
   id: string;

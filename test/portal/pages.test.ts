@@ -4,7 +4,7 @@ import request from "supertest";
 import type { Router } from "express";
 import { createTestApp, type TestApp } from "../support/app";
 import { createPortalRouter } from "../../src/portal/router";
-import { isSsoOffGuard } from "../../src/users/require-sso-off";
+import { isSsoOffGuard } from "../../src/http/require-sso-off";
 import { hashPassword } from "../../src/auth/passwords";
 import { orgWithMembers, ssoOn } from "../users/helpers";
 import { formSession, postForm, textOf } from "./helpers";

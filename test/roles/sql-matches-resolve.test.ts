@@ -33,7 +33,17 @@ const ROLES: Role[] = ["Admin", "Support", "Viewer"];
 async function generateOrg(seed: number, ssoOn: boolean): Promise<Organization> {
   const r = prng(seed);
   const org = await t.given.org({ defaultRole: r.pick([null, ...ROLES]) });
-  const names = ["Portal Admins", "Helpdesk", "Tier 2", "Everyone", "Ärzte", "Finance", "Ops"];
+  const names = [
+    "Portal Admins",
+    "Helpdesk",
+    "Tier 2",
+    "Everyone",
+    "Ärzte",
+    "Straße",
+    "İzmir Ops",
+    "Finance",
+    "Ops",
+  ];
   const groups = [];
   for (const [i, name] of names.entries()) {
     const externalId = r.next() < 0.6 ? `${seed}-obj-${i}-ID` : null;

@@ -3,7 +3,7 @@ import path from "node:path";
 import request from "supertest";
 import type { Router } from "express";
 import { createTestApp, type TestApp } from "../support/app";
-import { isSsoOffGuard } from "../../src/users/require-sso-off";
+import { isSsoOffGuard } from "../../src/http/require-sso-off";
 import { hashPassword } from "../../src/auth/passwords";
 import { orgWithMembers, snapshot, ssoOff, ssoOn } from "./helpers";
 

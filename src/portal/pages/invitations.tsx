@@ -6,7 +6,7 @@ import { z } from "zod";
 import type { Services } from "../../services";
 import { ctxOf } from "../../http/auth";
 import { formBody } from "../../http/csrf";
-import { requireSsoOff } from "../../users/require-sso-off";
+import { requireSsoOff } from "../../http/require-sso-off";
 import { ROLES } from "../../roles/permissions";
 import { AppError } from "../../shared/errors";
 import { Field, FlashMessage, PostForm, RelTime, SSO_MANAGED } from "../components";

@@ -3,10 +3,11 @@
 // POST /me/password and /auth/mfa/enroll; names and password are the IdP's while SSO is on.
 import type { Request, Response, Router } from "express";
 import type { Services } from "../../services";
-import { authOf, cookieValue, ctxOf } from "../../http/auth";
+import { authOf, ctxOf } from "../../http/auth";
+import { cookieValue } from "../../shared/cookies";
 import { formBody } from "../../http/csrf";
 import { SESSION_COOKIE } from "../../sessions/sessions-service";
-import { requireSsoOff } from "../../users/require-sso-off";
+import { requireSsoOff } from "../../http/require-sso-off";
 import { AppError } from "../../shared/errors";
 import { Field, FlashMessage, PostForm, RelTime, SSO_MANAGED } from "../components";
 import { signedIn, viewerOf } from "../guards";

@@ -3,7 +3,8 @@
 // and audit as POST /auth/login), then the second factor the session still owes.
 import type { Request, Response, Router } from "express";
 import type { Services } from "../../services";
-import { authOf, cookieValue } from "../../http/auth";
+import { authOf } from "../../http/auth";
+import { cookieValue } from "../../shared/cookies";
 import { formBody } from "../../http/csrf";
 import { SESSION_COOKIE } from "../../sessions/sessions-service";
 import { clearSessionCookie, setSessionCookie } from "../../sessions/session-cookie";

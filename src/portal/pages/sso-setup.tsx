@@ -7,7 +7,6 @@ import type { Services } from "../../services";
 import type { Organization } from "../../generated/prisma/client";
 import { ctxOf, requireAuthOf } from "../../http/auth";
 import { formBody } from "../../http/csrf";
-import { createSsoConnectionsService } from "../../sso/connections-service";
 import { loadConnection } from "../../sso/connection-store";
 import { spUrls } from "../../sso/saml/saml-config";
 import { callbackUrl } from "../../sso/oidc/settings";
@@ -63,7 +62,7 @@ function Step(props: PropsWithChildren<{ n: number; title: string; done: boolean
 }
 
 export function ssoSetupPages(router: Router, services: Services): void {
-  const connections = createSsoConnectionsService(services);
+  const connections = services.ssoConnections;
   const verify = [formBody, services.csrf.verify];
   const { baseUrl } = services.config;
 

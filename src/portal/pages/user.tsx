@@ -7,7 +7,7 @@ import type { Services } from "../../services";
 import { ctxOf } from "../../http/auth";
 import { formBody } from "../../http/csrf";
 import { listAuditEvents } from "../../audit/list-events";
-import { requireSsoOff } from "../../users/require-sso-off";
+import { requireSsoOff } from "../../http/require-sso-off";
 import { LIFECYCLE_ACTIONS } from "../../users/lifecycle";
 import { AppError } from "../../shared/errors";
 import { allow } from "../guards";

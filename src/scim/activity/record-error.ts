@@ -5,8 +5,8 @@
 import type { ErrorRequestHandler } from "express";
 import type { Database } from "../../db/client";
 import { Prisma } from "../../generated/prisma/client";
-import { knownError } from "../../http/error-handler";
-import { scimTypeOf } from "../../http/render";
+import { knownError } from "../../shared/known-error";
+import { scimTypeOf } from "../scim-type";
 import type { Logger } from "../../shared/logger";
 import type { ScimCtx } from "../context";
 

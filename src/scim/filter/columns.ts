@@ -6,6 +6,7 @@ import { Prisma } from "../../generated/prisma/client";
 import { AppError } from "../../shared/errors";
 import type { CompareOp, Literal } from "./parse";
 import { isUuid } from "../../shared/ids";
+import { fold } from "../../shared/fold";
 
 export type Where = Record<string, unknown>;
 
@@ -111,7 +112,7 @@ export function compareColumn(col: Column, op: CompareOp, value: Literal, label:
     }
     case "string": {
       if (typeof value !== "string") throw invalidFilter(`${label} compares with a string`);
-      const v = col.lower ? value.toLowerCase() : value;
+      const v = col.lower ? fold(value) : value;
       const mode = col.insensitive ? { mode: "insensitive" } : {};
       if (op === "eq") return { [col.field]: { equals: v, ...mode } };
       if (TEXT[op]) return { [col.field]: { [TEXT[op] as string]: likeEscaped(v), ...mode } };

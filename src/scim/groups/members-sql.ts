@@ -7,6 +7,7 @@ import { Prisma, type Group } from "../../generated/prisma/client";
 import type { Reader, SqlTx } from "../../db/client";
 import type { ScimCtx } from "../context";
 import { isUuid } from "../../shared/ids";
+import { foldSql } from "../../shared/fold-sql";
 
 const GROUP_COLUMNS = Prisma.sql`g.id::text AS id, g.org_id::text AS "orgId", g.display_name AS "displayName",
   g.display_name_lower AS "displayNameLower", g.external_id AS "externalId", g.source::text AS source,
@@ -99,7 +100,7 @@ export async function changeMembers(
     SELECT (SELECT coalesce(array_agg(r.user_id::text), '{}') FROM requested r
         WHERE NOT EXISTS (SELECT 1 FROM valid v WHERE v.id = r.user_id)) AS unknown,
       EXISTS (SELECT 1 FROM role_mapping_rules r WHERE r.org_id = ${ctx.orgId}::uuid
-        AND r.group_lower IN (${group.displayNameLower}, lower(${group.externalId}::text))) AS mapped`;
+        AND r.group_lower IN (${group.displayNameLower}, ${foldSql(Prisma.sql`${group.externalId}::text`)})) AS mapped`;
   // Usually none: answering the unknown ids, not the valid ones, keeps the reply one short row.
   const missing = new Set(row?.unknown ?? []);
   return {

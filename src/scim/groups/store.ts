@@ -8,6 +8,7 @@ import { invalidValue } from "../schema/canonical";
 import { notFound } from "../users/store";
 import { lockGroupRow } from "./members-sql";
 import { isUuid } from "../../shared/ids";
+import { fold } from "../../shared/fold";
 
 export const groupUniqueness = () =>
   new AppError("uniqueness", "a group with this displayName already exists in this organization", {
@@ -29,7 +30,7 @@ export async function assertGroupNameFree(db: Db, orgId: string, displayName: st
   const clash = await db.group.findFirst({
     where: {
       orgId,
-      displayNameLower: displayName.toLowerCase(),
+      displayNameLower: fold(displayName),
       ...(exceptId ? { NOT: { id: exceptId } } : {}),
     },
     select: { id: true },

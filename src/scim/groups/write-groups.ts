@@ -24,6 +24,7 @@ import {
   unknownMembers,
 } from "./store";
 import { changeMembers } from "./members-sql";
+import { fold } from "../../shared/fold";
 
 type Action = "group.created" | "group.updated" | "group.deleted";
 
@@ -77,7 +78,7 @@ async function applyPlan(tx: Tx, ctx: ScimCtx, group: Group, plan: GroupPlan): P
     (plan.displayName !== undefined && plan.displayName !== group.displayName) ||
     (plan.externalId !== undefined && plan.externalId !== group.externalId);
   if (!renamed && !plan.reset) return applyMemberBatch(tx, ctx, group, plan);
-  if (plan.displayName !== undefined && plan.displayName.toLowerCase() !== group.displayNameLower)
+  if (plan.displayName !== undefined && fold(plan.displayName) !== group.displayNameLower)
     await assertGroupNameFree(tx, ctx.orgId, plan.displayName, group.id);
   await assertMembersExist(tx, ctx.orgId, add);
   // A rename can change which mapping rules match: every member's role is recomputed then.
@@ -87,7 +88,7 @@ async function applyPlan(tx: Tx, ctx: ScimCtx, group: Group, plan: GroupPlan): P
     where: { id: group.id, orgId: ctx.orgId },
     data: {
       ...(plan.displayName !== undefined
-        ? { displayName: plan.displayName, displayNameLower: plan.displayName.toLowerCase() }
+        ? { displayName: plan.displayName, displayNameLower: fold(plan.displayName) }
         : {}),
       ...(plan.externalId !== undefined ? { externalId: plan.externalId } : {}),
       version: { increment: 1 },
@@ -125,7 +126,7 @@ export function createGroupWrites({ db }: { db: Database }) {
             data: {
               orgId: ctx.orgId,
               displayName: plan.displayName,
-              displayNameLower: plan.displayName.toLowerCase(),
+              displayNameLower: fold(plan.displayName),
               externalId: plan.externalId ?? null,
               source: "scim",
             },

@@ -3,8 +3,8 @@
 // GET /sso/{org}/oidc/callback → finishOidcSignIn → the shared completeSignIn.
 import { Router, type Response } from "express";
 import * as client from "openid-client";
-import type { Services } from "../../services";
-import { cookieValue } from "../../http/auth";
+import type { SsoDeps } from "../deps";
+import { cookieValue } from "../../shared/cookies";
 import { sendSignedIn } from "../complete-sign-in";
 import type { SsoProtocol } from "../protocol";
 import { ssoTargetOf } from "../target";
@@ -15,8 +15,8 @@ import { finishOidcSignIn } from "./finish-sign-in";
 import { createProviderCache } from "./provider-cache";
 import { callbackUrl, oidcConnectionOf, parseOidcConnection, presentOidc } from "./settings";
 
-export function createOidcProtocol(services: Services): SsoProtocol {
-  const { config, db, cipher, clock } = services;
+export function createOidcProtocol(deps: SsoDeps): SsoProtocol {
+  const { config, db, cipher, clock } = deps;
   const network = { allowPrivate: config.ssoAllowPrivateUrls };
   const providers = createProviderCache({ clock, network });
   const requestDeps = { db: db.prisma, cipher, clock };
@@ -33,7 +33,7 @@ export function createOidcProtocol(services: Services): SsoProtocol {
 
   const routes = Router({ mergeParams: true });
   routes.get("/oidc/callback", async (req, res) => {
-    const { org, connection } = await ssoTargetOf(services, req, { protocol: "oidc", requireEnabled: false });
+    const { org, connection } = await ssoTargetOf(deps, req, { protocol: "oidc", requireEnabled: false });
     const query = req.originalUrl.includes("?")
       ? req.originalUrl.slice(req.originalUrl.indexOf("?") + 1)
       : "";
@@ -47,7 +47,7 @@ export function createOidcProtocol(services: Services): SsoProtocol {
       });
     }
     const success = await finishOidcSignIn(
-      { ...services, providers, baseUrl: config.baseUrl },
+      { ...deps, providers, baseUrl: config.baseUrl },
       {
         org,
         connection,

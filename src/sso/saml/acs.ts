@@ -3,7 +3,7 @@
 // answered with the sign-in error page (401); no session is created. A response to an Admin's
 // test sign-in goes through the same checks but ends in a stored test result instead.
 import type { Request, Response } from "express";
-import type { Services } from "../../services";
+import type { SsoDeps } from "../deps";
 import { completeSignIn, sendSignedIn } from "../complete-sign-in";
 import { refuseSignIn } from "../refusal";
 import { localPathOrNull } from "../return-to";
@@ -24,16 +24,16 @@ const SSO_DISABLED = {
   status: 403 as const,
 };
 
-export function acsHandler(services: Services, passport: SamlPassport) {
+export function acsHandler(deps: SsoDeps, passport: SamlPassport) {
   return async (req: Request, res: Response) => {
-    const { org, connection } = await ssoTargetOf(services, req, { protocol: "saml", requireEnabled: false });
+    const { org, connection } = await ssoTargetOf(deps, req, { protocol: "saml", requireEnabled: false });
     const requestId = res.locals.requestId as string;
-    const db = services.db.prisma;
+    const db = deps.db.prisma;
     // Why the unsigned InResponseTo is read: only to let a pending test through while SSO is off
     // and to file a refused test under its session; the signed one decides everything else.
     const parsed = parseSamlResponse(req.body?.SAMLResponse);
     const hinted = parsed.ok
-      ? await pendingTestSession(db, org.id, responseInResponseTo(parsed.value.doc), services.clock())
+      ? await pendingTestSession(db, org.id, responseInResponseTo(parsed.value.doc), deps.clock())
       : null;
     if (!connection.enabled && !hinted) {
       throw await refuseSignIn(db, { ...SSO_DISABLED, orgId: org.id, requestId });
@@ -42,19 +42,19 @@ export function acsHandler(services: Services, passport: SamlPassport) {
       req,
       res,
       db,
-      baseUrl: services.config.baseUrl,
+      baseUrl: deps.config.baseUrl,
       passport,
       org,
       connection,
-      spPrivateKey: (await spKeysOf(services, org)).privateKeyPem,
-      now: services.clock(),
+      spPrivateKey: (await spKeysOf(deps, org)).privateKeyPem,
+      now: deps.clock(),
       mode: "consume",
     });
     const config = samlConfigOf(connection.config);
     const testSessionId = result.ok ? result.value.testSessionId : hinted;
     if (testSessionId) {
       const facts = result.ok ? result.value.facts : result.facts;
-      const resultId = await recordTestResult(services, {
+      const resultId = await recordTestResult(deps, {
         org,
         connection,
         protocol: "saml",
@@ -91,7 +91,7 @@ export function acsHandler(services: Services, passport: SamlPassport) {
     const { facts, inResponseTo, returnTo } = result.value;
     // IdP-initiated: RelayState may name a local page; anything else lands on "/".
     const target = returnTo ?? localPathOrNull(req.body?.RelayState) ?? "/";
-    const success = await completeSignIn(services, {
+    const success = await completeSignIn(deps, {
       ...claimsOf(facts, config),
       org,
       connection,
@@ -100,6 +100,6 @@ export function acsHandler(services: Services, passport: SamlPassport) {
       returnTo: target,
       auditData: { assertionId: facts.id, issuer: facts.issuer, inResponseTo, idpInitiated: !inResponseTo },
     });
-    sendSignedIn(res, success, services.config.secureCookies);
+    sendSignedIn(res, success, deps.config.secureCookies);
   };
 }

@@ -2,7 +2,7 @@
 // (AuthnRequest over HTTP-Redirect or HTTP-POST, its id stored server-side), SP metadata (served
 // from the moment the organization exists), the ACS and the admin test of a pasted SAMLResponse.
 import { Router } from "express";
-import type { Services } from "../../services";
+import type { SsoDeps } from "../deps";
 import { AppError } from "../../shared/errors";
 import type { SsoProtocol } from "../protocol";
 import { acsHandler } from "./acs";
@@ -15,21 +15,20 @@ import { spKeysOf } from "./sp-key-store";
 import { spMetadataXml } from "./sp-metadata";
 import { createSamlPassport } from "./strategy";
 import { testSamlResponse } from "./test-response";
-import { formBody } from "../../http/csrf";
 
-export function createSamlProtocol(services: Services): SsoProtocol {
+export function createSamlProtocol(deps: SsoDeps): SsoProtocol {
   const passport = createSamlPassport();
-  const { baseUrl } = services.config;
+  const { baseUrl } = deps.config;
 
   const routes = Router({ mergeParams: true });
   routes.get("/saml/metadata", async (req, res) => {
-    const org = await services.orgs.findBySlug(String((req.params as Record<string, string>).org));
+    const org = await deps.orgs.findBySlug(String((req.params as Record<string, string>).org));
     if (!org) throw new AppError("not_found", "There is no organization at this address.");
-    const xml = spMetadataXml(baseUrl, org, await spKeysOf(services, org));
+    const xml = spMetadataXml(baseUrl, org, await spKeysOf(deps, org));
     res.type("application/samlmetadata+xml").send(xml);
   });
-  // HTTP-POST binding: the IdP posts a form; encrypted responses run to tens of kilobytes.
-  routes.post("/saml/acs", formBody, acsHandler(services, passport));
+  // HTTP-POST binding: the IdP posts a form (read by createApp's formBody in front of /sso).
+  routes.post("/saml/acs", acsHandler(deps, passport));
 
   return {
     protocol: "saml",
@@ -39,7 +38,7 @@ export function createSamlProtocol(services: Services): SsoProtocol {
       const parsed = parseSamlConnection(input);
       // Made (or adopted from a connection stored before saml_sp_keys) before the PUT replaces
       // the connection: the pair the metadata already published stays the one in use.
-      await spKeysOf(services, pctx.org);
+      await spKeysOf(deps, pctx.org);
       return parsed;
     },
 
@@ -58,17 +57,17 @@ export function createSamlProtocol(services: Services): SsoProtocol {
         serviceProvider: {
           ...urls,
           nameIdFormat: NAME_ID_FORMAT,
-          certificate: (await spKeysOf(services, org)).certificatePem,
+          certificate: (await spKeysOf(deps, org)).certificatePem,
         },
       };
     },
 
     async startLogin(req, res, { org, connection, returnTo, testSessionId }) {
       const requestId = await issueRequest(
-        services.db.prisma,
+        deps.db.prisma,
         org.id,
         returnTo,
-        services.clock(),
+        deps.clock(),
         testSessionId ?? null,
       );
       res.set("Cache-Control", "no-store");
@@ -91,10 +90,10 @@ export function createSamlProtocol(services: Services): SsoProtocol {
           `default-src 'none'; script-src-attr 'unsafe-inline'; form-action ${new URL(config.idpSsoUrl).origin}`,
         );
       }
-      const { privateKeyPem } = await spKeysOf(services, org);
+      const { privateKeyPem } = await spKeysOf(deps, org);
       await passport.startLogin(req, res, samlOptionsFor(baseUrl, org, connection, privateKeyPem, requestId));
     },
 
-    testSignIn: (input, target) => testSamlResponse(services, passport, input, target),
+    testSignIn: (input, target) => testSamlResponse(deps, passport, input, target),
   };
 }

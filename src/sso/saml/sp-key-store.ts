@@ -4,11 +4,11 @@
 // happens to the connection. Connections made before this table carried their pair in their own
 // config and secrets: the first need adopts it, so the IdP's copy of our certificate stays valid.
 import type { Organization } from "../../generated/prisma/client";
-import type { Services } from "../../services";
+import type { SsoDeps } from "../deps";
 import { loadConnection } from "../connection-store";
 import { generateSpKeyPair, type SpKeyPair } from "./sp-keys";
 
-export type SpKeyDeps = Pick<Services, "db" | "cipher" | "clock">;
+export type SpKeyDeps = Pick<SsoDeps, "db" | "cipher" | "clock">;
 
 async function legacyPair(deps: SpKeyDeps, orgId: string): Promise<SpKeyPair | null> {
   const connection = await loadConnection(deps.db.prisma, deps.cipher, orgId);

@@ -3,7 +3,7 @@
 // Nothing is consumed: the replay cache and the request ids are only read, no user or session
 // is written (the role comes from the real engine in a rolled-back transaction).
 import { z } from "zod";
-import type { Services } from "../../services";
+import type { SsoDeps } from "../deps";
 import { recordAudit } from "../../audit/record";
 import { previewSignIn } from "../complete-sign-in";
 import type { TestTarget } from "../protocol";
@@ -16,7 +16,7 @@ import { verifySamlResponse } from "./verify-response";
 const body = z.object({ samlResponse: z.string().min(1).max(512_000) }).strict();
 
 export async function testSamlResponse(
-  services: Services,
+  deps: SsoDeps,
   passport: SamlPassport,
   input: unknown,
   { ctx, org, connection, req, res }: TestTarget,
@@ -27,19 +27,19 @@ export async function testSamlResponse(
   const result = await verifySamlResponse({
     req,
     res,
-    db: services.db.prisma,
-    baseUrl: services.config.baseUrl,
+    db: deps.db.prisma,
+    baseUrl: deps.config.baseUrl,
     passport,
     org,
     connection,
-    spPrivateKey: (await spKeysOf(services, org)).privateKeyPem,
-    now: services.clock(),
+    spPrivateKey: (await spKeysOf(deps, org)).privateKeyPem,
+    now: deps.clock(),
     mode: "peek",
   });
   const facts = result.ok ? result.value.facts : (result.facts ?? null);
   const claims = result.ok ? claimsOf(result.value.facts, samlConfigOf(connection.config)) : null;
   const signIn = claims
-    ? await previewSignIn(services, {
+    ? await previewSignIn(deps, {
         ...claims,
         org,
         connection,
@@ -48,7 +48,7 @@ export async function testSamlResponse(
         returnTo: "/",
       })
     : null;
-  await recordAudit(services.db.prisma, ctx, {
+  await recordAudit(deps.db.prisma, ctx, {
     action: "sso.connection_tested",
     targetType: "sso_connection",
     targetId: connection.id,

@@ -4,7 +4,7 @@
 // is stored for the session that started the test alone; a pass stamps the connection.
 import type { Response } from "express";
 import type { InputJsonValue } from "../../generated/prisma/internal/prismaNamespace";
-import type { Services } from "../../services";
+import type { SsoDeps } from "../deps";
 import { recordAudit } from "../../audit/record";
 import { previewSignIn, type SignInInput } from "../complete-sign-in";
 import type { SsoConnectionRecord, SsoProtocolName } from "../protocol";
@@ -28,7 +28,7 @@ export interface TestOutcome {
   refusal?: { reason: string; message: string } | null;
 }
 
-export type TestDeps = Pick<Services, "db" | "sessions" | "clock">;
+export type TestDeps = Pick<SsoDeps, "db" | "sessions" | "clock">;
 
 /** Stores the result and answers its id. */
 export async function recordTestResult(deps: TestDeps, outcome: TestOutcome): Promise<string> {
@@ -122,7 +122,7 @@ export function sendToTestResult(res: Response, resultId: string): void {
 
 /** A result, only for the session that started its test (anyone else: null, as if absent). */
 export async function readTestResult(
-  deps: Pick<Services, "db">,
+  deps: Pick<SsoDeps, "db">,
   orgId: string,
   sessionId: string,
   resultId: string | "latest",

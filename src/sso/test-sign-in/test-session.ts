@@ -3,8 +3,8 @@
 // the admin API). The session's id binds the test: only it will see the result.
 import type { Request } from "express";
 import type { Organization } from "../../generated/prisma/client";
-import type { Services } from "../../services";
-import { cookieValue } from "../../http/auth";
+import type { SsoDeps } from "../deps";
+import { cookieValue } from "../../shared/cookies";
 import { hasPermission } from "../../roles/permissions";
 import { SESSION_COOKIE } from "../../sessions/sessions-service";
 import { AppError } from "../../shared/errors";
@@ -13,11 +13,11 @@ export const isTestRequest = (req: Request): boolean => req.query.test === "1";
 
 /** The id of the Admin session starting the test, or a refusal page (403). */
 export async function testSessionOf(
-  services: Pick<Services, "sessions">,
+  deps: Pick<SsoDeps, "sessions">,
   req: Request,
   org: Organization,
 ): Promise<string> {
-  const resolved = await services.sessions.resolve(cookieValue(req, SESSION_COOKIE));
+  const resolved = await deps.sessions.resolve(cookieValue(req, SESSION_COOKIE));
   const role = resolved?.session.method === "recovery" ? "Admin" : resolved?.user.role;
   if (
     !resolved ||

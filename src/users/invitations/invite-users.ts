@@ -41,7 +41,7 @@ export interface CreatedInvitation {
 async function teamIdsOf(tx: Tx, orgId: string, teams: string[]): Promise<Map<string, string>> {
   const ids = new Map<string, string>();
   for (const team of teams) {
-    const lower = team.toLowerCase();
+    const lower = fold(team);
     if (ids.has(lower)) continue;
     const found = await tx.group.findUnique({
       where: { orgId_displayNameLower: { orgId, displayNameLower: lower } },
@@ -72,7 +72,7 @@ async function rowErrors(tx: Tx, orgId: string, rows: z.infer<typeof inviteRow>[
       })
     ).flatMap((u) => [u.emailLower, u.userNameLower]),
   );
-  const teamNames = [...new Set(rows.flatMap((r) => r.teams ?? []).map((t) => t.toLowerCase()))];
+  const teamNames = [...new Set(rows.flatMap((r) => r.teams ?? []).map(fold))];
   const idpTeams = new Set(
     (
       await tx.group.findMany({
@@ -88,7 +88,7 @@ async function rowErrors(tx: Tx, orgId: string, rows: z.infer<typeof inviteRow>[
     else if (existing.has(lower))
       errors.push({ field: `invitations.${i}.email`, message: `a user with this email already exists` });
     (row.teams ?? []).forEach((team, j) => {
-      if (idpTeams.has(team.toLowerCase()))
+      if (idpTeams.has(fold(team)))
         errors.push({
           field: `invitations.${i}.teams.${j}`,
           message: `"${team}" is a group managed by your identity provider, not a team`,
@@ -125,7 +125,7 @@ export async function inviteUsers(
     const out: CreatedInvitation[] = [];
     for (const row of rows) {
       const issued = await issueInvitation(tx, ctx, org, row, now);
-      const groupIds = [...new Set((row.teams ?? []).map((t) => teams.get(t.toLowerCase()) as string))];
+      const groupIds = [...new Set((row.teams ?? []).map((t) => teams.get(fold(t)) as string))];
       if (groupIds.length > 0)
         await tx.groupMembership.createMany({
           data: groupIds.map((groupId) => ({ groupId, userId: issued.userId, orgId: org.id })),

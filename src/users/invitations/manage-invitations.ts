@@ -8,7 +8,7 @@ import type { Ctx } from "../../shared/context";
 import { AppError } from "../../shared/errors";
 import { recordAudit } from "../../audit/record";
 import { enqueueEvent } from "../../events/outbox";
-import { decodeCursor, page, pageQuery } from "../../api/pagination";
+import { decodeCursor, page, pageQuery } from "../../shared/pagination";
 import { assertSsoOff, lockOrg } from "../guards";
 import { invitationUrl, issueLink } from "./issue-invitation";
 import { invitationMail } from "./invitation-mail";

@@ -1,7 +1,7 @@
 // The two pages a person reaches from a link: set a password (invitation) and confirm a
 // break-glass sign-in. Links are opened by GET, which only shows a form: mail scanners that
 // prefetch links must not spend a one-time link, so spending it takes the form's POST.
-import { CSRF_FIELD } from "../http/csrf";
+import { CSRF_FIELD } from "./csrf";
 
 const escapeHtml = (s: string): string =>
   s.replace(

@@ -5,14 +5,15 @@
 import { Router, type Request, type RequestHandler, type Response } from "express";
 import { z } from "zod";
 import type { Services } from "../services";
-import { cookieValue } from "../http/auth";
+import { cookieValue } from "../shared/cookies";
 import { SESSION_COOKIE } from "../sessions/sessions-service";
+import { clearSessionCookie, setSessionCookie } from "../sessions/session-cookie";
 import { AppError } from "../shared/errors";
 import { assertSsoOff } from "../users/guards";
-import { invitationPage, recoveryPage } from "./pages";
-import type { SignedIn } from "./deps";
-import { formBody } from "../http/csrf";
-import { isForm } from "../http/form-gate";
+import { invitationPage, recoveryPage } from "./auth-pages";
+import type { SignedIn } from "../auth/deps";
+import { formBody } from "./csrf";
+import { isForm } from "./form-gate";
 
 const tokenParam = z.string().min(1).max(200);
 
@@ -27,12 +28,7 @@ export const authPageFormat: RequestHandler = (req, res, next) => {
 export function authRoutes(services: Services): Router {
   const router = Router({ mergeParams: true });
   const auth = services.auth;
-  const cookieOptions = {
-    httpOnly: true,
-    sameSite: "lax" as const,
-    secure: services.config.secureCookies,
-    path: "/",
-  };
+  const secureCookies = services.config.secureCookies;
 
   router.use(authPageFormat);
 
@@ -44,7 +40,7 @@ export function authRoutes(services: Services): Router {
   ];
 
   function signedIn(req: Request, res: Response, result: SignedIn): void {
-    res.cookie(SESSION_COOKIE, result.cookieValue, { ...cookieOptions, expires: result.expiresAt });
+    setSessionCookie(res, secureCookies, result);
     if (isForm(req) && result.stage === "full") res.redirect(303, "/");
     else res.json({ stage: result.stage, userId: result.userId });
   }
@@ -62,7 +58,7 @@ export function authRoutes(services: Services): Router {
   router.post("/logout", async (req, res) => {
     const s = await services.sessions.resolve(cookieValue(req, SESSION_COOKIE));
     if (s) await auth.logout(s, res.locals.requestId);
-    res.clearCookie(SESSION_COOKIE, cookieOptions);
+    clearSessionCookie(res, secureCookies);
     res.status(204).end();
   });
 

@@ -3,8 +3,8 @@
 // sso_enforced before anything runs. Services repeat assertSsoOff inside their transaction.
 import type { RequestHandler } from "express";
 import type { Db } from "../db/client";
-import { requireAuthOf } from "../http/auth";
-import { assertSsoOff } from "./guards";
+import { requireAuthOf } from "./auth";
+import { assertSsoOff } from "../users/guards";
 
 /** Marks the handler so the route-enumeration test can tell it apart from any other middleware. */
 export const SSO_OFF_GUARD = Symbol.for("sso-bridge.requireSsoOff");

@@ -1,7 +1,7 @@
 // Cursor pagination of the admin API: ?cursor=&limit= (default 50,
 // max 200), answers {data, nextCursor}. Cursors are opaque base64url JSON.
 import { z } from "zod";
-import { AppError } from "../shared/errors";
+import { AppError } from "./errors";
 
 export const pageQuery = z.object({
   cursor: z.string().max(500).optional(),
