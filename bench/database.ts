@@ -25,7 +25,7 @@ export async function withDatabase<T>(
     await admin.query(`CREATE DATABASE "${dbName}"`).finally(() => admin.end());
     const url = new URL(ADMIN_URL);
     url.pathname = `/${dbName}`;
-    db = openPostgres(url.toString(), 4);
+    db = openPostgres(url.toString(), { poolSize: 4 });
   } else {
     // On disk, as the embedded default runs (DATA_DIR), not in memory.
     db = openPglite({ dir: path.join(dataDir, "pglite") });

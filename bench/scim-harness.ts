@@ -242,7 +242,7 @@ export async function openEngine(
   const conn = await connectPg(url.toString());
   await migrate(conn).finally(() => conn.release());
   return {
-    db: Object.assign(openPostgres(url.toString(), 10), { url: url.toString() }),
+    db: Object.assign(openPostgres(url.toString(), { poolSize: 10 }), { url: url.toString() }),
     drop: async () => {
       const a = new pg.Client({ connectionString: ADMIN_URL });
       await a.connect();

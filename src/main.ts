@@ -78,6 +78,7 @@ export async function start(env: NodeJS.ProcessEnv = process.env) {
       await closed;
       clearTimeout(timer);
       await stopAutovacuum();
+      await services.rateLimits.close();
       await db.close();
       releaseLock();
       logger.info("stopped");

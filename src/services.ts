@@ -17,6 +17,7 @@ import { createProtocolRegistry } from "./sso/registry";
 import { createSsoConnectionsService } from "./sso/connections-service";
 import { createScimUseCases } from "./scim/use-cases";
 import { createCsrf } from "./http/csrf";
+import { createRateLimits } from "./http/rate-limit";
 
 export interface ServiceDeps {
   config: ReadyConfig;
@@ -42,6 +43,7 @@ export function createServices({ config, db, logger, clock = () => new Date() }:
     // One instance: the portal's forms and /auth/login sign and check tokens with the same key.
     csrf: createCsrf(config.secretKey, { secureCookies: config.secureCookies }),
     scimBaseUrl: (slug: string) => `${config.baseUrl}/scim/v2/${slug}`,
+    rateLimits: createRateLimits({ config, db, logger }),
     orgs,
     roles: createRolesService({ db }),
     scimTokenCache,

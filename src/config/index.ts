@@ -55,6 +55,17 @@ const schema = z.object({
     .enum(["true", "false", "1", "0"])
     .default("false")
     .transform((v) => v === "true" || v === "1"),
+  DB_POOL_SIZE: z.coerce.number().int().min(1).max(1000).default(10),
+  DB_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(5_000),
+  DB_QUEUE_LIMIT: z.coerce.number().int().min(0).default(200),
+  REDIS_URL: urlWith(["redis:", "rediss:"]).optional(),
+  RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
+  RATE_LIMIT_SCIM_PER_TOKEN: z.coerce.number().int().min(0).default(120_000),
+  RATE_LIMIT_SIGN_IN_PER_IP: z.coerce.number().int().min(0).default(1_200),
+  RATE_LIMIT_KEY_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_:-]{1,40}$/, "must be 1-40 of A-Z a-z 0-9 _ : -")
+    .default("sso-bridge"),
 });
 
 export interface Config {
@@ -75,6 +86,24 @@ export interface Config {
   ssoAllowPrivateUrls: boolean;
   /** True when BASE_URL is https: session cookies get the Secure flag. */
   secureCookies: boolean;
+  /** PostgreSQL connections per process, how long getting one may take, and how many may wait. */
+  dbPoolSize: number;
+  dbConnectTimeoutMs: number;
+  /** Requests are refused (503) while more than this much database work waits for a connection. */
+  dbQueueLimit: number;
+  /** Rate-limit counters go to Redis when set, else to the database (docs/operations.md). */
+  redisUrl?: string;
+  rateLimit: Readonly<RateLimitConfig>;
+}
+
+export interface RateLimitConfig {
+  windowSeconds: number;
+  /** Requests per window for one SCIM token; 0 turns the limit off. */
+  scimPerToken: number;
+  /** Sign-in requests (SSO start and return, local sign-in) per window from one address; 0: off. */
+  signInPerIp: number;
+  /** Prefix of every counter's key: separates deployments (or test runs) sharing one store. */
+  keyPrefix: string;
 }
 
 export class ConfigError extends Error {
@@ -109,6 +138,16 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
     trustProxy: c.TRUST_PROXY,
     ssoAllowPrivateUrls: c.SSO_ALLOW_PRIVATE_URLS,
     secureCookies: baseUrl.startsWith("https://"),
+    dbPoolSize: c.DB_POOL_SIZE,
+    dbConnectTimeoutMs: c.DB_CONNECT_TIMEOUT_MS,
+    dbQueueLimit: c.DB_QUEUE_LIMIT,
+    redisUrl: c.REDIS_URL,
+    rateLimit: Object.freeze({
+      windowSeconds: c.RATE_LIMIT_WINDOW_SECONDS,
+      scimPerToken: c.RATE_LIMIT_SCIM_PER_TOKEN,
+      signInPerIp: c.RATE_LIMIT_SIGN_IN_PER_IP,
+      keyPrefix: c.RATE_LIMIT_KEY_PREFIX,
+    }),
   });
 }
 

@@ -11,6 +11,7 @@ import { Prisma, PrismaClient } from "../generated/prisma/client";
 import { connectPg, pgliteConnection, type RawConnection } from "./raw";
 import { createStatementNamer } from "./statement-names";
 import { makePrivateDir } from "./data-dir";
+import { assertChannel, pgListener } from "./pg-listener";
 
 export type { PrismaClient };
 
@@ -47,6 +48,14 @@ export interface Database {
    * apart, so callers must treat "down" as "anything may have changed"). Ends with close().
    */
   listen(channel: string, handlers: ListenHandlers): void;
+  /**
+   * How many pieces of work wait for a connection now (PostgreSQL: the pool's queue; PGlite: 0,
+   * its one connection queues inside PGlite): the back-pressure middleware refuses new requests
+   * while it is over DB_QUEUE_LIMIT.
+   */
+  waiting(): number;
+  /** PostgreSQL's pool itself, for a library that needs a pg pool (the rate-limit counters). */
+  pgPool?: pg.Pool;
   close(): Promise<void>;
 }
 
@@ -90,50 +99,28 @@ export interface ListenHandlers {
   onLive(live: boolean): void;
 }
 
-const RELISTEN_DELAY_MS = 1_000;
-// LISTEN takes an identifier, not a parameter: only plain names are let through.
-const assertChannel = (channel: string) => {
-  if (!/^[a-z_][a-z0-9_]*$/.test(channel)) throw new Error(`not a channel name: ${channel}`);
-};
-
-/** LISTEN on PostgreSQL: one dedicated connection per channel, outside the pool. */
-function pgListener(connectionString: string) {
-  const clients = new Set<pg.Client>();
-  let closed = false;
-  const listen = (channel: string, h: ListenHandlers) => {
-    assertChannel(channel);
-    if (closed) return;
-    const client = new pg.Client({ connectionString });
-    clients.add(client);
-    const down = () => {
-      if (!clients.delete(client)) return;
-      h.onLive(false);
-      client.end().catch(() => undefined);
-      if (!closed) setTimeout(() => listen(channel, h), RELISTEN_DELAY_MS).unref();
-    };
-    client.on("error", down);
-    client.on("end", down);
-    client.on("notification", (n) => h.onNotify(n.payload ?? ""));
-    client
-      .connect()
-      .then(() => client.query(`LISTEN ${channel}`))
-      .then(() => clients.has(client) && h.onLive(true), down);
-  };
-  const close = async () => {
-    closed = true;
-    const open = [...clients];
-    clients.clear();
-    await Promise.all(open.map((c) => c.end().catch(() => undefined)));
-  };
-  return { listen, close };
+export interface PoolOptions {
+  /** Connections this process opens at most; more work waits in the pool's queue. */
+  poolSize?: number;
+  /** How long opening a connection, or waiting in the queue for one, may take before it fails. */
+  connectTimeoutMs?: number;
+  /** Called when a connection the pool holds idle breaks (a restart, a failover). */
+  onIdleError?: (e: Error) => void;
 }
 
-export function openPostgres(
-  connectionString: string,
-  poolSize = 10,
-  onIdleError: (e: Error) => void = () => undefined,
-): Database {
-  const pool = new pg.Pool({ connectionString, max: poolSize });
+/** `options` may be the pool size alone (the older call). */
+export function openPostgres(connectionString: string, options: PoolOptions | number = {}): Database {
+  const opts = typeof options === "number" ? { poolSize: options } : options;
+  const { poolSize = 10, connectTimeoutMs = 5_000, onIdleError = () => undefined } = opts;
+  // Why a connect timeout: pg waits forever by default, so with the server unreachable (not
+  // refusing) every request would hang instead of failing fast with 503. keepAlive lets the
+  // kernel notice a peer that vanished without closing its connections.
+  const pool = new pg.Pool({
+    connectionString,
+    max: poolSize,
+    connectionTimeoutMillis: connectTimeoutMs,
+    keepAlive: true,
+  });
   // An idle pooled connection that the server ends (restart, failover, admin command) emits
   // 'error' on the pool; unhandled, that would kill the process. The pool drops the client
   // and the next query opens a new one.
@@ -161,12 +148,16 @@ export function openPostgres(
   return {
     kind: "postgres",
     prisma,
-    raw: () => connectPg(connectionString),
+    raw: () => connectPg(connectionString, connectTimeoutMs),
     read: async <T>(sql: Prisma.Sql) => (await onPool(sql)).rows as T[],
     direct: sqlTx(onPool),
     async transaction(fn) {
       const client = await pool.connect();
       let broken: Error | undefined;
+      // A checked-out client has no listener of the pool's: a connection that breaks between
+      // two statements would otherwise raise an unhandled 'error' and end the process.
+      const onError = (err: Error) => (broken = err);
+      client.on("error", onError);
       try {
         await client.query("BEGIN");
         const result = await fn(sqlTx(on(client)));
@@ -177,10 +168,13 @@ export function openPostgres(
         await client.query("ROLLBACK").catch((err: Error) => (broken = err));
         throw e;
       } finally {
+        client.removeListener("error", onError);
         client.release(broken);
       }
     },
     listen: listener.listen,
+    waiting: () => pool.waitingCount,
+    pgPool: pool,
     async close() {
       await listener.close();
       await prisma.$disconnect();
@@ -226,6 +220,7 @@ export function openPglite(options: { dir?: string; loadDataDir?: Blob } = {}): 
         () => h.onLive(false),
       );
     },
+    waiting: () => 0,
     async close() {
       closed = true;
       await prisma.$disconnect();
@@ -235,11 +230,15 @@ export function openPglite(options: { dir?: string; loadDataDir?: Blob } = {}): 
 }
 
 export function openDatabase(
-  config: { databaseUrl?: string; dataDir: string },
+  config: { databaseUrl?: string; dataDir: string; dbPoolSize?: number; dbConnectTimeoutMs?: number },
   onIdleError?: (e: Error) => void,
 ): Database {
   return config.databaseUrl
-    ? openPostgres(config.databaseUrl, 10, onIdleError)
+    ? openPostgres(config.databaseUrl, {
+        poolSize: config.dbPoolSize,
+        connectTimeoutMs: config.dbConnectTimeoutMs,
+        onIdleError,
+      })
     : openPglite({ dir: path.join(config.dataDir, "pglite") });
 }
 

@@ -11,8 +11,11 @@ export interface RawConnection {
   release(): Promise<void>;
 }
 
-export async function connectPg(connectionString: string): Promise<RawConnection> {
-  const client = new pg.Client({ connectionString });
+export async function connectPg(connectionString: string, connectTimeoutMs = 0): Promise<RawConnection> {
+  const client = new pg.Client({ connectionString, connectionTimeoutMillis: connectTimeoutMs });
+  // A connection that breaks while held emits 'error'; unhandled, that would end the process.
+  // The statement in flight fails on its own, and release() ends the client.
+  client.on("error", () => undefined);
   await client.connect();
   return {
     async query<T>(sql: string, params: unknown[] = []) {

@@ -20,6 +20,7 @@ import { createSsoRouter } from "../sso/routes";
 import { createPortalRouter } from "../portal/router";
 import { sameOriginWrites } from "./same-origin";
 import { formsOnlyWhereExpected } from "./form-gate";
+import { SIGN_IN_PATHS } from "./rate-limit";
 import { formBody } from "./csrf";
 
 export const JSON_TYPES = ["application/json", "application/scim+json", "application/*+json"];
@@ -48,6 +49,8 @@ export function createApp(services: Services): Express {
   app.use("/scim", errorFormat("scim"));
   app.use("/sso", errorFormat("html"));
   app.use("/auth", authPageFormat);
+  // Before any work: a request that would only wait for a database connection is refused (503).
+  app.use(services.rateLimits.databaseQueue);
   app.use(rejectHostileUrl);
   // Before any body is read: writes from another site's pages, and forms where none is expected.
   app.use(sameOriginWrites(services.config.baseUrl));
@@ -59,6 +62,7 @@ export function createApp(services: Services): Express {
   // SCIM first: it carries most of the traffic, and every router a request passes through
   // costs it (a router that matches nothing hands the request on in a later event-loop turn).
   mount(app.router, "/scim/v2/:org", scimRouter(services));
+  app.use(SIGN_IN_PATHS, services.rateLimits.signIn);
   // The SAML ACS is the one form under /sso (formsOnlyWhereExpected refused any other); the IdP
   // posts it, and encrypted responses run to tens of kilobytes.
   app.use("/sso", formBody);

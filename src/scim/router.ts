@@ -2,7 +2,7 @@
 // SCIM use cases (scimmy supplies the schema definitions; its router layer keeps a process-wide
 // base path and handles groups whole, so it is not used). Bodies are application/scim+json;
 // requests may also be application/json.
-import { Router, type Request, type Response } from "express";
+import { Router, type Request, type RequestHandler, type Response } from "express";
 import type { Database } from "../db/client";
 import type { Logger } from "../shared/logger";
 import type { VerifiedCache } from "../credentials/verified-cache";
@@ -66,6 +66,8 @@ export interface ScimRouterDeps {
   scimTokenCache: VerifiedCache<ScimTokenRow>;
   scimBaseUrl: (slug: string) => string;
   scim: ScimUseCases;
+  /** Counts each authenticated request against its token (http/rate-limit.ts). */
+  rateLimits: { scimToken: RequestHandler };
 }
 
 export function scimRouter(deps: ScimRouterDeps): Router {
@@ -74,6 +76,7 @@ export function scimRouter(deps: ScimRouterDeps): Router {
   r.use(
     scimAuth({ db: deps.db, cache: deps.scimTokenCache, scimBaseUrl: deps.scimBaseUrl, clock: deps.clock }),
   );
+  r.use(deps.rateLimits.scimToken);
 
   r.get("/ServiceProviderConfig", (req, res) =>
     send(req, res, 200, serviceProviderConfig(scimCtxOf(res.locals).baseUrl)),

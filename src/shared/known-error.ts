@@ -3,6 +3,7 @@
 // of bad input is answered alike everywhere.
 import { ZodError } from "zod";
 import { AppError } from "./errors";
+import { isDatabaseUnavailable } from "../db/unavailable";
 
 /** zod's own message for a missing field ("Invalid input: expected string, received undefined"). */
 const MISSING = /received undefined$/;
@@ -53,6 +54,17 @@ export function knownError(err: unknown): AppError | null {
     return new AppError("bad_request", "the path holds an invalid percent-encoding", {
       scimType: "invalidValue",
     });
+  if (isDatabaseUnavailable(err)) return databaseUnavailable(err);
   if (err && typeof err === "object") return fromBodyParser(err as { type?: string });
   return null;
 }
+
+/** Seconds a client is asked to wait when the database cannot be reached. */
+export const DATABASE_RETRY_AFTER_SECONDS = 5;
+
+/** The 503 for a database that cannot be reached now: the client retries, nothing is a bug. */
+export const databaseUnavailable = (cause?: unknown): AppError =>
+  new AppError("unavailable", "the database cannot be reached right now: try again in a few seconds", {
+    cause,
+    extra: { retryAfterSeconds: DATABASE_RETRY_AFTER_SECONDS },
+  });

@@ -56,5 +56,17 @@ export async function createTestApp(
   const db = options.db ?? (await openTestDatabase());
   const services = createServices({ config, db, logger, clock: options.clock });
   const app = createApp(services);
-  return { app, services, db, config, given: createGiven(services), logs, rawLogs, close: () => db.close() };
+  return {
+    app,
+    services,
+    db,
+    config,
+    given: createGiven(services),
+    logs,
+    rawLogs,
+    close: async () => {
+      await services.rateLimits.close();
+      await db.close();
+    },
+  };
 }

@@ -3,7 +3,7 @@
 import { readFileSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import pg from "pg";
-import { openPglite, openPostgres, type Database } from "../../src/db/client";
+import { openPglite, openPostgres, type Database, type PoolOptions } from "../../src/db/client";
 import type { RawConnection } from "../../src/db/raw";
 import { adminUrl, runId, snapshotFile, templateDb } from "./run";
 
@@ -12,7 +12,13 @@ declare const __DB_KIND__: string | undefined;
 export const testDbKind = (): "postgres" | "pglite" =>
   typeof __DB_KIND__ !== "undefined" && __DB_KIND__ === "postgres" ? "postgres" : "pglite";
 
-export async function openTestDatabase(): Promise<Database> {
+/**
+ * `via` (PostgreSQL only) changes the URL the service connects with, e.g. to go through a proxy
+ * the test can cut (test/support/tcp-proxy.ts); the database is still created and dropped directly.
+ */
+export async function openTestDatabase(
+  options: PoolOptions & { via?: (url: string) => string } = {},
+): Promise<Database> {
   if (testDbKind() === "pglite") {
     return openPglite({ loadDataDir: new Blob([readFileSync(snapshotFile())]) });
   }
@@ -24,7 +30,8 @@ export async function openTestDatabase(): Promise<Database> {
   } finally {
     await admin.end();
   }
-  const db = openPostgres(adminUrl(name), 5);
+  const { via = (url: string) => url, ...pool } = options;
+  const db = openPostgres(via(adminUrl(name)), { poolSize: 5, ...pool });
   return {
     ...db,
     async close() {

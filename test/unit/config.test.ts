@@ -17,6 +17,14 @@ describe("loadConfig", () => {
     expect(c.dataDir).toBe(path.resolve("./data"));
     expect(c.databaseUrl).toBeUndefined();
     expect(Object.isFrozen(c)).toBe(true);
+    expect(c).toMatchObject({ dbPoolSize: 10, dbConnectTimeoutMs: 5_000, dbQueueLimit: 200 });
+    expect(c.redisUrl).toBeUndefined();
+    expect(c.rateLimit).toEqual({
+      windowSeconds: 60,
+      scimPerToken: 120_000,
+      signInPerIp: 1_200,
+      keyPrefix: "sso-bridge",
+    });
   });
 
   test.each([
@@ -30,6 +38,10 @@ describe("loadConfig", () => {
     [{ NODE_ENV: "staging" }, "NODE_ENV"],
     [{ HOST: "not a host!" }, "HOST"],
     [{ HOST: "http://0.0.0.0" }, "HOST"],
+    [{ REDIS_URL: "http://cache:6379" }, "REDIS_URL"],
+    [{ DB_POOL_SIZE: "0" }, "DB_POOL_SIZE"],
+    [{ RATE_LIMIT_SCIM_PER_TOKEN: "-1" }, "RATE_LIMIT_SCIM_PER_TOKEN"],
+    [{ RATE_LIMIT_KEY_PREFIX: "has space" }, "RATE_LIMIT_KEY_PREFIX"],
   ])("when %j is given, then one line names %s", (env, name) => {
     expect.assertions(3);
     try {

@@ -46,7 +46,9 @@ export function scimErrorRecorder(db: Pick<Database, "prisma">, logger: Logger):
   return (err, req, res, next) => {
     const ctx = res.locals.scim as ScimCtx | undefined;
     const known = knownError(err);
-    if (ctx) {
+    // Not while the database cannot be reached: there is nowhere to file it, and a queue of
+    // failing writes would only grow for the length of the outage.
+    if (ctx && known?.code !== "unavailable") {
       const status = known?.status ?? 500;
       const template = (req.route as { path?: string } | undefined)?.path ?? req.path;
       const row: ScimErrorRow = {
