@@ -89,7 +89,7 @@ export function startServer(engine: "pglite" | "postgres"): Promise<Server> {
 
 const CLOCK_TICKS = 100; // USER_HZ on Linux
 /** CPU seconds (user + system) a process has used so far, from /proc; 0 where there is none. */
-function cpuSeconds(pid: number | string): number {
+export function cpuSeconds(pid: number | string): number {
   try {
     const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
     return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;

@@ -132,6 +132,11 @@ export const AUDIT_ACTIONS = {
   "group.created": spec("group", groupChange, ["group.created"]),
   "group.updated": spec("group", groupChange, ["group.updated"]),
   "group.deleted": spec("group", groupChange, ["group.deleted"]),
+  /** Written by the group_identity_fold migration only. */
+  "group.identity_collision": spec(
+    "group",
+    z.strictObject({ displayName: z.string(), collides: z.literal("displayName") }),
+  ),
   // Sign-in.
   "auth.signed_in": spec(
     "user",

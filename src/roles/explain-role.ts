@@ -7,6 +7,8 @@ import { isSsoOn } from "../users/guards";
 import { readMappings } from "./read-mappings";
 import { resolveRole, type Resolution } from "./resolve";
 import { fold } from "../shared/fold";
+import { foldColumn } from "../shared/fold-sql";
+import { Prisma } from "../generated/prisma/client";
 
 export interface RoleExplanation {
   role: Role | null;
@@ -36,17 +38,13 @@ export async function explainRole(db: Db, orgId: string, userId: string): Promis
   const [mappings, ssoOn] = await Promise.all([readMappings(db, orgId), isSsoOn(db, orgId)]);
   // Sign-in values may name a group by its other name; only groups the values name can matter.
   const values = user.ssoGroups.map(fold);
+  // Matched by the fold as the recompute matches (never by the collation's own case rules).
+  const keys = Prisma.sql`ARRAY(SELECT jsonb_array_elements_text(${JSON.stringify(values)}::jsonb))`;
   const knownGroups = values.length
-    ? await db.group.findMany({
-        where: {
-          orgId,
-          OR: [
-            { displayNameLower: { in: values } },
-            { externalId: { in: user.ssoGroups, mode: "insensitive" } },
-          ],
-        },
-        select: { displayName: true, externalId: true },
-      })
+    ? await db.$queryRaw<{ displayName: string; externalId: string | null }[]>(Prisma.sql`
+        SELECT display_name AS "displayName", external_id AS "externalId" FROM groups
+        WHERE org_id = ${orgId}::uuid
+          AND (display_name_lower = ANY(${keys}) OR ${foldColumn("external_id")} = ANY(${keys}))`)
     : [];
   const input = {
     rules: mappings.rules,

@@ -10,6 +10,7 @@ import type { ScimTokenRow } from "../credentials/scim-token-row";
 import type { ScimUseCases } from "./use-cases";
 import { scimAuth, scimCtxOf } from "./auth";
 import { asList, one, resourceTypes, schemas, serviceProviderConfig } from "./discovery";
+import { AppError } from "../shared/errors";
 import { parseListQuery } from "./list-query";
 import { weakEtag } from "./context";
 import { scimErrorRecorder } from "./activity/record-error";
@@ -50,7 +51,12 @@ const ifMatch = (req: Request) => req.get("if-match");
 
 /** POST /.search (RFC 7644 3.4.3): the query in the body, attribute lists as arrays. */
 const searchQuery = (body: unknown) => {
-  const b = (typeof body === "object" && body !== null ? body : {}) as Record<string, unknown>;
+  // An array or a scalar is no SearchRequest: refused, never read as an unfiltered search.
+  if (body !== undefined && (typeof body !== "object" || body === null || Array.isArray(body)))
+    throw new AppError("bad_request", "the body must be a SearchRequest object", {
+      scimType: "invalidSyntax",
+    });
+  const b = (body ?? {}) as Record<string, unknown>;
   const list = (v: unknown) => (Array.isArray(v) ? v.join(",") : v);
   return parseListQuery({
     ...b,

@@ -1,44 +1,14 @@
 // Several instances on one database. PostgreSQL: two processes started at once both come up
 // (one waits on the migration lock). PGlite: one process owns a data directory; a second
-// server on it refuses to start instead of corrupting it.
-import { spawn, type ChildProcess } from "node:child_process";
+// server on it refuses to start instead of corrupting it. What several instances do under
+// traffic is test/resilience/several-instances.test.ts.
 import { mkdtempSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { createEmptyPostgresDatabase, testDbKind } from "../support/db";
 import { TEST_SECRET_KEY } from "../support/app";
+import { launch } from "../support/instances";
 import { start } from "../../src/main";
-
-function launch(env: Record<string, string>): {
-  child: ChildProcess;
-  ready: Promise<number>;
-  output: () => string;
-} {
-  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
-    cwd: path.resolve("."),
-    env: { ...process.env, ...env, LOG_LEVEL: "info" },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let output = "";
-  const ready = new Promise<number>((resolve, reject) => {
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const line = output.split("\n").find((l) => l.includes('"sso-bridge listening"'));
-      if (line) resolve(JSON.parse(line).port as number);
-    };
-    child.stdout!.on("data", onData);
-    child.stderr!.on("data", onData);
-    child.on("exit", (code) => reject(new Error(`exited with ${code}: ${output}`)));
-  });
-  return { child, ready, output: () => output };
-}
-
-const stop = (child: ChildProcess) =>
-  new Promise<number | null>((resolve) => {
-    if (child.exitCode !== null) return resolve(child.exitCode);
-    child.once("exit", (code) => resolve(code));
-    child.kill("SIGTERM");
-  });
 
 if (testDbKind() === "postgres") {
   test("when two processes start at once against one empty PostgreSQL, then both come up and the schema is migrated once", async () => {
@@ -54,11 +24,11 @@ if (testDbKind() === "postgres") {
       }
       const applied = [a.output(), b.output()].filter((o) => o.includes('"migrations applied"'));
       expect(applied).toHaveLength(1);
-      expect(await stop(a.child)).toBe(0);
-      expect(await stop(b.child)).toBe(0);
+      expect(await a.stop()).toBe(0);
+      expect(await b.stop()).toBe(0);
     } finally {
-      a.child.kill("SIGKILL");
-      b.child.kill("SIGKILL");
+      await a.kill();
+      await b.kill();
       await db.drop();
     }
   });

@@ -70,6 +70,13 @@ test("when rules name groups in another case or spelling than the sign-in values
   expect((await f.userOf(direct.id)).role).toBe("Support");
   // Dotless: "izmir" is not "i̇zmi̇r" (İ folds to i + U+0307), in JavaScript as in SQL.
   expect((await f.userOf(other.id)).role).toBeNull();
+  // The portal's "why this role" finds the group through its externalId by the same fold.
+  const ctx = { orgId: org.id, actor: { type: "system" as const } };
+  expect(await t.services.roles.explainRole(ctx, viaGroup.id)).toMatchObject({
+    role: "Admin",
+    kind: "mapping",
+    rules: [{ group: "STRASSE-ÄRZTE", role: "Admin", position: 1 }],
+  });
 
   const groups = await request(t.app)
     .get(`/api/v1/orgs/${org.slug}/groups`)

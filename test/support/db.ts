@@ -22,25 +22,32 @@ export async function openTestDatabase(
   if (testDbKind() === "pglite") {
     return openPglite({ loadDataDir: new Blob([readFileSync(snapshotFile())]) });
   }
-  const name = `${runId()}_${randomBytes(4).toString("hex")}`;
-  const admin = new pg.Client({ connectionString: adminUrl() });
-  await admin.connect();
-  try {
-    await admin.query(`CREATE DATABASE "${name}" TEMPLATE "${templateDb()}"`);
-  } finally {
-    await admin.end();
-  }
+  const migrated = await createMigratedPostgresDatabase();
   const { via = (url: string) => url, ...pool } = options;
-  const db = openPostgres(via(adminUrl(name)), { poolSize: 5, ...pool });
+  const db = openPostgres(via(migrated.url), { poolSize: 5, ...pool });
   return {
     ...db,
     async close() {
       await db.close();
-      const drop = new pg.Client({ connectionString: adminUrl() });
-      await drop.connect();
-      await drop.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`).finally(() => drop.end());
+      await migrated.drop();
     },
   };
+}
+
+/** A migrated PostgreSQL database of its own (a clone of the run's template), by URL: for tests
+ * that start service processes on it. */
+export async function createMigratedPostgresDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `${runId()}_${randomBytes(4).toString("hex")}`;
+  const admin = new pg.Client({ connectionString: adminUrl() });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE "${name}" TEMPLATE "${templateDb()}"`).finally(() => admin.end());
+  return { url: adminUrl(name), drop: () => dropDatabase(name) };
+}
+
+async function dropDatabase(name: string): Promise<void> {
+  const c = new pg.Client({ connectionString: adminUrl() });
+  await c.connect();
+  await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`).finally(() => c.end());
 }
 
 /** An empty PostgreSQL database of its own (no migrations), for migration tests. */
@@ -51,11 +58,7 @@ export async function createEmptyPostgresDatabase(): Promise<{ url: string; drop
   await admin.query(`CREATE DATABASE "${name}"`).finally(() => admin.end());
   return {
     url: adminUrl(name),
-    async drop() {
-      const c = new pg.Client({ connectionString: adminUrl() });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`).finally(() => c.end());
-    },
+    drop: () => dropDatabase(name),
   };
 }
 
