@@ -11,6 +11,7 @@ import { acquireDataDirLock } from "./cli/data-dir-lock";
 import { startEmbeddedAutovacuum } from "./db/embedded-autovacuum";
 import { recordInstanceSettings } from "./db/instance-settings";
 import { listen, assertPortFree, ListenError } from "./http/listen";
+import { pruneOutbox } from "./events/feed";
 
 const SHUTDOWN_GRACE_MS = 10_000;
 // Sign-in counters whose window has passed are deleted this often (any instance may do it).
@@ -56,6 +57,9 @@ export async function start(env: NodeJS.ProcessEnv = process.env) {
     services.auth
       .purgeExpiredAttempts()
       .catch((e: Error) => logger.warn("sign-in throttle purge failed", { error: e.message }));
+    pruneOutbox(db.prisma, new Date()).catch((e: Error) =>
+      logger.warn("outbox prune failed", { error: e.message }),
+    );
   }, THROTTLE_PURGE_MS);
   purgeTimer.unref();
   const { address, port } = server.address() as AddressInfo;

@@ -1,15 +1,58 @@
 // GET /api/v1/me: who the caller is, in which organization, with which role and why, and
 // what that role permits.
-import { Router } from "express";
+import { z } from "zod";
 import { requireAuth, requireAuthOf } from "../http/auth";
-import { permissionsOf } from "../roles/permissions";
+import { defineRoute, typedRouter } from "../http/typed-route";
+import { PERMISSIONS, permissionsOf } from "../roles/permissions";
+import { roleSchema } from "../roles/roles-schema";
 import { groupsOf, toUserDto, USER_GROUPS_INCLUDE } from "../users/present";
+import { roleSourceSchema, userObjectSchema } from "../users/user-schema";
 import type { Services } from "../services";
 
-export function meRoutes(services: Services): Router {
-  const router = Router();
+const organization = z.object({
+  id: z.uuid(),
+  slug: z.string(),
+  name: z.string(),
+  plan: z.enum(["free", "team", "enterprise"]),
+});
+const permissions = z.array(z.enum(PERMISSIONS));
 
-  router.get("/me", requireAuth, async (_req, res) => {
+const signedInUser = z
+  .object({
+    user: userObjectSchema,
+    organization,
+    role: roleSchema.nullable().describe("The role acted with (Admin for a break-glass session)"),
+    roleSource: roleSourceSchema,
+    permissions,
+    breakGlass: z.literal(true).optional().describe("Signed in with a break-glass link"),
+  })
+  .meta({ id: "MeUser", description: "A signed-in user" });
+
+const apiKeyCaller = z
+  .object({
+    user: z.null(),
+    apiKey: z.object({ id: z.uuid(), name: z.string() }),
+    organization,
+    role: roleSchema,
+    roleSource: z.null(),
+    permissions,
+  })
+  .meta({ id: "MeApiKey", description: "An API key" });
+
+export const getMeRoute = defineRoute({
+  method: "get",
+  path: "/me",
+  summary: "Who the caller is: user or API key, organization, role and why, permissions",
+  tags: ["Me"],
+  responses: { 200: z.union([signedInUser, apiKeyCaller]) },
+});
+
+export const ME_ROUTES = [getMeRoute];
+
+export function meRoutes(services: Services) {
+  const { router, add } = typedRouter();
+
+  add(getMeRoute, requireAuth, async ({ res }) => {
     const auth = requireAuthOf(res);
     // A session already carries its organization; only an API key needs it read.
     const org =
@@ -18,15 +61,14 @@ export function meRoutes(services: Services): Router {
         : await services.db.prisma.organization.findUniqueOrThrow({ where: { id: auth.orgId } });
     const organization = { id: org.id, slug: org.slug, name: org.name, plan: org.plan };
     if (auth.kind === "api_key") {
-      res.json({
+      return {
         user: null,
         apiKey: { id: auth.credentialId, name: auth.name },
         organization,
         role: auth.role,
         roleSource: null,
         permissions: permissionsOf(auth.role),
-      });
-      return;
+      };
     }
     const user = await services.db.prisma.user.findUniqueOrThrow({
       where: { id: auth.user.id },
@@ -34,14 +76,14 @@ export function meRoutes(services: Services): Router {
     });
     const dto = toUserDto(user, groupsOf(user));
     // A break-glass session acts as Admin; the user's own role and its source stay visible.
-    res.json({
+    return {
       user: dto,
       organization,
       role: auth.role,
       roleSource: dto.roleSource,
       permissions: permissionsOf(auth.role),
-      ...(auth.breakGlass ? { breakGlass: true } : {}),
-    });
+      ...(auth.breakGlass ? { breakGlass: true as const } : {}),
+    };
   });
 
   return router;

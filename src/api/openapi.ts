@@ -32,11 +32,22 @@ const problem = (description: string) => ({
   content: { "application/problem+json": { schema: problemSchema } },
 });
 
-const ERRORS = {
+/** What any route may answer: bad input, and for authenticated routes who may call it. */
+const INVALID = {
   "400": problem("The input is invalid; `errors` lists each invalid field."),
+  "503": problem("The database cannot take the work now; retry after the Retry-After header's seconds."),
+};
+const UNAUTHENTICATED = {
   "401": problem("Not signed in, or the API key is unknown or revoked."),
   "403": problem("The caller lacks the permission, or has no access to this organization."),
 };
+
+function errorsOf(spec: RouteSpec): Record<string, ZodOpenApiResponseObject> {
+  const own = Object.fromEntries(
+    Object.entries(spec.errors ?? {}).map(([status, when]) => [status, problem(when)]),
+  );
+  return { ...INVALID, ...(spec.auth === "none" ? {} : UNAUTHENTICATED), ...own };
+}
 
 function operationOf(spec: RouteSpec): ZodOpenApiOperationObject {
   const responses: Record<string, ZodOpenApiResponseObject> = {};
@@ -56,7 +67,8 @@ function operationOf(spec: RouteSpec): ZodOpenApiOperationObject {
       ...(spec.query ? { query: spec.query as z.ZodObject } : {}),
     },
     ...(spec.body ? { requestBody: { content: { "application/json": { schema: spec.body } } } } : {}),
-    responses: { ...responses, ...ERRORS },
+    responses: { ...responses, ...errorsOf(spec) },
+    ...(spec.auth === "none" ? { security: [] } : {}),
   };
 }
 

@@ -15,16 +15,17 @@ import { meWriteRoutes } from "./me-write-routes";
 import { roleMappingsRoutes } from "./role-mappings-routes";
 import { groupsRoutes } from "./groups-routes";
 import { activityRoutes } from "./activity-routes";
+import { openApiRoute } from "./openapi-route";
 import { buildOpenApi } from "./openapi";
+import { typedRouter } from "../http/typed-route";
 
 export function createApiRouter(services: Services): Router {
   const api = Router();
-  // The API's description is public, like the API's existence; built once, on first request.
-  let openApi: ReturnType<typeof buildOpenApi> | undefined;
-  api.get("/openapi.json", (_req, res) => {
-    openApi ??= buildOpenApi();
-    res.json(openApi);
-  });
+  const docs = typedRouter();
+  // Built once, on first request: the specs do not change while the process runs.
+  let document: Record<string, unknown> | undefined;
+  docs.add(openApiRoute, async () => (document ??= { ...buildOpenApi() }));
+  api.use(docs.router);
   api.use(authenticate(services));
   api.use(meRoutes(services));
   api.use(meWriteRoutes(services));

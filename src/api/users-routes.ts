@@ -14,6 +14,8 @@ import type { Services } from "../services";
 
 const userParams = orgParams.extend({ id: z.uuid({ error: "is not a user id" }) });
 const tags = ["Users"];
+const NO_USER = "No such user in this organization";
+const SSO_ON = "SSO is on (sso_enforced): users are managed by the identity provider";
 
 export const listUsersRoute = defineRoute({
   method: "get",
@@ -34,6 +36,7 @@ export const getUserRoute = defineRoute({
   permission: "users:read",
   params: userParams,
   responses: { 200: userObjectSchema },
+  errors: { 404: NO_USER },
 });
 
 export const updateUserRoute = defineRoute({
@@ -45,6 +48,10 @@ export const updateUserRoute = defineRoute({
   params: userParams,
   body: userPatch,
   responses: { 200: userObjectSchema },
+  errors: {
+    404: NO_USER,
+    409: `${SSO_ON}; or the last active Admin would be demoted (last_admin); or the role comes from the IdP`,
+  },
 });
 
 export const deleteUserRoute = defineRoute({
@@ -56,6 +63,7 @@ export const deleteUserRoute = defineRoute({
   params: userParams,
   body: deleteBody,
   responses: { 204: null },
+  errors: { 404: NO_USER, 409: `${SSO_ON}; or the user is the last active Admin (last_admin)` },
 });
 
 export const lifecycleRoutes = LIFECYCLE_ACTIONS.map((action) => ({
@@ -68,6 +76,7 @@ export const lifecycleRoutes = LIFECYCLE_ACTIONS.map((action) => ({
     permission: "users:write",
     params: userParams,
     responses: { 200: userObjectSchema },
+    errors: { 404: NO_USER, 409: `${SSO_ON}; or the change would remove the last active Admin (last_admin)` },
   }),
 }));
 

@@ -1,5 +1,6 @@
 // The audit log of one organization, newest first, in cursor pages on the event sequence;
-// optionally only one action, one actor or the events about one target (a user's trail).
+// optionally only one action, one actor, the events about one target (a user's trail) and a
+// time range [from, to). Rows are append-only (migration events_feed_order).
 // The admin API and the portal read it through this one function.
 import { z } from "zod";
 import type { Db } from "../db/client";
@@ -10,6 +11,10 @@ export const auditQuery = pageQuery.extend({
   /** An actor's id or name (an Admin's email, a token's name), exactly. */
   actor: z.string().trim().max(254).optional(),
   targetId: z.string().trim().max(100).optional(),
+  /** The events about one user (targetType user). */
+  targetUser: z.string().trim().max(100).optional(),
+  from: z.iso.datetime({ offset: true }).optional(),
+  to: z.iso.datetime({ offset: true }).optional(),
 });
 
 // seq is a bigint column: a larger number would be a database error, not an empty page.
@@ -38,9 +43,8 @@ export interface AuditEventView {
 export async function listAuditEvents(
   db: Db,
   orgId: string,
-  query: unknown,
+  q: z.output<typeof auditQuery>,
 ): Promise<{ data: AuditEventView[]; nextCursor: string | null }> {
-  const q = auditQuery.parse(query);
   const after = decodeCursor(q.cursor, seqCursor);
   const rows = await db.auditEvent.findMany({
     where: {
@@ -48,6 +52,15 @@ export async function listAuditEvents(
       ...(q.action ? { action: q.action } : {}),
       ...(q.actor ? { OR: [{ actorName: q.actor }, { actorId: q.actor }] } : {}),
       ...(q.targetId ? { targetId: q.targetId } : {}),
+      ...(q.targetUser ? { targetType: "user", targetId: q.targetUser } : {}),
+      ...(q.from || q.to
+        ? {
+            createdAt: {
+              ...(q.from ? { gte: new Date(q.from) } : {}),
+              ...(q.to ? { lt: new Date(q.to) } : {}),
+            },
+          }
+        : {}),
       ...(after ? { seq: { lt: BigInt(after.seq) } } : {}),
     },
     orderBy: { seq: "desc" },

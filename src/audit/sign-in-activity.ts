@@ -72,9 +72,8 @@ export const signInsQuery = pageQuery.extend({ result: z.enum(["succeeded", "ref
 export async function listSignInPage(
   db: Db,
   orgId: string,
-  query: unknown,
+  q: z.output<typeof signInsQuery>,
 ): Promise<{ data: SignInEntry[]; nextCursor: string | null }> {
-  const q = signInsQuery.parse(query);
   const after = decodeCursor(q.cursor, seqCursor);
   const { rows } = await listSignIns(db, orgId, {
     result: q.result,

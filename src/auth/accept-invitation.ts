@@ -6,10 +6,8 @@ import type { Invitation, Organization, User } from "../generated/prisma/client"
 import type { Ctx } from "../shared/context";
 import { sha256 } from "../shared/crypto";
 import { AppError } from "../shared/errors";
-import { recordAudit } from "../audit/record";
-import { enqueueEvent } from "../events/outbox";
+import { emit } from "../events";
 import { assertSsoOff } from "../users/guards";
-import { userPayload } from "../users/load-user";
 import { hashPassword, newPasswordSchema } from "./passwords";
 import type { AuthDeps, SignedIn } from "./deps";
 import { z } from "zod";
@@ -66,10 +64,9 @@ export async function liveInvitation(deps: AuthDeps, token: string): Promise<Liv
 export async function acceptInvitation(
   deps: AuthDeps,
   token: string,
-  body: unknown,
+  { password }: z.output<typeof acceptBody>,
   requestId?: string,
 ): Promise<SignedIn> {
-  const { password } = acceptBody.parse(body);
   const inv = await liveInvitation(deps, token);
   await assertSsoOff(deps.db.prisma, inv.orgId);
   const passwordHash = await hashPassword(password);
@@ -97,16 +94,10 @@ export async function acceptInvitation(
         ...(stage === "full" ? { lastSignInAt: now } : {}),
       },
     });
-    await recordAudit(tx, ctx, {
+    await emit(tx, ctx, {
       action: "invitation.accepted",
-      targetType: "user",
       targetId: user.id,
       data: { email: user.email, invitationId: inv.id },
-    });
-    await enqueueEvent(tx, inv.orgId, {
-      type: "user.updated",
-      subjectId: user.id,
-      payload: userPayload(user),
     });
     const session = await deps.sessions.create(tx, {
       orgId: inv.orgId,

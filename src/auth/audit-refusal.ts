@@ -2,7 +2,7 @@
 // reason code, the account and the IP, never what was typed. Unknown emails are not audited,
 // so nobody can fill an organization's log by guessing addresses.
 import type { Ctx } from "../shared/context";
-import { recordAudit } from "../audit/record";
+import { emit } from "../events";
 import type { AuthDeps } from "./deps";
 
 export async function auditRefusal(
@@ -13,9 +13,8 @@ export async function auditRefusal(
   requestId?: string,
 ): Promise<void> {
   const ctx: Ctx = { orgId: user.orgId, actor: { type: "user", id: user.id, name: user.email }, requestId };
-  await recordAudit(deps.db.prisma, ctx, {
+  await emit(deps.db.prisma, ctx, {
     action: "auth.sign_in_refused",
-    targetType: "user",
     targetId: user.id,
     data: { method: "password", reason, email: user.email, ip },
   });

@@ -4,14 +4,15 @@ import type { Database } from "../db/client";
 import type { SessionsService, ResolvedSession } from "../sessions/sessions-service";
 import type { Cipher } from "../shared/crypto";
 import type { Ctx } from "../shared/context";
-import { recordAudit } from "../audit/record";
+import { emit } from "../events";
 import { createThrottle } from "./throttle";
 import { createSqlAttemptStore } from "./attempt-store";
-import { login } from "./local-login";
-import { confirmEnrollment, startEnrollment, verifyStep } from "./mfa";
-import { acceptInvitation, liveInvitation } from "./accept-invitation";
-import { issueRecoveryLink, peekRecoveryLink, useRecoveryLink } from "./login-links";
-import { changePassword } from "./change-password";
+import type { z } from "zod";
+import { login, type loginBody } from "./local-login";
+import { confirmEnrollment, startEnrollment, verifyStep, type codeBody } from "./mfa";
+import { acceptInvitation, liveInvitation, type acceptBody } from "./accept-invitation";
+import { issueRecoveryLink, peekRecoveryLink, useRecoveryLink, type recoverInput } from "./login-links";
+import { changePassword, type changePasswordBody } from "./change-password";
 import type { AuthDeps } from "./deps";
 
 export function createAuthService(input: {
@@ -24,28 +25,32 @@ export function createAuthService(input: {
   const throttle = createThrottle({ store: createSqlAttemptStore(input.db.prisma), clock: input.clock });
   const deps: AuthDeps = { ...input, throttle };
   return {
-    login: (body: unknown, ip: string, requestId?: string) => login(deps, body, ip, requestId),
+    login: (body: z.output<typeof loginBody>, ip: string, requestId?: string) =>
+      login(deps, body, ip, requestId),
     startEnrollment: (s: ResolvedSession) => startEnrollment(deps, s),
-    confirmEnrollment: (s: ResolvedSession, body: unknown, requestId?: string) =>
+    confirmEnrollment: (s: ResolvedSession, body: z.output<typeof codeBody>, requestId?: string) =>
       confirmEnrollment(deps, s, body, requestId),
-    verifyStep: (s: ResolvedSession, body: unknown, ip: string, requestId?: string) =>
+    verifyStep: (s: ResolvedSession, body: z.output<typeof codeBody>, ip: string, requestId?: string) =>
       verifyStep(deps, s, body, ip, requestId),
     inspectInvitation: (token: string) => liveInvitation(deps, token),
-    acceptInvitation: (token: string, body: unknown, requestId?: string) =>
+    acceptInvitation: (token: string, body: z.output<typeof acceptBody>, requestId?: string) =>
       acceptInvitation(deps, token, body, requestId),
-    issueRecoveryLink: (ctx: Ctx, body: unknown) => issueRecoveryLink(deps, ctx, body),
+    issueRecoveryLink: (ctx: Ctx, body: z.output<typeof recoverInput>) => issueRecoveryLink(deps, ctx, body),
     peekRecoveryLink: (token: string) => peekRecoveryLink(deps, token),
     useRecoveryLink: (token: string, requestId?: string) => useRecoveryLink(deps, token, requestId),
-    changePassword: (ctx: Ctx, session: { userId: string; sessionId: string }, body: unknown) =>
-      changePassword(deps, ctx, session, body),
+    changePassword: (
+      ctx: Ctx,
+      session: { userId: string; sessionId: string },
+      body: z.output<typeof changePasswordBody>,
+    ) => changePassword(deps, ctx, session, body),
     purgeExpiredAttempts: () => throttle.purgeExpired(),
 
     async logout(s: ResolvedSession, requestId?: string): Promise<void> {
       await input.sessions.revoke(s.session.id);
-      await recordAudit(
+      await emit(
         input.db.prisma,
         { orgId: s.org.id, actor: { type: "user", id: s.user.id, name: s.user.email }, requestId },
-        { action: "auth.signed_out", targetType: "user", targetId: s.user.id },
+        { action: "auth.signed_out", targetId: s.user.id },
       );
     },
   };

@@ -5,7 +5,7 @@
 import { z } from "zod";
 import type { Ctx } from "../shared/context";
 import { AppError } from "../shared/errors";
-import { recordAudit } from "../audit/record";
+import { emit } from "../events";
 import { assertSsoOff } from "../users/guards";
 import { hashPassword, newPasswordSchema, verifyPassword } from "./passwords";
 import { accountKey } from "./throttle";
@@ -19,9 +19,8 @@ export async function changePassword(
   deps: AuthDeps,
   ctx: Ctx,
   session: { userId: string; sessionId: string },
-  body: unknown,
+  input: z.output<typeof changePasswordBody>,
 ): Promise<{ sessionsEnded: number }> {
-  const input = changePasswordBody.parse(body);
   await assertSsoOff(deps.db.prisma, ctx.orgId);
   const user = await deps.db.prisma.user.findFirstOrThrow({
     where: { id: session.userId, orgId: ctx.orgId },
@@ -46,9 +45,8 @@ export async function changePassword(
       where: { orgId: ctx.orgId, userId: user.id, revokedAt: null, id: { not: session.sessionId } },
       data: { revokedAt: deps.clock() },
     });
-    await recordAudit(tx, ctx, {
+    await emit(tx, ctx, {
       action: "user.password_changed",
-      targetType: "user",
       targetId: user.id,
       data: { sessionsEnded: count },
     });

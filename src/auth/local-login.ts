@@ -6,7 +6,7 @@
 import { z } from "zod";
 import type { Ctx } from "../shared/context";
 import { AppError } from "../shared/errors";
-import { recordAudit } from "../audit/record";
+import { emit } from "../events";
 import { assertSsoOff } from "../users/guards";
 import type { SessionStage } from "../sessions/sessions-service";
 import { burnVerification, verifyPassword } from "./passwords";
@@ -30,11 +30,10 @@ const refused = () =>
 
 export async function login(
   deps: AuthDeps,
-  input: unknown,
+  body: z.output<typeof loginBody>,
   ip: string,
   requestId?: string,
 ): Promise<SignedIn> {
-  const body = loginBody.parse(input);
   const prisma = deps.db.prisma;
   const emailLower = fold(body.email);
   const org = await prisma.organization.findUnique({ where: { slug: body.org } });
@@ -86,9 +85,8 @@ export async function login(
       stage,
     });
     if (stage === "full") await tx.user.update({ where: { id: user.id }, data: { lastSignInAt: now } });
-    await recordAudit(tx, ctx, {
+    await emit(tx, ctx, {
       action: stage === "full" ? "auth.signed_in" : "auth.password_accepted",
-      targetType: "user",
       targetId: user.id,
       data: { method: "password", stage, ip },
     });

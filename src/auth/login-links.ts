@@ -9,7 +9,7 @@ import { z } from "zod";
 import type { Ctx } from "../shared/context";
 import { issueToken, parseToken, verifySecret } from "../shared/crypto";
 import { AppError } from "../shared/errors";
-import { recordAudit } from "../audit/record";
+import { emit } from "../events";
 import type { AuthDeps, SignedIn } from "./deps";
 import type { Db } from "../db/client";
 import type { User } from "../generated/prisma/client";
@@ -60,8 +60,7 @@ function notActive(email: string, user: User): AppError {
   );
 }
 
-export async function issueRecoveryLink(deps: AuthDeps, ctx: Ctx, input: unknown) {
-  const { email } = recoverInput.parse(input);
+export async function issueRecoveryLink(deps: AuthDeps, ctx: Ctx, { email }: z.output<typeof recoverInput>) {
   const user = await userOfEmail(deps.db.prisma, ctx.orgId, email);
   if (user.status !== "active") throw notActive(email, user);
   const issued = issueToken(PREFIX, randomUUID());
@@ -77,9 +76,8 @@ export async function issueRecoveryLink(deps: AuthDeps, ctx: Ctx, input: unknown
         expiresAt,
       },
     });
-    await recordAudit(tx, ctx, {
+    await emit(tx, ctx, {
       action: "auth.recovery_link_issued",
-      targetType: "user",
       targetId: user.id,
       data: { email: user.email, linkId: issued.id, expiresAt: expiresAt.toISOString() },
     });
@@ -125,9 +123,8 @@ export async function useRecoveryLink(deps: AuthDeps, token: string, requestId?:
       stage: "full",
     });
     await tx.user.update({ where: { id: user.id }, data: { lastSignInAt: now } });
-    await recordAudit(tx, ctx, {
+    await emit(tx, ctx, {
       action: "auth.recovery_link_used",
-      targetType: "user",
       targetId: user.id,
       data: { linkId: link.id, sessionId: session.id, roleBefore: user.role, actsAs: "Admin" },
     });

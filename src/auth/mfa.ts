@@ -6,7 +6,7 @@ import { z } from "zod";
 import type { ResolvedSession } from "../sessions/sessions-service";
 import type { Ctx } from "../shared/context";
 import { AppError } from "../shared/errors";
-import { recordAudit } from "../audit/record";
+import { emit } from "../events";
 import { checkTotp, newTotpSecret, totpUri } from "./second-factor";
 import { newRecoveryCodes } from "./recovery-codes";
 import { checkSecondFactor } from "./check-second-factor";
@@ -34,10 +34,9 @@ export async function startEnrollment(deps: AuthDeps, s: ResolvedSession) {
 export async function confirmEnrollment(
   deps: AuthDeps,
   s: ResolvedSession,
-  body: unknown,
+  { code }: z.output<typeof codeBody>,
   requestId?: string,
 ) {
-  const { code } = codeBody.parse(body);
   if (s.session.stage === "mfa_verify" || s.user.totpEnabledAt)
     throw new AppError("conflict", "two-factor authentication is already enabled");
   if (!s.user.totpSecret)
@@ -60,9 +59,8 @@ export async function confirmEnrollment(
       },
     });
     await tx.session.update({ where: { id: s.session.id }, data: { stage: "full" } });
-    await recordAudit(tx, ctxOfSession(s, requestId), {
+    await emit(tx, ctxOfSession(s, requestId), {
       action: "user.mfa_enrolled",
-      targetType: "user",
       targetId: s.user.id,
     });
   });
@@ -72,11 +70,10 @@ export async function confirmEnrollment(
 export async function verifyStep(
   deps: AuthDeps,
   s: ResolvedSession,
-  body: unknown,
+  { code }: z.output<typeof codeBody>,
   ip: string,
   requestId?: string,
 ) {
-  const { code } = codeBody.parse(body);
   if (s.session.stage !== "mfa_verify")
     throw new AppError("conflict", "this session does not owe a verification step");
   const used = await checkSecondFactor(deps, s.user, code, ip, requestId);
@@ -84,9 +81,8 @@ export async function verifyStep(
   await deps.db.prisma.$transaction(async (tx) => {
     await tx.session.update({ where: { id: s.session.id }, data: { stage: "full" } });
     await tx.user.update({ where: { id: s.user.id }, data: { lastSignInAt: now } });
-    await recordAudit(tx, ctxOfSession(s, requestId), {
+    await emit(tx, ctxOfSession(s, requestId), {
       action: "auth.signed_in",
-      targetType: "user",
       targetId: s.user.id,
       data: { method: "password", secondFactor: used },
     });

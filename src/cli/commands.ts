@@ -8,6 +8,7 @@ import { fromZod } from "../shared/known-error";
 import { createOrgInput } from "../orgs/orgs-service";
 import { createAdmin, createAdminInput } from "../users/invitations/create-admin";
 import { migrate } from "../db/migrate";
+import { recoverInput } from "../auth/login-links";
 import { LIST_COMMANDS, orgArg, orgCtx, type Command } from "./list-commands";
 
 export interface CommandRequest {
@@ -57,7 +58,7 @@ export const COMMANDS: Record<string, Command> = {
 
   async recover(services, args) {
     const { org, email } = orgArg.extend({ email: z.string().min(1, "--email is required") }).parse(args);
-    return services.auth.issueRecoveryLink(await orgCtx(services, org), { email });
+    return services.auth.issueRecoveryLink(await orgCtx(services, org), recoverInput.parse({ email }));
   },
 
   async migrate(services) {

@@ -7,7 +7,7 @@ import type { Database, Db } from "../db/client";
 import { AppError } from "../shared/errors";
 import type { Ctx } from "../shared/context";
 import { issueToken, parseToken } from "../shared/crypto";
-import { recordAudit } from "../audit/record";
+import { emit } from "../events";
 import { credentialAccepts, lastUsedIsStale, TOKEN_PREFIX, type CredentialKind } from "./credential-rules";
 
 export type { CredentialKind };
@@ -51,9 +51,8 @@ export function createCredentialsService({
         const created = await tableOf(tx, kind).create({
           data: { id: issued.id, orgId: ctx.orgId, name, secretHash: issued.secretHash },
         });
-        await recordAudit(tx, ctx, {
+        await emit(tx, ctx, {
           action: `${kind}.created`,
-          targetType: kind,
           targetId: created.id,
           data: { name },
         });
@@ -82,7 +81,7 @@ export function createCredentialsService({
           if (!exists) throw new AppError("not_found", `no ${LABEL[kind]} ${id}`);
           return; // already revoked: DELETE is idempotent
         }
-        await recordAudit(tx, ctx, { action: `${kind}.revoked`, targetType: kind, targetId: id });
+        await emit(tx, ctx, { action: `${kind}.revoked`, targetId: id });
       });
       // The database notifies every process's cache too, but asynchronously: this process's
       // own cache must not answer the next request with the row it held before.

@@ -41,7 +41,7 @@ const groupChange = z.strictObject({
   displayName: z.string(),
   membersAdded: z.array(z.string()).optional(),
   membersRemoved: z.array(z.string()).optional(),
-  changed: z.array(z.string()).optional(),
+  previousDisplayName: z.string().optional(),
 });
 const protocol = z.enum(["saml", "oidc"]);
 const signInFacts = z.looseObject({ protocol });
@@ -84,7 +84,8 @@ export const AUDIT_ACTIONS = {
   "user.reactivated": spec("user", statusChange, ["user.reactivated"]),
   "user.blocked": spec("user", statusChange, ["user.updated"]),
   "user.unblocked": spec("user", statusChange, ["user.updated"]),
-  "user.mfa_reset": spec("user", statusChange, ["user.updated"]),
+  // The user object holds nothing of the second factor: audit only.
+  "user.mfa_reset": spec("user", statusChange),
   "user.deleted": spec(
     "user",
     z.strictObject({
@@ -223,7 +224,11 @@ export const AUDIT_ACTIONS = {
   "org.created": spec("organization", z.strictObject({ slug: z.string(), plan: z.string() })),
   "org.settings_updated": spec(
     "organization",
-    z.strictObject({ name: z.string().optional(), requireMfa: z.boolean().optional() }),
+    z.strictObject({
+      name: z.string().optional(),
+      requireMfa: z.boolean().optional(),
+      invitationTtlHours: z.number().int().optional(),
+    }),
   ),
   "scim_token.created": spec("scim_token", z.strictObject({ name: z.string() })),
   "scim_token.revoked": spec("scim_token", nothing),

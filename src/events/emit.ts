@@ -12,11 +12,14 @@ import { AUDIT_ACTIONS, type AuditAction, type AuditData, type EventsOf } from "
 import { eventsCte, eventTypeOf, groupObjectSql, userObjectSql } from "./sql";
 import { subjectKindOf, type OutboxType } from "./outbox-types";
 
-type EmitOf<A extends AuditAction> = {
+/** `data` may be left out where the action's data has no required field. */
+type DataOf<A extends AuditAction> =
+  Record<never, never> extends AuditData<A> ? { data?: AuditData<A> } : { data: AuditData<A> };
+
+type EmitOf<A extends AuditAction> = DataOf<A> & {
   action: A;
   /** The target's id (a user's, a group's...); the outbox row's subject. */
   targetId?: string;
-  data: AuditData<A>;
   /** The outbox type when the action may write several (default: the catalogue's first). */
   event?: EventsOf<A>;
   /** user.role_changed: the role before the change. */

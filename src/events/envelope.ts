@@ -16,7 +16,7 @@ export interface Envelope {
   type: OutboxType;
   occurredAt: string;
   organization: { id: string; slug: string };
-  data: unknown;
+  data: Record<string, unknown>;
 }
 
 /** The envelope of an outbox row of the organization `org`: the payload is `data`, as stored. */
@@ -26,7 +26,7 @@ export function envelopeOf(row: OutboxRow, org: { id: string; slug: string }): E
     type: row.type as OutboxType,
     occurredAt: row.createdAt.toISOString(),
     organization: { id: org.id, slug: org.slug },
-    data: row.payload,
+    data: row.payload as Record<string, unknown>,
   };
 }
 

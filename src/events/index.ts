@@ -4,6 +4,13 @@ export * from "./objects";
 export * from "./outbox-types";
 export * from "./audit-actions";
 export { emit, type EmitInput } from "./emit";
-export { eventsCte, eventTypeOf, groupObjectSql, userObjectSql, type EventRows } from "./sql";
-export { auditRowSchema, checkAuditRow, checkOutboxRow } from "./check-rows";
+export {
+  eventsCte,
+  eventTypeOf,
+  groupObjectSql,
+  userObjectColumns,
+  userObjectSql,
+  type EventRows,
+} from "./sql";
+export { auditRowSchema, checkAuditRow, checkOutboxRow, type RowProblem } from "./check-rows";
 export { envelopeOf, envelopeSchema, type Envelope, type OutboxRow } from "./envelope";

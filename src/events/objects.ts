@@ -3,34 +3,18 @@
 // of a type carries the same object, whatever caused it (CONTRACT section 8).
 import { z } from "zod";
 
-export const roleSchema = z.enum(["Admin", "Support", "Viewer"]);
+import {
+  roleSchema,
+  roleSourceSchema,
+  userObjectSchema as adminUserObjectSchema,
+} from "../users/user-schema";
+
+export { roleSchema, roleSourceSchema };
 export const userStatusSchema = z.enum(["invited", "active", "deactivated", "blocked"]);
-export const provisionedBySchema = z.enum(["scim", "sso", "invite"]);
 export const groupSourceSchema = z.enum(["scim", "sso", "manual"]);
 
-const isoInstant = z.iso.datetime({ offset: false, precision: 3 });
-
-export const roleSourceSchema = z.strictObject({
-  kind: z.enum(["mapping", "default", "manual"]),
-  rules: z.array(z.strictObject({ group: z.string(), role: roleSchema })),
-  overage: z.boolean().optional(),
-});
-
-/** The admin API user object, exactly (src/users/present.ts holds the type to it). */
-export const userObjectSchema = z.strictObject({
-  id: z.uuid(),
-  email: z.string(),
-  firstName: z.string().nullable(),
-  lastName: z.string().nullable(),
-  avatarUrl: z.string().nullable(),
-  status: userStatusSchema,
-  role: roleSchema.nullable(),
-  roleSource: roleSourceSchema,
-  groups: z.array(z.strictObject({ id: z.uuid(), displayName: z.string(), source: groupSourceSchema })),
-  provisionedBy: provisionedBySchema,
-  lastSignInAt: isoInstant.nullable(),
-  createdAt: isoInstant,
-});
+/** The admin API user object (users/user-schema.ts), exactly: no field more. */
+export const userObjectSchema = adminUserObjectSchema.strict();
 
 /**
  * A group as the admin API lists it, but for memberCount: here the group's memberships alone

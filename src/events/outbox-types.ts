@@ -3,7 +3,7 @@
 import { z } from "zod";
 import { groupObjectSchema, roleSchema, userObjectSchema } from "./objects";
 
-const memberChanges = { membersAdded: z.array(z.uuid()), membersRemoved: z.array(z.uuid()) };
+const memberChanges = { membersAdded: z.array(z.guid()), membersRemoved: z.array(z.guid()) };
 
 export const OUTBOX_PAYLOADS = {
   "user.created": userObjectSchema,

@@ -13,6 +13,27 @@ type Sql = Prisma.Sql;
 const isoSql = (column: Sql): Sql =>
   Prisma.sql`to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
+/** The users columns userObjectSql reads, qualified by `alias`: a RETURNING list for it. */
+export const userObjectColumns = (alias: string): Sql =>
+  Prisma.raw(
+    [
+      "id",
+      "org_id",
+      "email",
+      "first_name",
+      "last_name",
+      "avatar_url",
+      "status",
+      "role",
+      "role_source",
+      "provisioned_by",
+      "last_sign_in_at",
+      "created_at",
+    ]
+      .map((c) => `${alias}.${c}`)
+      .join(", "),
+  );
+
 /**
  * The admin API user object (CONTRACT section 6) of the users row `alias` (the table, or the
  * RETURNING rows of an INSERT or UPDATE with every column), with its groups as this

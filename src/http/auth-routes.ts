@@ -14,6 +14,9 @@ import { invitationPage, recoveryPage } from "./auth-pages";
 import type { SignedIn } from "../auth/deps";
 import { formBody } from "./csrf";
 import { isForm } from "./form-gate";
+import { loginBody } from "../auth/local-login";
+import { codeBody } from "../auth/mfa";
+import { acceptBody } from "../auth/accept-invitation";
 
 const tokenParam = z.string().min(1).max(200);
 
@@ -52,7 +55,11 @@ export function authRoutes(services: Services): Router {
   }
 
   router.post("/login", ...form, async (req, res) => {
-    signedIn(req, res, await auth.login(req.body ?? {}, req.ip ?? "unknown", res.locals.requestId));
+    signedIn(
+      req,
+      res,
+      await auth.login(loginBody.parse(req.body ?? {}), req.ip ?? "unknown", res.locals.requestId),
+    );
   });
 
   router.post("/logout", async (req, res) => {
@@ -66,11 +73,19 @@ export function authRoutes(services: Services): Router {
     res.json(await auth.startEnrollment(await sessionOf(req)));
   });
   router.post("/mfa/enroll/confirm", async (req, res) => {
-    res.json(await auth.confirmEnrollment(await sessionOf(req), req.body ?? {}, res.locals.requestId));
+    res.json(
+      await auth.confirmEnrollment(
+        await sessionOf(req),
+        codeBody.parse(req.body ?? {}),
+        res.locals.requestId,
+      ),
+    );
   });
   router.post("/mfa/verify", async (req, res) => {
     const s = await sessionOf(req);
-    res.json(await auth.verifyStep(s, req.body ?? {}, req.ip ?? "unknown", res.locals.requestId));
+    res.json(
+      await auth.verifyStep(s, codeBody.parse(req.body ?? {}), req.ip ?? "unknown", res.locals.requestId),
+    );
   });
 
   router.get("/invitations/:token", async (req, res) => {
@@ -90,7 +105,11 @@ export function authRoutes(services: Services): Router {
   });
   router.post("/invitations/:token/accept", ...form, async (req, res) => {
     const token = tokenParam.parse(req.params.token);
-    signedIn(req, res, await auth.acceptInvitation(token, req.body ?? {}, res.locals.requestId));
+    signedIn(
+      req,
+      res,
+      await auth.acceptInvitation(token, acceptBody.parse(req.body ?? {}), res.locals.requestId),
+    );
   });
 
   router.get("/recover/:token", async (req, res) => {

@@ -28,10 +28,20 @@ export interface RouteSpec<
   params?: P;
   query?: Q;
   body?: B;
-  /** Success answers by status; the first is the default status. Errors are documented for all. */
+  /**
+   * Success answers by status. The lowest status is the default (JavaScript orders numeric keys);
+   * a handler picks another with res.status(). Errors are listed in `errors`.
+   */
   responses: R;
   /** Longer explanation for the document. */
   description?: string;
+  /**
+   * Refusals this route gives beyond the ones every route can (400, and 401/403 where the caller
+   * must be authenticated), by status, each saying when: `{404: "No such user", 409: "..."}`.
+   */
+  errors?: { readonly [status: number]: string };
+  /** "none" for a route anyone may call (no API key, no session); omitted: authenticated. */
+  auth?: "none";
 }
 
 /** The parsed type of a part the spec declares; undefined for a part it leaves out. */

@@ -4,8 +4,9 @@ import type { Database } from "../db/client";
 import type { Organization } from "../generated/prisma/client";
 import { AppError, isUniqueViolation } from "../shared/errors";
 import type { Ctx } from "../shared/context";
-import { recordAudit } from "../audit/record";
+import { emit } from "../events";
 import { seatLimitOf } from "./plans";
+import type { orgSettingsSchema } from "./settings-schema";
 
 export const slugSchema = z.string().regex(/^[a-z0-9-]{2,63}$/, "must be 2-63 characters of a-z, 0-9 and -");
 
@@ -28,16 +29,7 @@ export const settingsPatch = z
   .partial()
   .strict();
 
-export interface OrgSettings {
-  slug: string;
-  name: string;
-  plan: string;
-  seatLimit: number | null;
-  seatsUsed: number;
-  requireMfa: boolean;
-  invitationTtlHours: number;
-  ssoEnabled: boolean;
-}
+export type OrgSettings = z.infer<typeof orgSettingsSchema>;
 
 export function createOrgsService({ db }: { db: Pick<Database, "prisma"> }) {
   const prisma = db.prisma;
@@ -60,17 +52,15 @@ export function createOrgsService({ db }: { db: Pick<Database, "prisma"> }) {
   }
 
   return {
-    async createOrg(input: z.input<typeof createOrgInput>, actorName = "sso-bridge CLI") {
-      const data = createOrgInput.parse(input);
+    async createOrg(data: z.output<typeof createOrgInput>, actorName = "sso-bridge CLI") {
       try {
         return await prisma.$transaction(async (tx) => {
           const org = await tx.organization.create({ data });
-          await recordAudit(
+          await emit(
             tx,
             { orgId: org.id, actor: { type: "cli", name: actorName } },
             {
               action: "org.created",
-              targetType: "organization",
               targetId: org.id,
               data: { slug: org.slug, plan: org.plan },
             },
@@ -102,9 +92,8 @@ export function createOrgsService({ db }: { db: Pick<Database, "prisma"> }) {
     async updateSettings(ctx: Ctx, patch: z.infer<typeof settingsPatch>): Promise<OrgSettings> {
       const org = await prisma.$transaction(async (tx) => {
         const updated = await tx.organization.update({ where: { id: ctx.orgId }, data: patch });
-        await recordAudit(tx, ctx, {
+        await emit(tx, ctx, {
           action: "org.settings_updated",
-          targetType: "organization",
           targetId: ctx.orgId,
           data: patch,
         });

@@ -33,7 +33,8 @@ export const roleMappingsInput = z
       }
       seen.add(key);
     });
-  });
+  })
+  .meta({ id: "RoleMappings" });
 
 export type RoleMappingsInput = z.infer<typeof roleMappingsInput>;
 

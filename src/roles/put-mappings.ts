@@ -3,7 +3,7 @@
 // that would leave an org with SSO on without any active Admin.
 import type { Database, Tx } from "../db/client";
 import type { Ctx } from "../shared/context";
-import { recordAudit } from "../audit/record";
+import { emit } from "../events";
 import { fold } from "../shared/fold";
 import type { RoleMappingsInput } from "./mappings-input";
 import { readMappings } from "./read-mappings";
@@ -45,12 +45,11 @@ export async function putMappings(
       await replaceRules(tx, ctx.orgId, input);
     },
     (tx, { result, forced }) =>
-      recordAudit(tx, ctx, {
+      emit(tx, ctx, {
         action: "role_mappings.updated",
-        targetType: "organization",
         targetId: ctx.orgId,
         data: {
-          before,
+          before: before!,
           after: input,
           changed: result.changed,
           byRole: result.byRole,

@@ -3,6 +3,7 @@
 // recompute seam (some users or the whole org) and by the preview (candidate rules, no writes).
 import { Prisma } from "../generated/prisma/client";
 import type { Ctx } from "../shared/context";
+import { eventsCte, userObjectColumns, userObjectSql } from "../events/sql";
 import type { MappingRule } from "./resolve";
 import { ROLE_RANK } from "./permissions";
 import { foldColumn } from "../shared/fold-sql";
@@ -199,7 +200,7 @@ export function updateChangedCte(orgId: string): Sql {
   updated AS (
     UPDATE users u SET role = c.new_role::"Role", role_source = c.new_source, updated_at = now()
     FROM changed c WHERE u.id = c.id AND u.org_id = ${orgId}::uuid
-    RETURNING u.id
+    RETURNING ${userObjectColumns("u")}
   )`;
 }
 
@@ -213,8 +214,8 @@ export const countsSelect = Prisma.sql`
   FROM changed WHERE new_role IS DISTINCT FROM old_role`;
 
 /**
- * The payload of a `user.role_changed` event (audit data and outbox payload alike), as SQL over
- * the given expressions: the one shape every writer of that event uses.
+ * The audit data of a `user.role_changed` event, as SQL over the given expressions: the one
+ * shape every writer of that event uses.
  */
 export const roleChangedPayloadSql = (c: { id: Sql; email: Sql; from: Sql; to: Sql; roleSource: Sql }): Sql =>
   Prisma.sql`jsonb_build_object('id', ${c.id}, 'email', ${c.email}, 'from', ${c.from}, 'to', ${c.to},
@@ -222,33 +223,27 @@ export const roleChangedPayloadSql = (c: { id: Sql; email: Sql; from: Sql; to: S
 
 /**
  * The `user.role_changed` audit and outbox events of the rows of `changed` whose role changed,
- * as data-modifying CTEs after updateChangedCte (the same columns recordAuditMany and
- * enqueueEvents write), in email order so that the audit log reads predictably.
+ * as data-modifying CTEs after updateChangedCte (from the catalogue's eventsCte), in email
+ * order so that the audit log reads predictably; the outbox payload is the user object as
+ * updated, with previousRole.
  */
 export function roleEventsCte(ctx: Ctx): Sql {
-  return Prisma.sql`,
-  role_changes AS (
-    SELECT id, email, ${roleChangedPayloadSql({
-      id: Prisma.sql`id`,
-      email: Prisma.sql`email`,
-      from: Prisma.sql`old_role`,
-      to: Prisma.sql`new_role`,
-      roleSource: Prisma.sql`new_source`,
-    })} AS payload
-    FROM changed WHERE new_role IS DISTINCT FROM old_role
-  ),
-  audited AS (
-    INSERT INTO audit_events (id, org_id, actor_type, actor_id, actor_name, action, target_type, target_id, data, request_id)
-    SELECT gen_random_uuid(), ${ctx.orgId}::uuid, ${ctx.actor.type}, ${ctx.actor.id ?? null}, ${ctx.actor.name ?? null},
-      'user.role_changed', 'user', id::text, payload, ${ctx.requestId ?? null}
-    FROM role_changes ORDER BY email, id
-    RETURNING 1
-  ),
-  queued AS (
-    INSERT INTO outbox_events (org_id, type, subject_id, payload)
-    SELECT ${ctx.orgId}::uuid, 'user.role_changed', id::text, payload FROM role_changes ORDER BY email, id
-    RETURNING 1
-  )`;
+  return eventsCte(ctx, "role_events", [
+    {
+      action: "user.role_changed",
+      from: Prisma.sql`changed c JOIN updated u ON u.id = c.id WHERE c.new_role IS DISTINCT FROM c.old_role`,
+      targetId: Prisma.sql`c.id`,
+      data: roleChangedPayloadSql({
+        id: Prisma.sql`c.id::text`,
+        email: Prisma.sql`c.email`,
+        from: Prisma.sql`c.old_role`,
+        to: Prisma.sql`c.new_role`,
+        roleSource: Prisma.sql`c.new_source`,
+      }),
+      payload: Prisma.sql`${userObjectSql("u")} || jsonb_build_object('previousRole', c.old_role)`,
+      orderBy: Prisma.sql`c.email, c.id`,
+    },
+  ]);
 }
 
 /** The whole-org recompute as one statement: update and events as data-modifying CTEs; answers the counts. */

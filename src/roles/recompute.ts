@@ -83,7 +83,7 @@ export async function recomputeRoles(
 
 /**
  * Recomputes every user of the org in one statement: update, audit events and outbox events
- * are data-modifying CTEs (the same columns recordAuditMany and enqueueEvents write), so a rule
+ * are data-modifying CTEs (the catalogue's eventsCte), so a rule
  * change touching 50,000 users costs no per-user round trip and never holds them in memory.
  */
 export async function recomputeOrgRoles(tx: Tx, ctx: Ctx): Promise<OrgRecomputeResult> {

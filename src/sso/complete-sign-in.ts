@@ -8,10 +8,8 @@ import type { Organization } from "../generated/prisma/client";
 import type { Tx } from "../db/client";
 import type { SsoDeps } from "./deps";
 import type { Ctx } from "../shared/context";
-import { recordAudit } from "../audit/record";
-import { enqueueEvent } from "../events/outbox";
+import { emit } from "../events";
 import { isUniqueViolation } from "../shared/errors";
-import { toUserDto } from "../users/present";
 import type { RoleSource } from "../roles/resolve";
 import { setSessionCookie } from "../sessions/session-cookie";
 import { recomputeRoles } from "../roles/recompute";
@@ -72,6 +70,13 @@ async function admit(tx: Tx, deps: SignInDeps, input: SignInInput) {
     input,
     deps.clock(),
   );
+  // Before the recompute: its user.role_changed must reach consumers after the user.created.
+  if (created)
+    await emit(tx, ctx, {
+      action: "user.created",
+      targetId: user.id,
+      data: { via: "sso", email: user.email },
+    });
   await recomputeRoles(tx, ctx, [user.id]);
   const fresh = await tx.user.findUniqueOrThrow({ where: { id: user.id } });
   if (!fresh.role) {
@@ -92,33 +97,19 @@ export async function completeSignIn(deps: SignInDeps, input: SignInInput): Prom
     try {
       return await deps.db.prisma.$transaction(async (tx) => {
         const { ctx, user, role, created, profileChanged } = await admit(tx, deps, input);
-        if (created) {
-          await recordAudit(tx, ctx, {
-            action: "user.created",
-            targetType: "user",
+        if (!created && profileChanged)
+          await emit(tx, ctx, {
+            action: "user.updated",
             targetId: user.id,
-            data: { email: user.email, provisionedBy: "sso" },
+            data: { via: "sso", email: user.email },
           });
-          await enqueueEvent(tx, ctx.orgId, {
-            type: "user.created",
-            subjectId: user.id,
-            payload: { ...toUserDto(user) },
-          });
-        } else if (profileChanged) {
-          await enqueueEvent(tx, ctx.orgId, {
-            type: "user.updated",
-            subjectId: user.id,
-            payload: { ...toUserDto(user) },
-          });
-        }
         const session = await deps.sessions.create(tx, {
           orgId: ctx.orgId,
           userId: user.id,
           method: input.protocol,
         });
-        await recordAudit(tx, ctx, {
+        await emit(tx, ctx, {
           action: "sso.sign_in",
-          targetType: "user",
           targetId: user.id,
           data: {
             protocol: input.protocol,

@@ -7,11 +7,12 @@ import type { Tx } from "../db/client";
 import type { SsoDeps } from "./deps";
 import type { Ctx } from "../shared/context";
 import { AppError } from "../shared/errors";
-import { recordAudit } from "../audit/record";
+import { emit } from "../events";
 import type { OrgRecomputeResult } from "../roles/recompute";
 import { changeWithOrgRecompute } from "../roles/org-recompute";
 import { daysUntil, latestNotAfter } from "./sso-state";
 import type { SsoConnectionRecord } from "./protocol";
+import type { SsoConnectionInput, SsoConnectionView } from "./connection-schema";
 import { protocolOf, type ProtocolRegistry } from "./registry";
 import { loadConnection, sealSecrets, toRecord } from "./connection-store";
 
@@ -31,7 +32,8 @@ export function createSsoConnectionsService({ db, cipher, clock, protocols }: Ss
     };
   }
 
-  async function present(record: SsoConnectionRecord, org: Organization): Promise<Record<string, unknown>> {
+  async function present(record: SsoConnectionRecord, org: Organization): Promise<SsoConnectionView> {
+    // The protocol's own part is typed by the protocol; the answer's shape is held by the API test.
     return {
       id: record.id,
       protocol: record.protocol,
@@ -43,7 +45,7 @@ export function createSsoConnectionsService({ db, cipher, clock, protocols }: Ss
       ...certificateExpiry(record),
       createdAt: record.createdAt.toISOString(),
       updatedAt: record.updatedAt.toISOString(),
-    };
+    } as SsoConnectionView;
   }
 
   async function required(orgId: string): Promise<SsoConnectionRecord> {
@@ -67,9 +69,8 @@ export function createSsoConnectionsService({ db, cipher, clock, protocols }: Ss
       // Why: while SSO is on every role comes from the mapping; off, manual roles return.
       (tx) => tx.ssoConnection.update({ where: { orgId: ctx.orgId }, data: { enabled } }),
       (tx, { value: updated, result: recomputed, forced }) =>
-        recordAudit(tx, ctx, {
+        emit(tx, ctx, {
           action: enabled ? "sso.enabled" : "sso.disabled",
-          targetType: "sso_connection",
           targetId: updated.id,
           data: {
             protocol: updated.protocol,
@@ -103,9 +104,8 @@ export function createSsoConnectionsService({ db, cipher, clock, protocols }: Ss
     },
 
     /** Creates or replaces the connection; keeps its enabled state. */
-    async put(ctx: Ctx, org: Organization, body: unknown) {
-      const input = (body ?? {}) as { protocol?: unknown };
-      const protocol = protocolOf(protocols, input.protocol);
+    async put(ctx: Ctx, org: Organization, body: SsoConnectionInput) {
+      const protocol = protocolOf(protocols, body.protocol);
       const existing = await loadConnection(prisma, cipher, ctx.orgId);
       const parsed = await protocol.parseConnection(body, { ctx, org, existing });
       const data = {
@@ -121,9 +121,8 @@ export function createSsoConnectionsService({ db, cipher, clock, protocols }: Ss
           create: { orgId: ctx.orgId, ...data },
           update: data,
         });
-        await recordAudit(tx, ctx, {
+        await emit(tx, ctx, {
           action: existing ? "sso.connection_updated" : "sso.connection_created",
-          targetType: "sso_connection",
           targetId: saved.id,
           data: { protocol: saved.protocol, jit: saved.jit, allowIdpInitiated: saved.allowIdpInitiated },
         });
@@ -140,9 +139,8 @@ export function createSsoConnectionsService({ db, cipher, clock, protocols }: Ss
       const record = await required(ctx.orgId);
       const deleteRow = (tx: Tx) => tx.ssoConnection.delete({ where: { orgId: ctx.orgId } });
       const audit = (tx: Tx) =>
-        recordAudit(tx, ctx, {
+        emit(tx, ctx, {
           action: "sso.connection_deleted",
-          targetType: "sso_connection",
           targetId: record.id,
           data: { protocol: record.protocol, wasEnabled: record.enabled },
         });

@@ -6,6 +6,9 @@ import type { Request, Response, Router } from "express";
 import type { Organization } from "../generated/prisma/client";
 import type { SsoDeps } from "./deps";
 import type { Ctx } from "../shared/context";
+import type { z } from "zod";
+import type { samlTestReportSchema, SsoConnectionInput } from "./connection-schema";
+import type { samlTestBody } from "./saml/test-response";
 
 export type SsoProtocolName = "saml" | "oidc";
 
@@ -54,10 +57,10 @@ export interface LoginTarget {
 export interface SsoProtocol {
   readonly protocol: SsoProtocolName;
   /**
-   * Validates the PUT body (which includes `protocol`). Throws AppError("validation_failed",
-   * ..., {errors: [{field, message}]}) naming each bad field.
+   * Checks the PUT body (parsed with ssoConnectionInput, of this protocol) beyond its schema.
+   * Throws AppError("validation_failed", ..., {errors: [{field, message}]}) naming each bad field.
    */
-  parseConnection(input: unknown, pctx: ParseContext): Promise<ParsedConnection>;
+  parseConnection(input: SsoConnectionInput, pctx: ParseContext): Promise<ParsedConnection>;
   /** Public JSON for GET /sso-connection (merged with id/protocol/enabled/jit/...); no secrets. */
   present(connection: SsoConnectionRecord, org: Organization): Promise<Record<string, unknown>>;
   /** Answers GET /sso/{org}/login by sending the browser to the IdP (a redirect). */
@@ -68,7 +71,10 @@ export interface SsoProtocol {
    * POST /sso-connection/test: checks a pasted IdP answer (e.g. a SAMLResponse) as a sign-in
    * would, and says what it proves and which role it would give, without signing anyone in.
    */
-  testSignIn?(input: unknown, target: TestTarget): Promise<Record<string, unknown>>;
+  testSignIn?(
+    input: z.output<typeof samlTestBody>,
+    target: TestTarget,
+  ): Promise<z.input<typeof samlTestReportSchema>>;
 }
 
 export interface TestTarget {
@@ -78,6 +84,15 @@ export interface TestTarget {
   /** The admin API request and response (some protocol libraries need them). */
   req: Request;
   res: Response;
+}
+
+/** The PUT body of `protocol`: the registry hands each protocol only its own. */
+export function inputOf<P extends SsoProtocolName>(
+  protocol: P,
+  input: SsoConnectionInput,
+): Extract<SsoConnectionInput, { protocol: P }> {
+  if (input.protocol !== protocol) throw new Error(`a ${input.protocol} body was handed to ${protocol}`);
+  return input as Extract<SsoConnectionInput, { protocol: P }>;
 }
 
 /** A protocol is built once per app (src/services.ts) from the dependencies SSO code may use. */

@@ -2,7 +2,7 @@
 // reason code is written on its own (it must survive the failed sign-in's rollback), and the
 // AppError returned renders, under /sso, as an HTML page with the status, reason and request id.
 import type { Db } from "../db/client";
-import { recordAudit } from "../audit/record";
+import { emit } from "../events";
 import { AppError } from "../shared/errors";
 import type { SsoProtocolName } from "./protocol";
 
@@ -43,7 +43,7 @@ export function refusalError(refusal: Pick<SignInRefusal, "reason" | "message" |
 
 /** Records the refusal and returns the error to throw (rendered as the sign-in error page). */
 export async function refuseSignIn(db: Db, refusal: SignInRefusal): Promise<AppError> {
-  await recordAudit(
+  await emit(
     db,
     {
       orgId: refusal.orgId,
@@ -52,7 +52,6 @@ export async function refuseSignIn(db: Db, refusal: SignInRefusal): Promise<AppE
     },
     {
       action: "sso.sign_in_refused",
-      targetType: "sso_connection",
       data: {
         protocol: refusal.protocol,
         reason: refusal.reason,

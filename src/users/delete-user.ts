@@ -5,18 +5,21 @@ import { z } from "zod";
 import type { Database } from "../db/client";
 import type { Ctx } from "../shared/context";
 import { AppError } from "../shared/errors";
-import { recordAudit } from "../audit/record";
-import { enqueueEvent } from "../events/outbox";
+import { emit } from "../events";
 import { assertNotLastAdmin, assertSsoOff, lockOrg } from "./guards";
-import { loadUser, userPayload } from "./load-user";
+import { loadUser } from "./load-user";
 import { fold } from "../shared/fold";
 
 export const deleteBody = z
   .object({ confirm: z.string().trim().min(1, "type the user's email to confirm") })
   .strict();
 
-export async function deleteUser(db: Pick<Database, "prisma">, ctx: Ctx, id: string, body: unknown) {
-  const { confirm } = deleteBody.parse(body ?? {});
+export async function deleteUser(
+  db: Pick<Database, "prisma">,
+  ctx: Ctx,
+  id: string,
+  { confirm }: z.output<typeof deleteBody>,
+) {
   await db.prisma.$transaction(async (tx) => {
     await assertSsoOff(tx, ctx.orgId);
     await lockOrg(tx, ctx.orgId);
@@ -26,17 +29,12 @@ export async function deleteUser(db: Pick<Database, "prisma">, ctx: Ctx, id: str
         errors: [{ field: "confirm", message: "does not match the user's email" }],
       });
     await assertNotLastAdmin(tx, user, "delete");
-    await tx.user.delete({ where: { id: user.id } });
-    await recordAudit(tx, ctx, {
+    // The event first: its payload is the user as it was, read from the row.
+    await emit(tx, ctx, {
       action: "user.deleted",
-      targetType: "user",
       targetId: user.id,
       data: { email: user.email, role: user.role, status: user.status },
     });
-    await enqueueEvent(tx, ctx.orgId, {
-      type: "user.deleted",
-      subjectId: user.id,
-      payload: userPayload(user),
-    });
+    await tx.user.delete({ where: { id: user.id } });
   });
 }

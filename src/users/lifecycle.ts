@@ -5,10 +5,9 @@ import type { Database, Tx } from "../db/client";
 import type { Prisma, User, UserStatus } from "../generated/prisma/client";
 import type { Ctx } from "../shared/context";
 import { AppError } from "../shared/errors";
-import { recordAudit } from "../audit/record";
-import { enqueueEvent, type EventType } from "../events/outbox";
+import { emit } from "../events";
 import { assertNotLastAdmin, assertSsoOff, lockOrg } from "./guards";
-import { loadUser, userDto, userPayload } from "./load-user";
+import { loadUser, userDto } from "./load-user";
 import { rescindPendingInvitations } from "./invitations/rescind-pending";
 
 export const LIFECYCLE_ACTIONS = ["deactivate", "reactivate", "block", "unblock", "reset-mfa"] as const;
@@ -21,8 +20,8 @@ interface Step {
   leavesActive: boolean;
   /** Why: a deactivated or blocked user, or one whose second factor was reset, must not keep a live session. */
   revokeSessions: boolean;
-  event: EventType;
-  audit: string;
+  /** The audit action; the catalogue says which event the downstream application receives. */
+  audit: "user.deactivated" | "user.reactivated" | "user.blocked" | "user.unblocked" | "user.mfa_reset";
 }
 
 const STEPS: Record<LifecycleAction, Step> = {
@@ -31,7 +30,6 @@ const STEPS: Record<LifecycleAction, Step> = {
     data: { status: "deactivated" },
     leavesActive: true,
     revokeSessions: true,
-    event: "user.deactivated",
     audit: "user.deactivated",
   },
   reactivate: {
@@ -39,7 +37,6 @@ const STEPS: Record<LifecycleAction, Step> = {
     data: { status: "active" },
     leavesActive: false,
     revokeSessions: false,
-    event: "user.updated",
     audit: "user.reactivated",
   },
   block: {
@@ -47,7 +44,6 @@ const STEPS: Record<LifecycleAction, Step> = {
     data: { status: "blocked" },
     leavesActive: true,
     revokeSessions: true,
-    event: "user.updated",
     audit: "user.blocked",
   },
   unblock: {
@@ -55,7 +51,6 @@ const STEPS: Record<LifecycleAction, Step> = {
     data: { status: "active" },
     leavesActive: false,
     revokeSessions: false,
-    event: "user.updated",
     audit: "user.unblocked",
   },
   "reset-mfa": {
@@ -63,7 +58,6 @@ const STEPS: Record<LifecycleAction, Step> = {
     data: { totpSecret: null, totpEnabledAt: null, totpLastStep: null, recoveryCodes: [] },
     leavesActive: false,
     revokeSessions: true,
-    event: "user.updated",
     audit: "user.mfa_reset",
   },
 };
@@ -98,9 +92,8 @@ export async function runLifecycleAction(deps: LifecycleDeps, ctx: Ctx, id: stri
     });
     const revoked = step.revokeSessions ? await deps.revokeAllForUser(tx, ctx.orgId, user.id) : 0;
     const rescinded = step.leavesActive ? await rescindPendingInvitations(tx, ctx.orgId, user.id) : 0;
-    await recordAudit(tx, ctx, {
+    await emit(tx, ctx, {
       action: step.audit,
-      targetType: "user",
       targetId: user.id,
       data: {
         email: user.email,
@@ -109,11 +102,6 @@ export async function runLifecycleAction(deps: LifecycleDeps, ctx: Ctx, id: stri
         sessionsRevoked: revoked,
         ...(rescinded > 0 ? { invitationsRescinded: rescinded } : {}),
       },
-    });
-    await enqueueEvent(tx, ctx.orgId, {
-      type: step.event,
-      subjectId: user.id,
-      payload: { ...userPayload(updated), ...(action === "reset-mfa" ? { mfaReset: true } : {}) },
     });
   });
   return userDto(deps.db.prisma, ctx.orgId, id);

@@ -15,8 +15,11 @@ export const listUsersQuery = pageQuery.extend({
 
 const cursorSchema = z.object({ createdAt: z.iso.datetime(), id: z.uuid() });
 
-export async function listUsers(db: Pick<Database, "prisma">, orgId: string, query: unknown) {
-  const q = listUsersQuery.parse(query);
+export async function listUsers(
+  db: Pick<Database, "prisma">,
+  orgId: string,
+  q: z.output<typeof listUsersQuery>,
+) {
   const after = decodeCursor(q.cursor, cursorSchema);
   const and: Prisma.UserWhereInput[] = [{ orgId }];
   if (q.role) and.push({ role: q.role === "none" ? null : q.role });

@@ -1,5 +1,5 @@
 // Shared steps of the user use cases: load a user of the caller's organization (404 for any
-// other), the event payload the downstream application receives, and the DTO after a change.
+// other) and the DTO after a change.
 import type { Db } from "../db/client";
 import type { User } from "../generated/prisma/client";
 import type { Ctx } from "../shared/context";
@@ -17,13 +17,3 @@ export async function userDto(db: Db, orgId: string, id: string): Promise<UserDt
   if (!user) throw new AppError("not_found", "no such user in this organization");
   return toUserDto(user, groupsOf(user));
 }
-
-export const userPayload = (u: User) => ({
-  id: u.id,
-  email: u.email,
-  firstName: u.firstName,
-  lastName: u.lastName,
-  avatarUrl: u.avatarUrl,
-  status: u.status,
-  role: u.role,
-});

@@ -6,12 +6,11 @@ import type { Database, Tx } from "../db/client";
 import type { Role, User } from "../generated/prisma/client";
 import type { Ctx } from "../shared/context";
 import { AppError } from "../shared/errors";
-import { recordAudit } from "../audit/record";
-import { enqueueEvent } from "../events/outbox";
+import { emit } from "../events";
 import { ROLES } from "../roles/permissions";
 import { recomputeRoles } from "../roles/recompute";
 import { assertNotLastAdmin, assertSsoOff, lockOrg } from "./guards";
-import { loadUser, userDto, userPayload } from "./load-user";
+import { loadUser, userDto } from "./load-user";
 
 const name = z.string().trim().max(100).nullable();
 const avatarUrl = z
@@ -42,17 +41,7 @@ async function applyProfile(tx: Tx, ctx: Ctx, user: User, profile: Profile): Pro
     where: { id: user.id },
     data: { ...changed, version: { increment: 1 } },
   });
-  await recordAudit(tx, ctx, {
-    action: "user.updated",
-    targetType: "user",
-    targetId: user.id,
-    data: changed,
-  });
-  await enqueueEvent(tx, ctx.orgId, {
-    type: "user.updated",
-    subjectId: user.id,
-    payload: userPayload(updated),
-  });
+  await emit(tx, ctx, { action: "user.updated", targetId: user.id, data: { via: "admin", ...changed } });
   return updated;
 }
 
@@ -79,8 +68,12 @@ async function applyRole(tx: Tx, ctx: Ctx, user: User, role: Role): Promise<void
   await recomputeRoles(tx, ctx, [user.id]);
 }
 
-export async function updateUser(db: Pick<Database, "prisma">, ctx: Ctx, id: string, body: unknown) {
-  const { role, ...profile } = userPatch.parse(body);
+export async function updateUser(
+  db: Pick<Database, "prisma">,
+  ctx: Ctx,
+  id: string,
+  { role, ...profile }: z.output<typeof userPatch>,
+) {
   await db.prisma.$transaction(async (tx) => {
     await assertSsoOff(tx, ctx.orgId);
     await lockOrg(tx, ctx.orgId);
@@ -92,8 +85,12 @@ export async function updateUser(db: Pick<Database, "prisma">, ctx: Ctx, id: str
 }
 
 /** PATCH /api/v1/me: the signed-in user's own names and avatar. */
-export async function updateProfile(db: Pick<Database, "prisma">, ctx: Ctx, userId: string, body: unknown) {
-  const profile = profilePatch.parse(body);
+export async function updateProfile(
+  db: Pick<Database, "prisma">,
+  ctx: Ctx,
+  userId: string,
+  profile: z.output<typeof profilePatch>,
+) {
   await db.prisma.$transaction(async (tx) => {
     await assertSsoOff(tx, ctx.orgId);
     await applyProfile(tx, ctx, await loadUser(tx, ctx, userId), profile);

@@ -1,9 +1,9 @@
 // The admin API's user object as a zod schema: the response of every user route, the `data` of
 // every user.* event, and the OpenAPI component "User". toUserDto (present.ts) builds it.
 import { z } from "zod";
-import { ROLES } from "../roles/permissions";
+import { roleSchema } from "../roles/roles-schema";
 
-export const roleSchema = z.enum(ROLES).meta({ id: "Role" });
+export { roleSchema };
 
 export const roleSourceSchema = z
   .object({

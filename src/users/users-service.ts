@@ -6,13 +6,19 @@ import type { Mailer } from "../mail/mailer";
 import type { SessionsService } from "../sessions/sessions-service";
 import type { Ctx } from "../shared/context";
 import type { Logger } from "../shared/logger";
-import { listUsers } from "./list-users";
+import type { z } from "zod";
+import { listUsers, type listUsersQuery } from "./list-users";
 import { userDto } from "./load-user";
-import { updateProfile, updateUser } from "./update-user";
+import { updateProfile, updateUser, type profilePatch, type userPatch } from "./update-user";
 import { runLifecycleAction, type LifecycleAction } from "./lifecycle";
-import { deleteUser } from "./delete-user";
-import { inviteUsers } from "./invitations/invite-users";
-import { listInvitations, rescindInvitation, resendInvitation } from "./invitations/manage-invitations";
+import { deleteUser, type deleteBody } from "./delete-user";
+import { inviteUsers, type inviteBody } from "./invitations/invite-users";
+import {
+  listInvitations,
+  rescindInvitation,
+  resendInvitation,
+  type listInvitationsQuery,
+} from "./invitations/manage-invitations";
 import type { InvitationDeps } from "./invitations/deps";
 
 export function createUsersService(deps: {
@@ -26,15 +32,17 @@ export function createUsersService(deps: {
 }) {
   const inv: InvitationDeps = deps;
   return {
-    list: (orgId: string, query: unknown) => listUsers(deps.db, orgId, query),
+    list: (orgId: string, query: z.output<typeof listUsersQuery>) => listUsers(deps.db, orgId, query),
     get: (orgId: string, id: string) => userDto(deps.db.prisma, orgId, id),
-    update: (ctx: Ctx, id: string, body: unknown) => updateUser(deps.db, ctx, id, body),
-    updateProfile: (ctx: Ctx, userId: string, body: unknown) => updateProfile(deps.db, ctx, userId, body),
+    update: (ctx: Ctx, id: string, patch: z.output<typeof userPatch>) => updateUser(deps.db, ctx, id, patch),
+    updateProfile: (ctx: Ctx, userId: string, patch: z.output<typeof profilePatch>) =>
+      updateProfile(deps.db, ctx, userId, patch),
     act: (ctx: Ctx, id: string, action: LifecycleAction) =>
       runLifecycleAction({ db: deps.db, revokeAllForUser: deps.sessions.revokeAllForUser }, ctx, id, action),
-    delete: (ctx: Ctx, id: string, body: unknown) => deleteUser(deps.db, ctx, id, body),
-    invite: (ctx: Ctx, body: unknown) => inviteUsers(inv, ctx, body),
-    listInvitations: (orgId: string, query: unknown) => listInvitations(inv, orgId, query),
+    delete: (ctx: Ctx, id: string, body: z.output<typeof deleteBody>) => deleteUser(deps.db, ctx, id, body),
+    invite: (ctx: Ctx, body: z.output<typeof inviteBody>) => inviteUsers(inv, ctx, body),
+    listInvitations: (orgId: string, query: z.output<typeof listInvitationsQuery>) =>
+      listInvitations(inv, orgId, query),
     resendInvitation: (ctx: Ctx, id: string) => resendInvitation(inv, ctx, id),
     rescindInvitation: (ctx: Ctx, id: string) => rescindInvitation(inv, ctx, id),
   };

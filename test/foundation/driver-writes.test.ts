@@ -11,7 +11,8 @@ import { openTestDatabase } from "../support/db";
 let db: Database;
 let orgId: string;
 beforeAll(async () => {
-  db = await openTestDatabase();
+  // The rows written here by hand test the tables, not the catalogue.
+  db = await openTestDatabase({ checkEventRows: false });
   orgId = (await db.prisma.organization.create({ data: { slug: "tx", name: "Tx" } })).id;
 });
 afterAll(() => db.close());

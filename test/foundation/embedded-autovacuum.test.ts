@@ -9,7 +9,8 @@ import { openTestDatabase } from "../support/db";
 
 let db: Database;
 beforeAll(async () => {
-  db = await openTestDatabase();
+  // The rows written here by hand test the tables, not the catalogue.
+  db = await openTestDatabase({ checkEventRows: false });
 });
 afterAll(() => db.close());
 

@@ -7,7 +7,8 @@ import { createTestApp, type TestApp } from "../support/app";
 
 let t: TestApp;
 beforeAll(async () => {
-  t = await createTestApp();
+  // The rows written here by hand test the tables, not the catalogue.
+  t = await createTestApp({}, { checkEventRows: false });
 });
 afterAll(() => t.close());
 

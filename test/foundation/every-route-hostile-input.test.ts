@@ -5,32 +5,8 @@
 // SCIM error schema under /scim, an HTML page under /sso, problem+json with a code elsewhere.
 import request from "supertest";
 import type { Organization } from "../../src/generated/prisma/client";
-import { mountedAt } from "../../src/http/mount";
 import { createTestApp, type TestApp } from "../support/app";
-
-interface RouteOf {
-  method: string;
-  path: string;
-}
-
-interface LayerLike {
-  route?: { path: string; methods: Record<string, boolean> };
-  handle: unknown;
-}
-
-/** Every route under `router`: routes, routers used without a path, and mount()ed subtrees. */
-function routesOf(router: unknown, prefix: string): RouteOf[] {
-  const stack = (router as { stack?: LayerLike[] }).stack ?? [];
-  return stack.flatMap((layer): RouteOf[] => {
-    if (layer.route)
-      return Object.keys(layer.route.methods)
-        .filter((m) => m !== "_all")
-        .map((method) => ({ method, path: prefix + layer.route!.path }));
-    const mounted = mountedAt(layer.handle);
-    if (mounted) return routesOf(mounted.router, prefix + mounted.pattern);
-    return routesOf(layer.handle, prefix);
-  });
-}
+import { appRoutes, type RouteOf } from "../support/routes";
 
 let t: TestApp;
 let org: Organization;
@@ -43,7 +19,7 @@ beforeAll(async () => {
   org = await t.given.org({ plan: "enterprise" });
   apiKey = await t.given.apiKey(org);
   scimToken = await t.given.scimToken(org);
-  routes = routesOf((t.app as unknown as { router: unknown }).router, "");
+  routes = appRoutes(t.app);
 });
 afterAll(() => t.close());
 

@@ -72,7 +72,8 @@ test("when sign-ins were refused in the last day and no Admin is active, then bo
       orgId: m.org.id,
       actorType: "idp",
       action: "sso.sign_in_refused",
-      data: { reason: "user_blocked" },
+      targetType: "sso_connection",
+      data: { protocol: "saml", reason: "user_blocked", status: 403 },
     },
   });
   await t.db.prisma.user.update({ where: { id: m.admin.user.id }, data: { role: "Viewer" } });

@@ -59,7 +59,10 @@ describe("recomputeRoles", () => {
     expect(audit[0]).toMatchObject({ targetId: user.id, requestId: "req-test", actorType: "system" });
     expect(audit[0]!.data).toEqual({ id: user.id, email: user.email, from: null, to: "Admin", roleSource });
     expect(outbox).toHaveLength(1);
-    expect(outbox[0]).toMatchObject({ subjectId: user.id, payload: audit[0]!.data });
+    expect(outbox[0]).toMatchObject({
+      subjectId: user.id,
+      payload: { id: user.id, email: user.email, previousRole: null, role: "Admin", roleSource },
+    });
   });
 
   test("when nothing changed, then a second recompute writes and emits nothing", async () => {
@@ -217,7 +220,9 @@ describe("recomputeOrgRoles", () => {
     const { audit, outbox } = await events(org);
     expect(audit).toHaveLength(5);
     expect(outbox).toHaveLength(5);
-    const last = outbox.filter((e) => (e.payload as { to: string }).to === "Admin").map((e) => e.subjectId);
+    const last = outbox
+      .filter((e) => (e.payload as { role: string }).role === "Admin")
+      .map((e) => e.subjectId);
     expect(last.sort()).toEqual([a.id, b.id].sort());
     expect(audit.find((e) => e.targetId === b.id && (e.data as { to: string }).to === "Admin")!.data).toEqual(
       {

@@ -47,7 +47,7 @@ describe("PUT /role-mappings", () => {
     });
     const after = await f.roleEvents(org);
     const fresh = after.outbox.slice(before.outbox.length);
-    expect(fresh.map((e) => [e.subjectId, (e.payload as { from: string; to: string }).to]).sort()).toEqual(
+    expect(fresh.map((e) => [e.subjectId, (e.payload as { role: string }).role]).sort()).toEqual(
       [
         [alice.id, "Admin"],
         [bob.id, "Support"],
@@ -59,11 +59,11 @@ describe("PUT /role-mappings", () => {
         .map((e) => e.targetId)
         .sort(),
     ).toEqual([alice.id, bob.id].sort());
-    expect(fresh.find((e) => e.subjectId === alice.id)!.payload).toEqual({
+    expect(fresh.find((e) => e.subjectId === alice.id)!.payload).toMatchObject({
       id: alice.id,
       email: alice.email,
-      from: "Viewer",
-      to: "Admin",
+      previousRole: "Viewer",
+      role: "Admin",
       roleSource: { kind: "mapping", rules: [{ group: "engineering", role: "Admin" }] },
     });
     const [changeAudit] = await t.db.prisma.auditEvent.findMany({

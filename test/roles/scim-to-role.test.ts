@@ -74,13 +74,13 @@ describe("the role a SCIM create writes with the user", () => {
       expect(outbox.map((e) => e.payload)).toEqual(
         events
           ? [
-              {
+              expect.objectContaining({
                 id,
                 email: `new-${defaultRole}@acme.test`,
-                from: null,
-                to: "Viewer",
+                previousRole: null,
+                role: "Viewer",
                 roleSource: { kind: "default", rules: [] },
-              },
+              }),
             ]
           : [],
       );
@@ -111,7 +111,7 @@ describe("SCIM memberships and rules drive the role", () => {
     });
     const added = await f.roleEvents(scim.org);
     expect(added.outbox.slice(before.outbox.length).map((e) => e.payload)).toEqual([
-      expect.objectContaining({ id: userId, from: "Viewer", to: "Admin" }),
+      expect.objectContaining({ id: userId, previousRole: "Viewer", role: "Admin" }),
     ]);
     expect(added.audit.length - before.audit.length).toBe(1);
 
@@ -123,7 +123,7 @@ describe("SCIM memberships and rules drive the role", () => {
     });
     const removed = await f.roleEvents(scim.org);
     expect(removed.outbox.slice(added.outbox.length).map((e) => e.payload)).toEqual([
-      expect.objectContaining({ id: userId, from: "Admin", to: "Viewer" }),
+      expect.objectContaining({ id: userId, previousRole: "Admin", role: "Viewer" }),
     ]);
   });
 

@@ -29,7 +29,11 @@ describe("deprovisioning", () => {
     const event = await t.db.prisma.outboxEvent.findFirstOrThrow({
       where: { subjectId: id, type: "user.deactivated" },
     });
-    expect(event.payload).toMatchObject({ user: { id, status: "deactivated" }, sessionsRevoked: 2 });
+    expect(event.payload).toMatchObject({ id, status: "deactivated" });
+    const audit = await t.db.prisma.auditEvent.findFirstOrThrow({
+      where: { targetId: id, action: "user.deactivated" },
+    });
+    expect(audit.data).toMatchObject({ sessionsRevoked: 2 });
   });
 
   test("when DELETE arrives, then the user is gone, with its audit and outbox events", async () => {

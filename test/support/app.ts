@@ -26,7 +26,7 @@ export interface TestApp {
 
 export async function createTestApp(
   env: Record<string, string> = {},
-  options: { clock?: () => Date; db?: Database } = {},
+  options: { clock?: () => Date; db?: Database; checkEventRows?: boolean } = {},
 ): Promise<TestApp> {
   const config = loadConfig({
     NODE_ENV: "test",
@@ -53,7 +53,7 @@ export async function createTestApp(
     },
   });
   const logger = createLogger(config.logLevel, { stream });
-  const db = options.db ?? (await openTestDatabase());
+  const db = options.db ?? (await openTestDatabase({ checkEventRows: options.checkEventRows }));
   const services = createServices({ config, db, logger, clock: options.clock });
   const app = createApp(services);
   return {

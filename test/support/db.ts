@@ -1,29 +1,59 @@
 // A migrated database of its own for each test file: PGlite restored from the run's snapshot,
 // or (in the "postgres" jest project) a PostgreSQL database cloned from the run's template.
+// Closing it checks every audit and outbox row the test file wrote against the event catalogue
+// (event-rows.ts) and throws, failing the file, when one does not parse.
 import { readFileSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { openPglite, openPostgres, type Database, type PoolOptions } from "../../src/db/client";
 import type { RawConnection } from "../../src/db/raw";
 import { adminUrl, runId, snapshotFile, templateDb } from "./run";
+import { assertEventRowsValid } from "./event-rows";
 
 declare const __DB_KIND__: string | undefined;
 
 export const testDbKind = (): "postgres" | "pglite" =>
   typeof __DB_KIND__ !== "undefined" && __DB_KIND__ === "postgres" ? "postgres" : "pglite";
 
-/**
- * `via` (PostgreSQL only) changes the URL the service connects with, e.g. to go through a proxy
- * the test can cut (test/support/tcp-proxy.ts); the database is still created and dropped directly.
- */
-export async function openTestDatabase(
-  options: PoolOptions & { via?: (url: string) => string } = {},
-): Promise<Database> {
+export interface TestDatabaseOptions extends PoolOptions {
+  /**
+   * false only for tests of the tables' own mechanics (triggers, driver writes), which insert
+   * rows by hand that no catalogue entry describes.
+   */
+  checkEventRows?: boolean;
+  /**
+   * PostgreSQL only: changes the URL the service connects with, e.g. to go through a proxy the
+   * test can cut (test/support/tcp-proxy.ts); the database is still created and dropped directly.
+   */
+  via?: (url: string) => string;
+}
+
+/** Checks the event rows (unless told not to) before closing, and throws what it found after. */
+function checkedOnClose(db: Database, options: TestDatabaseOptions): Database {
+  if (options.checkEventRows === false) return db;
+  return {
+    ...db,
+    async close() {
+      const failure = await assertEventRowsValid(db).then(
+        () => null,
+        (e: unknown) => e,
+      );
+      await db.close();
+      if (failure) throw failure;
+    },
+  };
+}
+
+export async function openTestDatabase(options: TestDatabaseOptions = {}): Promise<Database> {
+  return checkedOnClose(await openUncheckedDatabase(options), options);
+}
+
+async function openUncheckedDatabase(options: TestDatabaseOptions): Promise<Database> {
   if (testDbKind() === "pglite") {
     return openPglite({ loadDataDir: new Blob([readFileSync(snapshotFile())]) });
   }
   const migrated = await createMigratedPostgresDatabase();
-  const { via = (url: string) => url, ...pool } = options;
+  const { via = (url: string) => url, checkEventRows: _check, ...pool } = options;
   const db = openPostgres(via(migrated.url), { poolSize: 5, ...pool });
   return {
     ...db,

@@ -1,5 +1,6 @@
 // The catalogue on its own: which outbox types an action writes, the row checks, and the
 // statement builder's refusals.
+import { readFileSync } from "node:fs";
 import { Prisma } from "../../src/generated/prisma/client";
 import {
   AUDIT_ACTIONS,
@@ -82,4 +83,9 @@ test("when an audit row has an unknown action, a wrong target type or undeclared
   expect(checkAuditRow({ ...ok, action: "user.teleported" })).not.toBeNull();
   expect(checkAuditRow({ ...ok, targetType: "group" })).not.toBeNull();
   expect(checkAuditRow({ ...ok, data: { ...ok.data, password: "x" } })).not.toBeNull();
+});
+
+test("docs/events.md names every audit action and every event type of the catalogue", () => {
+  const doc = readFileSync("docs/events.md", "utf8");
+  for (const name of [...AUDIT_ACTION_NAMES, ...OUTBOX_TYPES]) expect(doc).toContain(`\`${name}\``);
 });

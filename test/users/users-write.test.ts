@@ -56,7 +56,7 @@ describe("editing a user", () => {
     const row = await t.db.prisma.user.findUniqueOrThrow({ where: { id: viewer.user.id } });
     expect([row.role, row.assignedRole]).toEqual(["Support", "Support"]);
     const [event] = await outboxOf(org.id, "user.role_changed", viewer.user.id);
-    expect(event?.payload).toMatchObject({ from: "Viewer", to: "Support" });
+    expect(event?.payload).toMatchObject({ id: viewer.user.id, role: "Support", previousRole: "Viewer" });
   });
 
   test("when an Admin sets the role of a SCIM-provisioned user, then 409 says the role comes from the IdP mapping", async () => {

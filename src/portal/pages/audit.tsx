@@ -2,7 +2,7 @@
 // filters stay in the URL. The same audit listing as GET /api/v1/.../audit-events.
 import type { Request, Router } from "express";
 import type { Services } from "../../services";
-import { listAuditEvents, type AuditEventView } from "../../audit/list-events";
+import { auditQuery, listAuditEvents, type AuditEventView } from "../../audit/list-events";
 import { RelTime } from "../components";
 import { allow } from "../guards";
 import { page } from "../page";
@@ -126,7 +126,7 @@ export function auditPages(router: Router, services: Services): void {
     const query = Object.fromEntries(
       Object.entries({ actor: f.actor, action: f.action, targetId: f.user, cursor }).filter(([, v]) => v),
     );
-    const result = await listAuditEvents(services.db.prisma, view.viewer!.org.id, query);
+    const result = await listAuditEvents(services.db.prisma, view.viewer!.org.id, auditQuery.parse(query));
     await page(
       res,
       { view, title: "Audit log", nav: "audit" },

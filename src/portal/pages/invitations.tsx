@@ -7,6 +7,8 @@ import type { Services } from "../../services";
 import { ctxOf } from "../../http/auth";
 import { formBody } from "../../http/csrf";
 import { requireSsoOff } from "../../http/require-sso-off";
+import { inviteBody } from "../../users/invitations/invite-users";
+import { listInvitationsQuery } from "../../users/invitations/manage-invitations";
 import { ROLES } from "../../roles/permissions";
 import { AppError } from "../../shared/errors";
 import { Field, FlashMessage, PostForm, RelTime, SSO_MANAGED } from "../components";
@@ -101,7 +103,10 @@ export function invitationsPages(router: Router, services: Services): void {
     const view = viewOf(res);
     const managed = view.viewer?.sso === "on";
     const cursor = typeof req.query.cursor === "string" ? req.query.cursor : undefined;
-    const list = await services.users.listInvitations(view.viewer!.org.id, cursor ? { cursor } : {});
+    const list = await services.users.listInvitations(
+      view.viewer!.org.id,
+      listInvitationsQuery.parse(cursor ? { cursor } : {}),
+    );
     await page(
       res,
       { view, title: "Invitations", nav: "users", status: flash.status },
@@ -166,7 +171,9 @@ export function invitationsPages(router: Router, services: Services): void {
       lastName: b.lastName || undefined,
       role: b.role,
     };
-    const result = await attempt(() => services.users.invite(ctxOf(res), { invitations: [one] }));
+    const result = await attempt(() =>
+      services.users.invite(ctxOf(res), inviteBody.parse({ invitations: [one] })),
+    );
     if (!result.ok)
       return render(req, res, { error: sentence(result.error.message), status: result.error.status });
     const created = result.value.invitations[0];

@@ -8,6 +8,9 @@ import { cookieValue } from "../../shared/cookies";
 import { formBody } from "../../http/csrf";
 import { SESSION_COOKIE } from "../../sessions/sessions-service";
 import { requireSsoOff } from "../../http/require-sso-off";
+import { profilePatch } from "../../users/update-user";
+import { changePasswordBody } from "../../auth/change-password";
+import { codeBody } from "../../auth/mfa";
 import { AppError } from "../../shared/errors";
 import { Field, FlashMessage, PostForm, RelTime, SSO_MANAGED } from "../components";
 import { signedIn, viewerOf } from "../guards";
@@ -129,10 +132,11 @@ export function profilePages(router: Router, services: Services): void {
   router.post("/profile/names", ...write, ssoGuard, async (req, res) => {
     const b = (req.body ?? {}) as Record<string, string | undefined>;
     const result = await attempt(() =>
-      services.users.updateProfile(ctxOf(res), viewerOf(res).user.id, {
-        firstName: b.firstName || null,
-        lastName: b.lastName || null,
-      }),
+      services.users.updateProfile(
+        ctxOf(res),
+        viewerOf(res).user.id,
+        profilePatch.parse({ firstName: b.firstName || null, lastName: b.lastName || null }),
+      ),
     );
     if (!result.ok)
       return render(req, res, { error: sentence(result.error.message), status: result.error.status });
@@ -147,7 +151,7 @@ export function profilePages(router: Router, services: Services): void {
       services.auth.changePassword(
         ctxOf(res),
         { userId: a.user.id, sessionId: a.sessionId },
-        { currentPassword: b.currentPassword, newPassword: b.newPassword },
+        changePasswordBody.parse({ currentPassword: b.currentPassword, newPassword: b.newPassword }),
       ),
     );
     if (!result.ok)
@@ -182,7 +186,7 @@ export function profilePages(router: Router, services: Services): void {
   router.post("/profile/mfa/confirm", ...write, async (req, res) => {
     const s = await session(req);
     const result = await attempt(() =>
-      services.auth.confirmEnrollment(s, { code: req.body?.code }, res.locals.requestId),
+      services.auth.confirmEnrollment(s, codeBody.parse({ code: req.body?.code }), res.locals.requestId),
     );
     if (!result.ok)
       return enrolPage(

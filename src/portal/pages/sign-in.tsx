@@ -11,6 +11,8 @@ import { clearSessionCookie, setSessionCookie } from "../../sessions/session-coo
 import { localPathOrNull } from "../../sso/return-to";
 import { ssoStateOf } from "../../sso/sso-state";
 import { AppError } from "../../shared/errors";
+import { loginBody } from "../../auth/local-login";
+import { codeBody } from "../../auth/mfa";
 import { attempt, sentence } from "../form-result";
 import { page } from "../page";
 import { viewOf } from "../viewer";
@@ -72,7 +74,7 @@ export function signInPages(router: Router, services: Services): void {
     const returnTo = returnToOf(req);
     const result = await attempt(() =>
       services.auth.login(
-        { org: req.body?.org, email: req.body?.email, password: req.body?.password },
+        loginBody.parse({ org: req.body?.org, email: req.body?.email, password: req.body?.password }),
         req.ip ?? "unknown",
         res.locals.requestId,
       ),
@@ -99,7 +101,7 @@ export function signInPages(router: Router, services: Services): void {
   router.post("/login/mfa", ...verify, async (req, res) => {
     const s = await pendingSession(req, "mfa_verify");
     const result = await attempt(() =>
-      services.auth.verifyStep(s, { code: req.body?.code }, res.locals.requestId),
+      services.auth.verifyStep(s, codeBody.parse({ code: req.body?.code }), res.locals.requestId),
     );
     if (result.ok) return res.redirect(303, returnToOf(req));
     const view = viewOf(res);
@@ -137,7 +139,7 @@ export function signInPages(router: Router, services: Services): void {
   router.post("/login/mfa/enroll", ...verify, async (req, res) => {
     const s = await pendingSession(req, "mfa_enroll");
     const result = await attempt(() =>
-      services.auth.confirmEnrollment(s, { code: req.body?.code }, res.locals.requestId),
+      services.auth.confirmEnrollment(s, codeBody.parse({ code: req.body?.code }), res.locals.requestId),
     );
     if (!result.ok) return enrolPage(req, res, sentence(result.error.message), result.error.status);
     const view = viewOf(res);

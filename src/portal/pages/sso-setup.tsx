@@ -8,6 +8,7 @@ import type { Organization } from "../../generated/prisma/client";
 import { ctxOf, requireAuthOf } from "../../http/auth";
 import { formBody } from "../../http/csrf";
 import { loadConnection } from "../../sso/connection-store";
+import { ssoConnectionInput } from "../../sso/connection-schema";
 import { spUrls } from "../../sso/saml/saml-config";
 import { callbackUrl } from "../../sso/oidc/settings";
 import { readTestResult } from "../../sso/test-sign-in/record-result";
@@ -148,7 +149,9 @@ export function ssoSetupPages(router: Router, services: Services): void {
 
   router.post("/sso-setup/connection", allow("sso:write"), ...verify, async (req, res) => {
     const { org } = sessionOf(res);
-    const result = await attempt(() => connections.put(ctxOf(res), org, connectionBody(req.body ?? {})));
+    const result = await attempt(() =>
+      connections.put(ctxOf(res), org, ssoConnectionInput.parse(connectionBody(req.body ?? {}))),
+    );
     if (!result.ok) {
       const errors = (result.error.errors ?? []) as never[];
       return render(

@@ -9,6 +9,8 @@ import { formBody } from "../../http/csrf";
 import { listAuditEvents } from "../../audit/list-events";
 import { requireSsoOff } from "../../http/require-sso-off";
 import { LIFECYCLE_ACTIONS } from "../../users/lifecycle";
+import { userPatch } from "../../users/update-user";
+import { deleteBody } from "../../users/delete-user";
 import { AppError } from "../../shared/errors";
 import { allow } from "../guards";
 import { page } from "../page";
@@ -70,7 +72,9 @@ export function userPages(router: Router, services: Services): void {
   }
 
   router.post("/users/:id/role", ...write, (req, res) =>
-    act(req, res, "role", () => services.users.update(ctxOf(res), idOf(req), { role: req.body?.role })),
+    act(req, res, "role", () =>
+      services.users.update(ctxOf(res), idOf(req), userPatch.parse({ role: req.body?.role })),
+    ),
   );
   for (const action of LIFECYCLE_ACTIONS) {
     router.post(`/users/:id/${action}`, ...write, (req, res) =>
@@ -79,7 +83,7 @@ export function userPages(router: Router, services: Services): void {
   }
   router.post("/users/:id/delete", ...write, async (req, res) => {
     const result = await attempt(() =>
-      services.users.delete(ctxOf(res), idOf(req), { confirm: req.body?.confirm }),
+      services.users.delete(ctxOf(res), idOf(req), deleteBody.parse({ confirm: req.body?.confirm })),
     );
     if (!result.ok)
       return render(req, res, { error: sentence(result.error.message), status: result.error.status });

@@ -3,6 +3,7 @@
 import type { Request, Router } from "express";
 import type { Services } from "../../services";
 import type { UserDto } from "../../users/present";
+import { listUsersQuery } from "../../users/list-users";
 import { ROLES } from "../../roles/permissions";
 import { RelTime } from "../components";
 import { allow } from "../guards";
@@ -156,7 +157,7 @@ export function usersPages(router: Router, services: Services): void {
     const f = filtersOf(req);
     const cursor = typeof req.query.cursor === "string" ? req.query.cursor : undefined;
     const query = Object.fromEntries(Object.entries({ ...f, cursor }).filter(([, v]) => v));
-    const result = await services.users.list(view.viewer!.org.id, query);
+    const result = await services.users.list(view.viewer!.org.id, listUsersQuery.parse(query));
     await page(
       res,
       { view, title: "Users", nav: "users" },

@@ -1,12 +1,13 @@
 // The hot SCIM Group statements in raw SQL: the read of a group's row (locked or not), and a member add/remove
 // (Entra's and Okta's 100-member batches) as one statement whatever the batch size: the
 // existence check of the added users, the DELETE, the INSERT ... ON CONFLICT DO NOTHING, the
-// version bump, the audit event and the outbox event (the same columns recordAudit and
-// enqueueEvent write) as data-modifying CTEs.
+// version bump, the audit event and the outbox event (the event catalogue's eventsCte) as
+// data-modifying CTEs.
 import { Prisma, type Group } from "../../generated/prisma/client";
 import type { Reader, SqlTx } from "../../db/client";
 import type { ScimCtx } from "../context";
 import { isUuid } from "../../shared/ids";
+import { eventsCte, groupObjectSql } from "../../events";
 import { foldSql } from "../../shared/fold-sql";
 
 const GROUP_COLUMNS = Prisma.sql`g.id::text AS id, g.org_id::text AS "orgId", g.display_name AS "displayName",
@@ -60,11 +61,8 @@ export async function changeMembers(
   const now = new Date();
   const data = { membersAdded: add, membersRemoved: remove };
   const audit = { via: "scim", displayName: group.displayName, ...data };
-  const event = {
-    action: "group.updated",
-    group: { id: group.id, displayName: group.displayName, externalId: group.externalId },
-    ...data,
-  };
+  const removing = remove.filter(isUuid);
+  const changes = { membersAdded: add, membersRemoved: removing };
   const [row] = await tx.$queryRaw<{ unknown: string[]; mapped: boolean }[]>`WITH
     requested AS (SELECT DISTINCT unnest(${add}::uuid[]) AS user_id),
     valid AS (
@@ -75,28 +73,33 @@ export async function changeMembers(
     ),
     removed AS (
       DELETE FROM group_memberships
-      WHERE org_id = ${ctx.orgId}::uuid AND group_id = ${group.id}::uuid AND user_id = ANY(${remove.filter(isUuid)}::uuid[])
+      WHERE org_id = ${ctx.orgId}::uuid AND group_id = ${group.id}::uuid AND user_id = ANY(${removing}::uuid[])
+      RETURNING 1
     ),
     added AS (
       INSERT INTO group_memberships (group_id, user_id, org_id)
       SELECT ${group.id}::uuid, id, ${ctx.orgId}::uuid FROM valid
       ON CONFLICT DO NOTHING
+      RETURNING 1
     ),
     bumped AS (
       UPDATE groups SET version = version + 1, updated_at = ${now}
       WHERE id = ${group.id}::uuid AND org_id = ${ctx.orgId}::uuid
-    ),
-    audited AS (
-      INSERT INTO audit_events (id, org_id, actor_type, actor_id, actor_name, action, target_type,
-        target_id, data, request_id)
-      VALUES (gen_random_uuid(), ${ctx.orgId}::uuid, ${ctx.actor.type}, ${ctx.actor.id ?? null},
-        ${ctx.actor.name ?? null}, 'group.updated', 'group', ${group.id}, ${JSON.stringify(audit)}::jsonb,
-        ${ctx.requestId ?? null})
-    ),
-    queued AS (
-      INSERT INTO outbox_events (org_id, type, subject_id, payload)
-      VALUES (${ctx.orgId}::uuid, 'group.updated', ${group.id}, ${JSON.stringify(event)}::jsonb)
     )
+    ${eventsCte(ctx, "events", [
+      {
+        action: "group.updated",
+        from: Prisma.sql`groups g WHERE g.id = ${group.id}::uuid AND g.org_id = ${ctx.orgId}::uuid`,
+        targetId: Prisma.sql`g.id`,
+        data: Prisma.sql`${JSON.stringify(audit)}::jsonb`,
+        // This statement's snapshot predates its own DELETE and INSERT: count them in.
+        payload: Prisma.sql`${groupObjectSql(
+          "g",
+          Prisma.sql`(SELECT count(*)::int FROM group_memberships em WHERE em.group_id = g.id AND em.org_id = g.org_id)
+            - (SELECT count(*)::int FROM removed) + (SELECT count(*)::int FROM added)`,
+        )} || ${JSON.stringify(changes)}::jsonb`,
+      },
+    ])}
     SELECT (SELECT coalesce(array_agg(r.user_id::text), '{}') FROM requested r
         WHERE NOT EXISTS (SELECT 1 FROM valid v WHERE v.id = r.user_id)) AS unknown,
       EXISTS (SELECT 1 FROM role_mapping_rules r WHERE r.org_id = ${ctx.orgId}::uuid

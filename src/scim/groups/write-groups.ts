@@ -4,8 +4,7 @@
 import type { Database, SqlTx, Tx } from "../../db/client";
 import type { Group } from "../../generated/prisma/client";
 import { AppError } from "../../shared/errors";
-import { recordAudit } from "../../audit/record";
-import { enqueueEvent } from "../../events/outbox";
+import { emit } from "../../events";
 import { lockOrgForRoles, recomputeRoles } from "../../roles/recompute";
 import type { ScimCtx } from "../context";
 import { matchesIfMatch } from "../list-query";
@@ -29,22 +28,17 @@ import { fold } from "../../shared/fold";
 type Action = "group.created" | "group.updated" | "group.deleted";
 
 async function recordGroupEvent(
-  tx: Tx,
+  tx: SqlTx,
   ctx: ScimCtx,
   action: Action,
   g: Group,
-  data: Record<string, unknown>,
+  data: { membersAdded?: string[]; membersRemoved?: string[]; previousDisplayName?: string },
 ) {
-  await recordAudit(tx, ctx, {
+  await emit(tx, ctx, {
     action,
-    targetType: "group",
     targetId: g.id,
     data: { via: "scim", displayName: g.displayName, ...data },
-  });
-  await enqueueEvent(tx, ctx.orgId, {
-    type: "group.updated",
-    subjectId: g.id,
-    payload: { action, group: { id: g.id, displayName: g.displayName, externalId: g.externalId }, ...data },
+    members: { added: data.membersAdded ?? [], removed: data.membersRemoved ?? [] },
   });
 }
 

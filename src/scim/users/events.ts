@@ -1,40 +1,22 @@
 // The audit event and outbox event of a SCIM change to a user, written in the change's
-// transaction. Payloads carry identifiers and profile fields, never credentials.
-import type { Tx } from "../../db/client";
-import { recordAudit } from "../../audit/record";
-import { enqueueEvent, type EventType } from "../../events/outbox";
+// transaction through the event catalogue (src/events): the outbox payload is the admin API
+// user object, whatever the change. Audit data carries identifiers, never credentials.
+import type { SqlTx } from "../../db/client";
+import { emit } from "../../events";
 import type { ScimCtx } from "../context";
 import type { UserRow } from "./document";
 
-export const userPayload = (u: UserRow) => ({
-  id: u.id,
-  email: u.email,
-  userName: u.userName,
-  externalId: u.externalId,
-  firstName: u.firstName,
-  lastName: u.lastName,
-  status: u.status,
-  provisionedBy: u.provisionedBy,
-});
-
 export async function recordUserEvent(
-  tx: Tx,
+  tx: SqlTx,
   ctx: ScimCtx,
   action: "user.created" | "user.updated" | "user.deactivated" | "user.reactivated" | "user.deleted",
-  user: UserRow,
-  data: Record<string, unknown> = {},
+  user: Pick<UserRow, "id" | "email">,
+  data: {
+    changed?: string[];
+    sessionsRevoked?: number;
+    invitationsRescinded?: number;
+    groupsLeft?: number;
+  } = {},
 ): Promise<void> {
-  await recordAudit(tx, ctx, {
-    action,
-    targetType: "user",
-    targetId: user.id,
-    data: { via: "scim", email: user.email, ...data },
-  });
-  // Reactivation is an update for the downstream application (no separate event type).
-  const type: EventType = action === "user.reactivated" ? "user.updated" : action;
-  await enqueueEvent(tx, ctx.orgId, {
-    type,
-    subjectId: user.id,
-    payload: { user: userPayload(user), ...data },
-  });
+  await emit(tx, ctx, { action, targetId: user.id, data: { via: "scim", email: user.email, ...data } });
 }

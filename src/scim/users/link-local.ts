@@ -6,13 +6,11 @@
 // holds a password (the password works only while SSO is off, as for everyone).
 import type { Tx } from "../../db/client";
 import type { SessionsService } from "../../sessions/sessions-service";
-import { recordAudit } from "../../audit/record";
-import { enqueueEvent } from "../../events/outbox";
+import { emit } from "../../events";
 import { recomputeRoles } from "../../roles/recompute";
 import { rescindPendingInvitations } from "../../users/invitations/rescind-pending";
 import type { ScimCtx } from "../context";
 import { statusFor, type UserFields, type UserRow } from "./document";
-import { userPayload } from "./events";
 import { changedFields, holdsPassword, updateUser } from "./store";
 
 /** The local account a SCIM create names, by userName first, then by email; null when none. */
@@ -53,7 +51,7 @@ export async function linkLocalUser(
       ? await sessions.revokeAllForUser(tx, ctx.orgId, local.id)
       : 0;
   const data = {
-    via: "scim",
+    via: "scim" as const,
     email: after.email,
     userName: after.userName,
     previouslyProvisionedBy: local.provisionedBy,
@@ -62,11 +60,11 @@ export async function linkLocalUser(
     invitationsRescinded: rescinded,
     sessionsRevoked: revoked,
   };
-  await recordAudit(tx, ctx, { action: "user.scim_linked", targetType: "user", targetId: local.id, data });
-  await enqueueEvent(tx, ctx.orgId, {
-    type: status === "deactivated" && local.status !== "deactivated" ? "user.deactivated" : "user.updated",
-    subjectId: local.id,
-    payload: { user: userPayload(after), linked: true, changed },
+  await emit(tx, ctx, {
+    action: "user.scim_linked",
+    event: status === "deactivated" && local.status !== "deactivated" ? "user.deactivated" : "user.updated",
+    targetId: local.id,
+    data,
   });
   await recomputeRoles(tx, ctx, [local.id]);
   return after;

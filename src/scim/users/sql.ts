@@ -1,15 +1,15 @@
 // The hot SCIM User statements in raw SQL, one round trip each: a users select that answers
 // each user's SCIM resource as JSON text (resource-sql.ts), so a page costs neither a query per
 // relation nor a parse and a serialisation per user in the server; and the create of a user
-// with its email rows, its audit event and its outbox event as data-modifying CTEs (the same
-// columns recordAudit and enqueueEvent write).
+// with its email rows, its audit event and its outbox event as data-modifying CTEs (the event
+// catalogue's eventsCte).
 import { randomUUID } from "node:crypto";
 import { Prisma } from "../../generated/prisma/client";
 import type { UserStatus } from "../../generated/prisma/client";
 import type { Reader, SqlTx } from "../../db/client";
 import type { ScimCtx } from "../context";
 import type { UserFields, UserRow } from "./document";
-import { userPayload } from "./events";
+import { eventsCte, userObjectColumns, userObjectSql } from "../../events";
 import { baseUrlJoin, userResourceSql } from "./resource-sql";
 import { MAX_PAGE_SIZE } from "../list-query";
 import { INITIAL_ROLE_SOURCE, orgDefaultRoleCte } from "../../roles/initial-role";
@@ -145,11 +145,8 @@ export async function insertUserWithEvents(
     emails: f.emails.map(({ value, type, primary, position }) => ({ value, type, primary, position })),
   };
   const audit = { via: "scim", email: f.email };
-  const event = { user: userPayload(row) };
   const source = JSON.stringify(INITIAL_ROLE_SOURCE);
-  // Why one INSERT per event table with ORDER BY: sibling CTEs run in no set order, and the
-  // audit log's seq must read user.created before user.role_changed.
-  const written = await db.$executeRaw`WITH
+  const [written] = await db.$queryRaw<{ n: number }[]>`WITH
     ${orgDefaultRoleCte(ctx.orgId, onlyIfSeatsUnlimited ? seatsUnlimitedSql : undefined)},
     u AS (
       INSERT INTO users (id, org_id, email, email_lower, user_name, user_name_lower, external_id,
@@ -162,38 +159,37 @@ export async function insertUserWithEvents(
       FROM org_role
       WHERE NOT EXISTS (SELECT 1 FROM users l WHERE l.org_id = ${ctx.orgId}::uuid AND l.provisioned_by = 'invite'
         AND (l.user_name_lower = ${f.userNameLower} OR l.email_lower = ${f.emailLower}))
-      RETURNING id, role
+      RETURNING ${userObjectColumns("users")}
     ),
     e AS (
       INSERT INTO user_emails (id, org_id, user_id, value, value_lower, type, "primary", position)
       SELECT gen_random_uuid(), ${ctx.orgId}::uuid, u.id, x.value, x."valueLower", x.type, x."primary", x.position
       FROM u, json_to_recordset(${JSON.stringify(f.emails)}::json)
         AS x(value text, "valueLower" text, type text, "primary" boolean, position int)
-    ),
-    events AS (
-      SELECT 1 AS ord, 'user.created' AS action, ${JSON.stringify(audit)}::jsonb AS data,
-        ${JSON.stringify(event)}::jsonb AS payload
-      FROM u
-      UNION ALL
-      SELECT 2, 'user.role_changed', p, p
-      FROM u, ${roleChangedPayloadSql({
-        id: Prisma.sql`u.id::text`,
-        email: Prisma.sql`${f.email}::text`,
-        from: Prisma.sql`NULL::text`,
-        to: Prisma.sql`u.role::text`,
-        roleSource: Prisma.sql`${source}::jsonb`,
-      })} AS p
-      WHERE u.role IS NOT NULL
-    ),
-    a AS (
-      INSERT INTO audit_events (id, org_id, actor_type, actor_id, actor_name, action, target_type,
-        target_id, data, request_id)
-      SELECT gen_random_uuid(), ${ctx.orgId}::uuid, ${ctx.actor.type}, ${ctx.actor.id ?? null},
-        ${ctx.actor.name ?? null}, action, 'user', ${id}, data, ${ctx.requestId ?? null}
-      FROM events ORDER BY ord
     )
-    INSERT INTO outbox_events (org_id, type, subject_id, payload)
-    SELECT ${ctx.orgId}::uuid, action, ${id}, payload FROM events ORDER BY ord`;
+    ${eventsCte(ctx, "events", [
+      {
+        action: "user.created",
+        from: Prisma.sql`u`,
+        targetId: Prisma.sql`u.id`,
+        data: Prisma.sql`${JSON.stringify(audit)}::jsonb`,
+        payload: userObjectSql("u"),
+      },
+      {
+        action: "user.role_changed",
+        from: Prisma.sql`u WHERE u.role IS NOT NULL`,
+        targetId: Prisma.sql`u.id`,
+        data: roleChangedPayloadSql({
+          id: Prisma.sql`u.id::text`,
+          email: Prisma.sql`${f.email}::text`,
+          from: Prisma.sql`NULL::text`,
+          to: Prisma.sql`u.role::text`,
+          roleSource: Prisma.sql`${source}::jsonb`,
+        }),
+        payload: Prisma.sql`${userObjectSql("u")} || jsonb_build_object('previousRole', NULL::text)`,
+      },
+    ])}
+    SELECT count(*)::int AS n FROM events_queued`;
   // Every written user has a user.created outbox row: none means nothing was written.
-  return written > 0 ? row : null;
+  return (written?.n ?? 0) > 0 ? row : null;
 }

@@ -6,7 +6,7 @@ import * as client from "openid-client";
 import type { SsoDeps } from "../deps";
 import { cookieValue } from "../../shared/cookies";
 import { sendSignedIn } from "../complete-sign-in";
-import type { SsoProtocol } from "../protocol";
+import { inputOf, type SsoProtocol } from "../protocol";
 import { ssoTargetOf } from "../target";
 import { AppError } from "../../shared/errors";
 import { sendToTestResult } from "../test-sign-in/record-result";
@@ -63,7 +63,7 @@ export function createOidcProtocol(deps: SsoDeps): SsoProtocol {
   return {
     protocol: "oidc",
     parseConnection: (input, pctx) =>
-      parseOidcConnection(input, pctx, { production: config.env === "production", network }),
+      parseOidcConnection(inputOf("oidc", input), pctx, { production: config.env === "production", network }),
     present: async (record, org) => presentOidc(record, org, config.baseUrl),
     routes,
 

@@ -59,7 +59,7 @@ export function scopeList(stored: unknown): string[] {
   return DEFAULT_SCOPES;
 }
 
-const body = z.object({
+export const oidcConnectionBody = z.object({
   protocol: z.literal("oidc"),
   issuer: z.string().trim().min(1, "is required").max(2048),
   clientId: z.string().trim().min(1, "is required").max(512),
@@ -98,18 +98,12 @@ export function oidcConnectionOf(record: SsoConnectionRecord): OidcConnection {
   };
 }
 
+/** The body parsed with oidcConnectionBody; checks it against the provider's discovery document. */
 export async function parseOidcConnection(
-  input: unknown,
+  v: z.output<typeof oidcConnectionBody>,
   pctx: ParseContext,
   options: { production: boolean; network: NetworkPolicy },
 ): Promise<ParsedConnection> {
-  const parsed = body.safeParse(input);
-  if (!parsed.success) {
-    throw invalid(
-      parsed.error.issues.map((i) => ({ field: i.path.join(".") || "body", message: i.message })),
-    );
-  }
-  const v = parsed.data;
   const urlProblem = issuerUrlProblem(v.issuer, options.production);
   if (urlProblem) throw invalid([{ field: "issuer", message: urlProblem }]);
 

@@ -32,7 +32,7 @@ const httpUrl = z
     if (problem) issues.addIssue({ code: "custom", message: problem });
   });
 
-const schema = z
+export const samlConnectionBody = z
   .object({
     protocol: z.literal("saml"),
     idpMetadataXml: z.string().min(1).max(512_000).optional(),
@@ -51,14 +51,8 @@ const schema = z
 const invalid = (errors: FieldError[]) =>
   new AppError("validation_failed", errors.map((e) => `${e.field}: ${e.message}`).join("; "), { errors });
 
-export function parseSamlConnection(input: unknown): ParsedConnection {
-  const parsed = schema.safeParse(input);
-  if (!parsed.success) {
-    throw invalid(
-      parsed.error.issues.map((i) => ({ field: i.path.join(".") || "(body)", message: i.message })),
-    );
-  }
-  const body = parsed.data;
+/** The body parsed with samlConnectionBody; checks what a schema cannot (metadata, certificates). */
+export function parseSamlConnection(body: z.output<typeof samlConnectionBody>): ParsedConnection {
   const fromMetadata = body.idpMetadataXml ? parseIdpMetadata(body.idpMetadataXml) : null;
 
   const errors: FieldError[] = [];

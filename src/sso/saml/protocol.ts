@@ -4,7 +4,7 @@
 import { Router } from "express";
 import type { SsoDeps } from "../deps";
 import { AppError } from "../../shared/errors";
-import type { SsoProtocol } from "../protocol";
+import { inputOf, type SsoProtocol } from "../protocol";
 import { acsHandler } from "./acs";
 import { describeCertificate } from "./certificates";
 import { parseSamlConnection, ssoUrlProblem } from "./connection-input";
@@ -35,7 +35,7 @@ export function createSamlProtocol(deps: SsoDeps): SsoProtocol {
     routes,
 
     async parseConnection(input, pctx) {
-      const parsed = parseSamlConnection(input);
+      const parsed = parseSamlConnection(inputOf("saml", input));
       // Made (or adopted from a connection stored before saml_sp_keys) before the PUT replaces
       // the connection: the pair the metadata already published stays the one in use.
       await spKeysOf(deps, pctx.org);

@@ -4,24 +4,26 @@
 // is written (the role comes from the real engine in a rolled-back transaction).
 import { z } from "zod";
 import type { SsoDeps } from "../deps";
-import { recordAudit } from "../../audit/record";
+import { emit } from "../../events";
 import { previewSignIn } from "../complete-sign-in";
 import type { TestTarget } from "../protocol";
+import type { samlTestReportSchema } from "../connection-schema";
 import { claimsOf } from "./attributes";
 import { samlConfigOf } from "./saml-config";
 import { spKeysOf } from "./sp-key-store";
 import type { SamlPassport } from "./strategy";
 import { verifySamlResponse } from "./verify-response";
 
-const body = z.object({ samlResponse: z.string().min(1).max(512_000) }).strict();
+export const samlTestBody = z
+  .object({ samlResponse: z.string().min(1).max(512_000).describe("The IdP's SAMLResponse, base64") })
+  .strict();
 
 export async function testSamlResponse(
   deps: SsoDeps,
   passport: SamlPassport,
-  input: unknown,
+  { samlResponse }: z.output<typeof samlTestBody>,
   { ctx, org, connection, req, res }: TestTarget,
-): Promise<Record<string, unknown>> {
-  const { samlResponse } = body.parse(input ?? {});
+): Promise<z.input<typeof samlTestReportSchema>> {
   // node-saml reads the posted form field; the pasted value stands in for it.
   req.body = { SAMLResponse: samlResponse };
   const result = await verifySamlResponse({
@@ -48,9 +50,8 @@ export async function testSamlResponse(
         returnTo: "/",
       })
     : null;
-  await recordAudit(deps.db.prisma, ctx, {
+  await emit(deps.db.prisma, ctx, {
     action: "sso.connection_tested",
-    targetType: "sso_connection",
     targetId: connection.id,
     data: {
       verified: result.ok,

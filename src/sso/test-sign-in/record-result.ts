@@ -5,7 +5,7 @@
 import type { Response } from "express";
 import type { InputJsonValue } from "../../generated/prisma/internal/prismaNamespace";
 import type { SsoDeps } from "../deps";
-import { recordAudit } from "../../audit/record";
+import { emit } from "../../events";
 import { previewSignIn, type SignInInput } from "../complete-sign-in";
 import type { SsoConnectionRecord, SsoProtocolName } from "../protocol";
 import type { IdentityClaims } from "../sign-in-user";
@@ -82,12 +82,11 @@ export async function recordTestResult(deps: TestDeps, outcome: TestOutcome): Pr
     if (passed) {
       await tx.ssoConnection.update({ where: { orgId: org.id }, data: { testedAt: now } });
     }
-    await recordAudit(
+    await emit(
       tx,
       { orgId: org.id, actor: { type: "idp", name: outcome.protocol }, requestId: outcome.requestId },
       {
         action: "sso.connection_tested",
-        targetType: "sso_connection",
         targetId: outcome.connection.id,
         data: {
           roundTrip: true,

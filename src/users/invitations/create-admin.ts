@@ -16,9 +16,8 @@ export const createAdminInput = z.object({
 export async function createAdmin(
   deps: { db: Pick<Database, "prisma">; baseUrl: string; clock: () => Date },
   ctx: Ctx,
-  input: z.input<typeof createAdminInput>,
+  data: z.output<typeof createAdminInput>,
 ) {
-  const data = createAdminInput.parse(input);
   return deps.db.prisma.$transaction(async (tx) => {
     await assertSsoOff(tx, ctx.orgId);
     const org = await tx.organization.findUniqueOrThrow({ where: { id: ctx.orgId } });

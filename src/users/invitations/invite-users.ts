@@ -32,7 +32,7 @@ export interface CreatedInvitation {
   id: string;
   userId: string;
   email: string;
-  role: string;
+  role: z.infer<typeof inviteRow>["role"];
   expiresAt: string;
   invitationUrl?: string;
 }
@@ -101,9 +101,8 @@ async function rowErrors(tx: Tx, orgId: string, rows: z.infer<typeof inviteRow>[
 export async function inviteUsers(
   deps: InvitationDeps,
   ctx: Ctx,
-  input: unknown,
+  { invitations: rows }: z.output<typeof inviteBody>,
 ): Promise<{ invitations: CreatedInvitation[] }> {
-  const { invitations: rows } = inviteBody.parse(input);
   const mailIds: string[] = [];
   const links: SentLink[] = [];
   const created = await deps.db.prisma.$transaction(async (tx) => {
@@ -124,12 +123,8 @@ export async function inviteUsers(
     const now = deps.clock();
     const out: CreatedInvitation[] = [];
     for (const row of rows) {
-      const issued = await issueInvitation(tx, ctx, org, row, now);
       const groupIds = [...new Set((row.teams ?? []).map((t) => teams.get(fold(t)) as string))];
-      if (groupIds.length > 0)
-        await tx.groupMembership.createMany({
-          data: groupIds.map((groupId) => ({ groupId, userId: issued.userId, orgId: org.id })),
-        });
+      const issued = await issueInvitation(tx, ctx, org, row, now, groupIds);
       const url = invitationUrl(deps.baseUrl, issued.token);
       mailIds.push(
         await deps.mailer.enqueue(

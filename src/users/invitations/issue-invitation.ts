@@ -6,8 +6,7 @@ import type { Organization, Role } from "../../generated/prisma/client";
 import type { Ctx } from "../../shared/context";
 import { randomSecret, sha256 } from "../../shared/crypto";
 import { AppError, isUniqueViolation } from "../../shared/errors";
-import { recordAudit } from "../../audit/record";
-import { enqueueEvent } from "../../events/outbox";
+import { emit } from "../../events";
 import { fold } from "../../shared/fold";
 
 export interface InviteInput {
@@ -34,6 +33,8 @@ export async function issueInvitation(
   org: Pick<Organization, "id" | "invitationTtlHours">,
   input: InviteInput,
   now: Date,
+  /** Groups (teams) the invitee joins: in the user object of the user.created event. */
+  groupIds: string[] = [],
 ): Promise<IssuedInvitation> {
   const email = input.email.trim();
   let user;
@@ -60,18 +61,12 @@ export async function issueInvitation(
       throw new AppError("conflict", `a user with email ${email} already exists in this organization`);
     throw e;
   }
+  if (groupIds.length > 0)
+    await tx.groupMembership.createMany({
+      data: groupIds.map((groupId) => ({ groupId, userId: user.id, orgId: org.id })),
+    });
   const link = await issueLink(tx, ctx, org, { id: user.id, email, role: input.role }, now);
-  await recordAudit(tx, ctx, {
-    action: "user.invited",
-    targetType: "user",
-    targetId: user.id,
-    data: { email, role: input.role },
-  });
-  await enqueueEvent(tx, org.id, {
-    type: "user.created",
-    subjectId: user.id,
-    payload: { id: user.id, email, status: "invited", role: input.role },
-  });
+  await emit(tx, ctx, { action: "user.invited", targetId: user.id, data: { email, role: input.role } });
   return {
     invitationId: link.invitationId,
     userId: user.id,

@@ -6,8 +6,7 @@ import type { Tx } from "../../db/client";
 import type { Invitation } from "../../generated/prisma/client";
 import type { Ctx } from "../../shared/context";
 import { AppError } from "../../shared/errors";
-import { recordAudit } from "../../audit/record";
-import { enqueueEvent } from "../../events/outbox";
+import { emit } from "../../events";
 import { decodeCursor, page, pageQuery } from "../../shared/pagination";
 import { assertSsoOff, lockOrg } from "../guards";
 import { invitationUrl, issueLink } from "./issue-invitation";
@@ -31,15 +30,18 @@ function toInvitationDto(
     firstName: inv.user.firstName,
     lastName: inv.user.lastName,
     role: inv.role,
-    status: inv.expiresAt <= now ? "expired" : "pending",
+    status: inv.expiresAt <= now ? ("expired" as const) : ("pending" as const),
     expiresAt: inv.expiresAt.toISOString(),
     invitedBy: inv.invitedBy,
     createdAt: inv.createdAt.toISOString(),
   };
 }
 
-export async function listInvitations(deps: InvitationDeps, orgId: string, query: unknown) {
-  const q = listInvitationsQuery.parse(query);
+export async function listInvitations(
+  deps: InvitationDeps,
+  orgId: string,
+  q: z.output<typeof listInvitationsQuery>,
+) {
   const after = decodeCursor(q.cursor, cursorSchema);
   const now = deps.clock();
   const rows = await deps.db.prisma.invitation.findMany({
@@ -103,16 +105,10 @@ export async function resendInvitation(deps: InvitationDeps, ctx: Ctx, id: strin
         }),
       ),
     );
-    await recordAudit(tx, ctx, {
+    await emit(tx, ctx, {
       action: "invitation.resent",
-      targetType: "user",
       targetId: inv.userId,
       data: { email: inv.email, invitationId: issued.invitationId, replaced: inv.id },
-    });
-    await enqueueEvent(tx, org.id, {
-      type: "user.updated",
-      subjectId: inv.userId,
-      payload: { id: inv.userId, email: inv.email, status: "invited", invitationResent: true },
     });
     link = { email: inv.email, url };
     return {
@@ -135,18 +131,13 @@ export async function rescindInvitation(deps: InvitationDeps, ctx: Ctx, id: stri
     const inv = await pendingInvitation(tx, ctx, id);
     if (inv.user.status !== "invited")
       throw new AppError("conflict", "this person already accepted: manage them as a user instead");
-    // Deleting the invited user frees the seat; the invitation rows go with it (cascade).
-    await tx.user.delete({ where: { id: inv.userId } });
-    await recordAudit(tx, ctx, {
+    // The event first: its payload is the invited user as they were.
+    await emit(tx, ctx, {
       action: "invitation.rescinded",
-      targetType: "user",
       targetId: inv.userId,
       data: { email: inv.email, invitationId: inv.id },
     });
-    await enqueueEvent(tx, ctx.orgId, {
-      type: "user.deleted",
-      subjectId: inv.userId,
-      payload: { id: inv.userId, email: inv.email, reason: "invitation_rescinded" },
-    });
+    // Deleting the invited user frees the seat; the invitation rows go with it (cascade).
+    await tx.user.delete({ where: { id: inv.userId } });
   });
 }
