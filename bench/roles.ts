@@ -7,20 +7,15 @@
 // only), --users N. PostgreSQL: BENCH_DATABASE_URL or postgres://postgres@127.0.0.1:5432/postgres;
 // the bench creates and drops its own database.
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
-import { randomBytes, randomUUID } from "node:crypto";
-import pg from "pg";
-import { openPglite, openPostgres, type Database } from "../src/db/client";
-import { migrate } from "../src/db/migrate";
+import { randomUUID } from "node:crypto";
+import type { Database } from "../src/db/client";
+import { withDatabase } from "./database";
 import { putMappings } from "../src/roles/put-mappings";
 import { previewMappings } from "../src/roles/preview-mappings";
 import { recomputeRoles } from "../src/roles/recompute";
 import type { RoleMappingsInput } from "../src/roles/mappings-input";
 import { systemActor, type Ctx } from "../src/shared/context";
 
-const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 const GROUPS = 50;
 const arg = (name: string) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -112,38 +107,6 @@ const changedRules: RoleMappingsInput = {
   ...initialRules,
   rules: [...initialRules.rules, { group: "OBJ-0", role: "Support" }],
 };
-
-/** A fresh migrated database of the engine for `fn`, dropped afterwards. */
-async function withDatabase<T>(engine: "pglite" | "postgres", fn: (db: Database) => Promise<T>): Promise<T> {
-  const dbName = `sso_bridge_bench_${randomBytes(4).toString("hex")}`;
-  const dataDir = mkdtempSync(path.join(tmpdir(), "sso-bridge-bench-"));
-  let db: Database;
-  if (engine === "postgres") {
-    const admin = new pg.Client({ connectionString: ADMIN_URL });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE "${dbName}"`).finally(() => admin.end());
-    const url = new URL(ADMIN_URL);
-    url.pathname = `/${dbName}`;
-    db = openPostgres(url.toString(), { poolSize: 4 });
-  } else {
-    // On disk, as the embedded default runs (DATA_DIR), not in memory.
-    db = openPglite({ dir: path.join(dataDir, "pglite") });
-  }
-  try {
-    const conn = await db.raw();
-    await migrate(conn);
-    await conn.release();
-    return await fn(db);
-  } finally {
-    await db.close();
-    rmSync(dataDir, { recursive: true, force: true });
-    if (engine === "postgres") {
-      const admin = new pg.Client({ connectionString: ADMIN_URL });
-      await admin.connect();
-      await admin.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`).finally(() => admin.end());
-    }
-  }
-}
 
 async function runEngine(engine: "pglite" | "postgres"): Promise<void> {
   await withDatabase(engine, async (db) => {

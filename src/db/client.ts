@@ -30,14 +30,14 @@ export interface Database {
   read: Reader;
   /**
    * Statements on the driver itself outside any transaction, each one atomic on its own: for
-   * the single-statement SCIM create, where the Prisma client's per-query work was a sixth of
-   * the server's CPU. Rows are typed by the driver, as Reader's are.
+   * the single-statement SCIM create, where the Prisma client's per-query work was a large part
+   * of the server's CPU (docs/decisions.md). Rows are typed by the driver, as Reader's are.
    */
   direct: SqlTx;
   /**
    * Runs `fn` in one transaction on the driver itself, like Reader without the Prisma client:
-   * for the member batches of SCIM Group PATCHes, where Prisma's interactive transaction was more
-   * than half of the server's CPU (docs/decisions.md). Commits when `fn` resolves, rolls back when
+   * for the member batches of SCIM Group PATCHes, where Prisma's interactive transaction was most
+   * of the server's CPU (docs/decisions.md). Commits when `fn` resolves, rolls back when
    * it throws. Rows are typed by the driver, as Reader's are.
    */
   transaction<T>(fn: (tx: SqlTx) => Promise<T>): Promise<T>;
@@ -62,8 +62,8 @@ export interface Database {
 /**
  * Runs one read statement on the connection pool Prisma's adapter uses (PGlite: its single
  * connection), without the Prisma client: for the reads on every SCIM request (authentication,
- * lookups, pages, a group without its members), where the client's per-query work was a fifth
- * of the server's CPU (docs/decisions.md). Rows come typed by the driver, which for the types
+ * lookups, pages, a group without its members), where the client's per-query work was a large
+ * part of the server's CPU (docs/decisions.md). Rows come typed by the driver, which for the types
  * these statements select (text, int, boolean, jsonb/json, timestamptz, arrays of them) is what
  * $queryRaw answers; cast a bigint or numeric to int or text. Writes stay on Prisma, but for
  * the two hottest (Database.direct and Database.transaction).

@@ -1,7 +1,7 @@
 // What PostgreSQL's autovacuum does, for the embedded database: PGlite runs PostgreSQL in
 // single-user mode, where no background worker ever analyses or vacuums a table. Without it the
-// planner never learns that an organization has 10,000 users (a page of them sorted them all:
-// 8.7 ms instead of 4.9 ms on PGlite) and index-only scans keep reading the table. Once a
+// planner never learns how large an organization has grown (a page of users then sorts them
+// all; docs/benchmarks.md) and index-only scans keep reading the table. Once a
 // minute (autovacuum's naptime), each table that autovacuum would have handled by now, by its
 // default thresholds and the statistics counters PGlite keeps, is vacuumed and/or analysed.
 // A PostgreSQL server has its own autovacuum: this runs for PGlite only (main.ts).

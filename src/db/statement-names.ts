@@ -1,8 +1,8 @@
 // Names for PostgreSQL prepared statements, so that each pooled connection parses and plans a
 // query once instead of on every execution (@prisma/adapter-pg passes the name to pg, which
 // keeps the prepared statement per connection). Why it pays: our hot statements (SCIM auth,
-// lookups, pages) spend two thirds of their PostgreSQL time planning (0.6 ms of planning against
-// 0.3 ms of execution for a userName lookup); a prepared statement may also switch to a generic
+// lookups, pages) spend more of their PostgreSQL time planning than executing (figures in
+// docs/decisions.md); a prepared statement may also switch to a generic
 // plan after five runs, which PostgreSQL only does when it costs no more than the custom ones.
 // Why bounded: a SCIM filter shapes the SQL text, so distinct texts are chosen by clients;
 // every name is a statement kept open on every connection, so past MAX_NAMED texts queries

@@ -21,7 +21,7 @@ export const formatOf = (locals: Record<string, unknown>, req?: Request): ErrorF
 
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (err, req, res, next) => {
-    // A handler that already answered (scimmy-routers does, then forwards) must not answer twice.
+    // A handler that already answered (a stream cut mid-answer, say) must not answer twice.
     if (res.headersSent) {
       if (!(err instanceof AppError))
         logger.error("error after response was sent", { error: err, path: req.path });

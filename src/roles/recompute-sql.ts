@@ -52,8 +52,8 @@ const idList = (ids: string[]): Sql => Prisma.sql`string_to_array(${ids.join(","
 /**
  * The FROM of `target`. Why a list of users starts from the ids: right after a bulk import the
  * statistics still describe a small organization, and a plan that starts from the org_id index
- * then reads every user of the organization for each of a few users (seen: 5 s per 100-member
- * PATCH at 10,000 users); starting from the ids makes it primary-key lookups whatever the stats.
+ * then reads every user of the organization for each of a few users (docs/benchmarks.md, the
+ * third SCIM round); starting from the ids makes it primary-key lookups whatever the stats.
  */
 function targetFrom(orgId: string, target: Target): Sql {
   return target.kind === "org"
@@ -64,7 +64,8 @@ function targetFrom(orgId: string, target: Target): Sql {
 /**
  * The FROM of the membership half of `matches`. For a list of users, through `target` (users of
  * this organization) and `rule_groups` (its groups), so still scoped to the organization, and
- * read by user_id for the same reason as targetFrom (the org_id index read 94,400 rows 8 times):
+ * read by user_id for the same reason as targetFrom (a plan through the org_id index reads the
+ * organization's every membership once per targeted user):
  * OFFSET 0 keeps the LATERAL subquery from being flattened into a join the planner could
  * reorder, so it stays one user_id index scan per targeted user.
  */
@@ -83,7 +84,7 @@ const SIG_MAX_WORDS = 8;
 /**
  * The bit set's columns, aggregates and per-rule word for `words` words. Why not always 8: each
  * word is one more aggregate per matched (user, rule) row and one more column to group and join
- * on; an organization with at most 64 rules needs one (~75 ms less at 100,000 users). A rule at
+ * on; an organization with at most 64 rules needs one (what that is worth: docs/decisions.md). A rule at
  * a position beyond the words would match nobody, hence `positions` is read under the lock.
  */
 function sigShape(set: RuleSet) {
@@ -115,9 +116,9 @@ function sigShape(set: RuleSet) {
  * Matching is the identity fold (shared/fold-sql.ts) on both sides; a sign-in value matches a rule directly, or through a
  * group the rule names (by displayName or externalId) when the value is that group's other name.
  * Why UNION ALL in `matches` and MATERIALIZED `og`: bit_or is idempotent, so duplicate matches
- * need no de-duplication pass over 150,000 rows; and each group name is folded once, not once
+ * need no de-duplication pass over every match; and each group name is folded once, not once
  * per (rule, group) pair of the rule_groups join. The `cardinality` test: most users carry no
- * sign-in values, and skipping them spares an unnest call each (~15 ms at 100,000 users).
+ * sign-in values, and skipping them spares an unnest call each.
  */
 export function computedCte(orgId: string, set: RuleSet, target: Target): Sql {
   const sig = sigShape(set);

@@ -20,7 +20,7 @@ const SCIM_JSON = "application/scim+json; charset=utf-8";
 
 /**
  * Sends JSON text as application/scim+json, with the resource's version as its ETag. Why not
- * res.send: it hashes every body that has no ETag into one, 60 KB for a page of users, and
+ * res.send: it hashes every body that has no ETag into one (a whole page of users), and
  * RFC 7644 versions resources, not lists.
  */
 function sendJson(req: Request, res: Response, status: number, json: string, version?: number): void {

@@ -23,10 +23,7 @@ async function halfSetUp(orgId: string) {
   const org = await prisma.organization.findUniqueOrThrow({ where: { id: orgId } });
   await prisma.ssoConnection.create({ data: { orgId, protocol: "saml", enabled: false } });
   await s.given.scimToken(org, "Okta");
-  const group = (name: string) =>
-    prisma.group.create({
-      data: { orgId, displayName: name, displayNameLower: name.toLowerCase(), source: "scim" },
-    });
+  const group = (name: string) => s.given.group(org, name);
   const [support, eng] = [await group("Okta-Support"), await group("Engineering")];
   const people = [
     ["Dana", "Scully", support.id],

@@ -18,12 +18,9 @@ usePortal((server, b) => {
 
 async function orgWithGroups(orgId: string) {
   const prisma = s.db.prisma;
-  const group = (name: string) =>
-    prisma.group.create({
-      data: { orgId, displayName: name, displayNameLower: name.toLowerCase(), source: "scim" },
-    });
-  const [admins, eng] = [await group("Okta-Admins"), await group("Engineering")];
   const org = await prisma.organization.findUniqueOrThrow({ where: { id: orgId } });
+  const group = (name: string) => s.given.group(org, name);
+  const [admins, eng] = [await group("Okta-Admins"), await group("Engineering")];
   const people = [
     ["dana@example.test", "Dana", "Scully", eng.id],
     ["fox@example.test", "Fox", "Mulder", eng.id],

@@ -48,9 +48,7 @@ test("when the IT admin sets up SAML, tests, turns SSO on and signs in through i
   const org = admin.org;
   // Ian is in the IdP's Admins group too, so he stays Admin once roles come from the mapping.
   await s.db.prisma.user.update({ where: { id: admin.user.id }, data: { ssoGroups: ["Admins"] } });
-  await s.db.prisma.roleMappingRule.create({
-    data: { orgId: org.id, position: 0, group: "Admins", groupLower: "admins", role: "Admin" },
-  });
+  await s.given.rules(org, [{ group: "Admins", role: "Admin" }]);
   const vic = await s.given.user(org, {
     email: "vic@acme.test",
     role: "Viewer",

@@ -57,24 +57,56 @@ test("when nothing changed since, then the next run does nothing", async () => {
 });
 
 test("when the periodic run is stopped, then it waits for a run under way and runs no more", async () => {
-  const runs: number[] = [];
-  const counting = {
-    raw: async () => {
-      runs.push(Date.now());
-      return db.raw();
-    },
-  };
-  const stop = startEmbeddedAutovacuum(
-    counting,
-    (e) => {
-      throw e;
-    },
-    20,
-  );
-  await new Promise((r) => setTimeout(r, 120));
-  await stop();
-  const after = runs.length;
-  expect(after).toBeGreaterThan(0);
-  await new Promise((r) => setTimeout(r, 80));
-  expect(runs).toHaveLength(after);
+  // The interval is driven by jest's clock (only setInterval is faked: the database's own I/O
+  // keeps real timers), and the run's connection waits on a gate the test opens.
+  jest.useFakeTimers({
+    doNotFake: [
+      "Date",
+      "hrtime",
+      "nextTick",
+      "performance",
+      "queueMicrotask",
+      "setImmediate",
+      "clearImmediate",
+      "setTimeout",
+      "clearTimeout",
+    ],
+  });
+  try {
+    let runs = 0;
+    let released = 0;
+    let openGate!: () => void;
+    const gate = new Promise<void>((resolve) => (openGate = resolve));
+    const gated = {
+      raw: async () => {
+        runs += 1;
+        await gate;
+        const conn = await db.raw();
+        return { ...conn, release: () => conn.release().then(() => void (released += 1)) };
+      },
+    };
+    const stop = startEmbeddedAutovacuum(
+      gated,
+      (e) => {
+        throw e;
+      },
+      20,
+    );
+    jest.advanceTimersByTime(20);
+    expect(runs).toBe(1);
+    jest.advanceTimersByTime(200); // ten more naptimes while the first run is under way
+    expect(runs).toBe(1);
+
+    let stopped = false;
+    const stopping = stop().then(() => void (stopped = true));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(stopped).toBe(false); // still waiting for the run under way
+    openGate();
+    await stopping;
+    expect(released).toBe(1);
+    jest.advanceTimersByTime(1_000);
+    expect(runs).toBe(1);
+  } finally {
+    jest.useRealTimers();
+  }
 });

@@ -10,9 +10,7 @@ afterAll(() => t.close());
 
 async function twoOrgs() {
   const [a, b] = [await t.given.org(), await t.given.org()];
-  const group = await t.db.prisma.group.create({
-    data: { orgId: a.id, displayName: "Staff", displayNameLower: "staff", source: "scim" },
-  });
+  const group = await t.given.group(a, "Staff");
   return { a, b, group, userA: await t.given.user(a), userB: await t.given.user(b) };
 }
 

@@ -39,17 +39,11 @@ test("when users are created one by one, in parallel (with duplicates) and many 
     ),
   );
   expect(statuses.filter((s) => s === 201)).toHaveLength(6);
-  await t.db.prisma.user.createMany({
-    data: Array.from({ length: 5 }, (_, i) => ({
-      orgId: c.org.id,
-      email: `bulk${i}@acme.test`,
-      emailLower: `bulk${i}@acme.test`,
-      userName: `bulk${i}@acme.test`,
-      userNameLower: `bulk${i}@acme.test`,
-      provisionedBy: "scim",
-      roleSource: {},
-    })),
-  });
+  await t.given.users(
+    c.org,
+    Array.from({ length: 5 }, (_, i) => `bulk${i}@acme.test`),
+    { roleSource: {} },
+  );
   expect(await kept(c.org.id)).toBe(14);
   expect(await drift()).toEqual([]);
 });

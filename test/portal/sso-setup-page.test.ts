@@ -73,9 +73,7 @@ describe("single sign-on page", () => {
     const org = await t.given.org();
     const { cookie } = await t.given.member(org, "Admin", { email: "it@acme.test", ssoGroups: ["IT"] });
     await t.given.user(org, { email: "vic@acme.test", role: "Viewer", assignedRole: "Viewer" });
-    await t.db.prisma.roleMappingRule.create({
-      data: { orgId: org.id, position: 0, group: "IT", groupLower: "it", role: "Admin" },
-    });
+    await t.given.rules(org, [{ group: "IT", role: "Admin" }]);
     await t.db.prisma.ssoConnection.create({
       data: { orgId: org.id, protocol: "oidc", config: { issuer: "https://op.test", clientId: "c" } },
     });

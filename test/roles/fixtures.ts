@@ -2,7 +2,6 @@
 import request from "supertest";
 import type { Organization, User } from "../../src/generated/prisma/client";
 import type { TestApp } from "../support/app";
-import { fold } from "../../src/shared/fold";
 
 export const mappingsUrl = (org: Organization, suffix = "") =>
   `/api/v1/orgs/${org.slug}/role-mappings${suffix}`;
@@ -18,10 +17,7 @@ export function rolesFixtures(t: TestApp) {
       displayName: string,
       externalId: string | null = null,
       source: "scim" | "sso" | "manual" = "scim",
-    ) =>
-      prisma.group.create({
-        data: { orgId: org.id, displayName, displayNameLower: fold(displayName), externalId, source },
-      }),
+    ) => t.given.group(org, displayName, { externalId, source }),
     scimUser: (org: Organization, extra: Parameters<TestApp["given"]["user"]>[1] = {}) =>
       t.given.user(org, {
         provisionedBy: "scim",

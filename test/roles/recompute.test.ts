@@ -17,29 +17,15 @@ const ctxOf = (org: Organization): Ctx => ({
   requestId: "req-test",
 });
 
-async function group(org: Organization, displayName: string, externalId: string | null = null) {
-  return t.db.prisma.group.create({
-    data: {
-      orgId: org.id,
-      displayName,
-      displayNameLower: displayName.toLowerCase(),
-      externalId,
-      source: "scim",
-    },
-  });
-}
+const group = (org: Organization, displayName: string, externalId: string | null = null) =>
+  t.given.group(org, displayName, { externalId });
 
 async function rules(org: Organization, list: [string, "Admin" | "Support" | "Viewer"][]) {
   await t.db.prisma.roleMappingRule.deleteMany({ where: { orgId: org.id } });
-  await t.db.prisma.roleMappingRule.createMany({
-    data: list.map(([g, role], position) => ({
-      orgId: org.id,
-      position,
-      group: g,
-      groupLower: g.toLowerCase(),
-      role,
-    })),
-  });
+  await t.given.rules(
+    org,
+    list.map(([group, role]) => ({ group, role })),
+  );
 }
 
 const scimUser = (org: Organization, extra: Parameters<TestApp["given"]["user"]>[1] = {}) =>

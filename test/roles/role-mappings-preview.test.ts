@@ -46,19 +46,10 @@ describe("POST /role-mappings/preview", () => {
   test("when more than 100 users would change, then the count is complete and the list holds the first 100 by email", async () => {
     const org = await t.given.org();
     const key = await t.given.apiKey(org);
-    await t.db.prisma.user.createMany({
-      data: Array.from({ length: 130 }, (_, i) => {
-        const email = `u${String(i).padStart(3, "0")}@${org.slug}.test`;
-        return {
-          orgId: org.id,
-          email,
-          emailLower: email,
-          userName: email,
-          userNameLower: email,
-          provisionedBy: "scim" as const,
-        };
-      }),
-    });
+    await t.given.users(
+      org,
+      Array.from({ length: 130 }, (_, i) => `u${String(i).padStart(3, "0")}@${org.slug}.test`),
+    );
 
     const res = await request(t.app)
       .post(url(org, "/preview"))

@@ -5,7 +5,6 @@ import type { Organization, Role } from "../../src/generated/prisma/client";
 import { recomputeOrgRoles, recomputeRoles } from "../../src/roles/recompute";
 import { resolveRole } from "../../src/roles/resolve";
 import { systemActor } from "../../src/shared/context";
-import { fold } from "../../src/shared/fold";
 import { createTestApp, type TestApp } from "../support/app";
 
 let t: TestApp;
@@ -48,17 +47,7 @@ async function generateOrg(seed: number, ssoOn: boolean): Promise<Organization> 
   const groups = [];
   for (const [i, name] of names.entries()) {
     const externalId = r.next() < 0.6 ? `${seed}-obj-${i}-ID` : null;
-    groups.push(
-      await t.db.prisma.group.create({
-        data: {
-          orgId: org.id,
-          displayName: name,
-          displayNameLower: fold(name),
-          externalId,
-          source: "scim",
-        },
-      }),
-    );
+    groups.push(await t.given.group(org, name, { externalId }));
   }
   const labels = groups.flatMap((g) => (g.externalId ? [g.displayName, g.externalId] : [g.displayName]));
   const ruleLabels = [...labels, "Unknown Group", "Sign-in Only"];
@@ -66,14 +55,7 @@ async function generateOrg(seed: number, ssoOn: boolean): Promise<Organization> 
     group: r.recase(r.pick(ruleLabels)),
     role: r.pick(ROLES),
   }));
-  await t.db.prisma.roleMappingRule.createMany({
-    data: rules.map((rule, position) => ({
-      orgId: org.id,
-      position,
-      ...rule,
-      groupLower: fold(rule.group),
-    })),
-  });
+  await t.given.rules(org, rules);
   if (ssoOn)
     await t.db.prisma.ssoConnection.create({ data: { orgId: org.id, protocol: "oidc", enabled: true } });
   for (let i = 0; i < 40; i++) {

@@ -4,6 +4,7 @@
 // scimmy's static one is never set, and the schema descriptions take the base as an argument).
 import SCIMMY from "scimmy";
 import { createTestApp, type TestApp } from "../support/app";
+import { backendsWaitingOnLock, testDbKind } from "../support/db";
 import { GROUP, newUser, scimClient, type ScimClient } from "./scim-client";
 
 let t: TestApp;
@@ -12,14 +13,33 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-describe("parallel creates", () => {
+// The race needs several database connections: PGlite has one, which runs the creates one after
+// the other (nothing races there), so this runs on PostgreSQL only. Left alone, the creates
+// reach PostgreSQL one by one (each statement is over before the next request is parsed), so a
+// connection of the test's own holds `LOCK TABLE users IN SHARE MODE` until every connection of
+// the app's pool (five) waits with a create's INSERT; released, those INSERTs run at once and
+// meet at the unique index.
+const onPostgres = testDbKind() === "postgres" ? describe : describe.skip;
+const POOL_SIZE = 5; // test/support/db.ts
+
+onPostgres("parallel creates on PostgreSQL, over concurrent connections", () => {
   test("when 20 creates of the same userName race (in different letter cases), then exactly one 201 and 19 409s", async () => {
     const c = await scimClient(t);
-    const results = await Promise.all(
+    const holder = await t.db.raw();
+    await holder.exec("BEGIN; LOCK TABLE users IN SHARE MODE");
+    const pending = Promise.all(
       Array.from({ length: 20 }, (_, i) =>
         c.post("/Users", newUser(i % 2 ? "race@acme.test" : "RACE@acme.test")).then((r) => r),
       ),
     );
+    const deadline = Date.now() + 20_000;
+    let waiting = 0;
+    while ((waiting = await backendsWaitingOnLock(holder)) < POOL_SIZE && Date.now() < deadline)
+      await new Promise((resolve) => setImmediate(resolve));
+    await holder.exec("COMMIT");
+    await holder.release();
+    expect(waiting).toBe(POOL_SIZE);
+    const results = await pending;
     const statuses = results.map((r) => r.status).sort();
     expect(statuses.filter((s) => s === 201)).toHaveLength(1);
     expect(statuses.filter((s) => s === 409)).toHaveLength(19);
@@ -49,10 +69,14 @@ describe("meta.location under concurrent requests of several organizations", () 
   });
 
   test("when 90 requests of three organizations interleave, then every location names the caller's organization", async () => {
+    const checked = new Map<string, number>();
     const callsOf = (c: ScimClient, round: number) => {
       const { user, group } = ids.get(c.org.slug)!;
       const base = `http://sso.test${c.base}`;
-      const check = (loc: unknown) => expect(String(loc).startsWith(`${base}/`)).toBe(true);
+      const check = (loc: unknown) => {
+        expect(String(loc).startsWith(`${base}/`)).toBe(true);
+        checked.set(c.org.slug, (checked.get(c.org.slug) ?? 0) + 1);
+      };
       return [
         c.get(`/Users/${user}`).then((r) => {
           check(r.body.meta.location);
@@ -83,7 +107,14 @@ describe("meta.location under concurrent requests of several organizations", () 
     const calls: Promise<void>[] = [];
     for (let round = 0; round < 6; round++) for (const c of orgs) calls.push(...callsOf(c, round));
     await Promise.all(calls);
-    expect(calls).toHaveLength(90);
+    // Every organization got its six creates, and each of its answers carried the locations
+    // checked above (an answer without them would have checked nothing and passed).
+    const schemas = (await orgs[0]!.get("/Schemas").expect(200)).body.Resources.length as number;
+    for (const c of orgs) {
+      expect(await t.db.prisma.user.count({ where: { orgId: c.org.id } })).toBe(7);
+      // per round: user GET 2, group GET 2, create 2, schemas; plus one per listed user.
+      expect(checked.get(c.org.slug)).toBeGreaterThanOrEqual(6 * (6 + schemas + 1));
+    }
     expect(SCIMMY.Resources.User.basepath()).toBeUndefined();
     expect(SCIMMY.Resources.Schema.basepath()).toBeUndefined();
   });

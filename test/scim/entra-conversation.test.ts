@@ -4,6 +4,8 @@
 // booleans as "False"/"True" strings, an `Add` on emails[type eq "work"].value, the manager as
 // a bare id, group lookup with excludedAttributes=members, member batches, and the pre-2020
 // member removal shape. Requests carry application/json, as Entra's do.
+// Each step starts from its own organization and the state it needs (written through SCIM as
+// Entra would have left it), so any step runs alone and one failure does not cascade.
 import { randomUUID } from "node:crypto";
 import request from "supertest";
 import { createTestApp, type TestApp } from "../support/app";
@@ -13,6 +15,8 @@ let t: TestApp;
 let entra: ScimClient;
 beforeAll(async () => {
   t = await createTestApp();
+});
+beforeEach(async () => {
   entra = await scimClient(t, { plan: "enterprise" }, "Entra ID");
 });
 afterAll(() => t.close());
@@ -39,15 +43,32 @@ const entraUser = (upn: string, objectId: string, extra: Record<string, unknown>
   ...extra,
 });
 
-describe("Microsoft Entra ID conversation", () => {
-  const objectId = randomUUID();
-  const upn = "Test_User_ab6490ee@contoso.test";
-  let userId: string;
-  let managerId: string;
-  let groupId: string;
-  const members: string[] = [];
+const upn = "Test_User_ab6490ee@contoso.test";
 
+/** Given: a user Entra created (answers its id). */
+const givenEntraUser = async (name: string, objectId: string = randomUUID()): Promise<string> =>
+  (await asJson("post", "/Users", entraUser(name, objectId)).expect(201)).body.id;
+
+/** Given: a group Entra created with these members (answers its id). */
+const givenGroup = async (displayName: string, members: string[]): Promise<string> =>
+  (
+    await asJson("post", "/Groups", {
+      schemas: [GROUP],
+      externalId: randomUUID(),
+      displayName,
+      members: members.map((value) => ({ value })),
+    }).expect(201)
+  ).body.id;
+
+const givenMembers = async (n: number): Promise<string[]> => {
+  const ids: string[] = [];
+  for (let i = 0; i < n; i++) ids.push(await givenEntraUser(`member${i}@contoso.test`));
+  return ids;
+};
+
+describe("Microsoft Entra ID conversation", () => {
   test("when Entra tests the connection with a random filter value, then 200 with totalResults 0", async () => {
+    await givenEntraUser(upn);
     for (const filter of [
       `userName eq "${randomUUID()}"`,
       `externalId eq "${randomUUID()}"`,
@@ -64,8 +85,8 @@ describe("Microsoft Entra ID conversation", () => {
   });
 
   test("when Entra creates a user with the enterprise extension, then both schemas come back", async () => {
+    const objectId = randomUUID();
     const res = await asJson("post", "/Users", entraUser(upn, objectId)).expect(201);
-    userId = res.body.id;
     expect(res.body.schemas).toEqual([USER, ENTERPRISE]);
     expect(res.body[ENTERPRISE]).toMatchObject({ employeeNumber: "701984", department: "Sales" });
     expect(res.body.name.formatted).toBe("Ryan Leenay");
@@ -73,6 +94,9 @@ describe("Microsoft Entra ID conversation", () => {
   });
 
   test("when Entra looks the user up by externalId, then it finds the user", async () => {
+    const objectId = randomUUID();
+    const userId = await givenEntraUser(upn, objectId);
+    await givenEntraUser("other@contoso.test");
     const res = await entra
       .get(`/Users?filter=${encodeURIComponent(`externalId eq "${objectId}"`)}`)
       .expect(200);
@@ -81,8 +105,8 @@ describe("Microsoft Entra ID conversation", () => {
   });
 
   test("when Entra sends capitalised Replace and Add ops with a value-path email, then all apply", async () => {
-    managerId = (await asJson("post", "/Users", entraUser("boss@contoso.test", randomUUID())).expect(201))
-      .body.id;
+    const userId = await givenEntraUser(upn);
+    const managerId = await givenEntraUser("boss@contoso.test");
     const res = await asJson("patch", `/Users/${userId}`, {
       schemas: [PATCH_OP],
       Operations: [
@@ -101,6 +125,7 @@ describe("Microsoft Entra ID conversation", () => {
   });
 
   test('when Entra disables the user with "False", then the user is deactivated; "True" brings them back', async () => {
+    const userId = await givenEntraUser(upn);
     const off = await asJson("patch", `/Users/${userId}`, {
       schemas: [PATCH_OP],
       Operations: [{ op: "Replace", path: "active", value: "False" }],
@@ -114,12 +139,7 @@ describe("Microsoft Entra ID conversation", () => {
   });
 
   test("when Entra creates a group and adds members in batches, then all of them are members", async () => {
-    for (let i = 0; i < 6; i++) {
-      members.push(
-        (await asJson("post", "/Users", entraUser(`member${i}@contoso.test`, randomUUID())).expect(201)).body
-          .id,
-      );
-    }
+    const members = await givenMembers(6);
     const created = await asJson("post", "/Groups", {
       schemas: [GROUP],
       externalId: randomUUID(),
@@ -127,7 +147,7 @@ describe("Microsoft Entra ID conversation", () => {
       members: [],
       meta: { resourceType: "Group" },
     }).expect(201);
-    groupId = created.body.id;
+    const groupId = created.body.id;
     for (const batch of [members.slice(0, 3), members.slice(3)]) {
       await asJson("patch", `/Groups/${groupId}`, {
         schemas: [PATCH_OP],
@@ -144,16 +164,18 @@ describe("Microsoft Entra ID conversation", () => {
   });
 
   test("when Entra checks membership with id and members filters, then it answers per member", async () => {
+    const [member, outsider] = await givenMembers(2);
+    const groupId = await givenGroup("Sales EMEA", [member!]);
     const filter = (user: string) => encodeURIComponent(`id eq "${groupId}" and members[value eq "${user}"]`);
-    const yes = await entra
-      .get(`/Groups?excludedAttributes=members&filter=${filter(members[0]!)}`)
-      .expect(200);
+    const yes = await entra.get(`/Groups?excludedAttributes=members&filter=${filter(member!)}`).expect(200);
     expect(yes.body.totalResults).toBe(1);
-    const no = await entra.get(`/Groups?excludedAttributes=members&filter=${filter(userId)}`).expect(200);
+    const no = await entra.get(`/Groups?excludedAttributes=members&filter=${filter(outsider!)}`).expect(200);
     expect(no.body.totalResults).toBe(0);
   });
 
   test("when Entra removes members with the pre-2020 shape, then only the listed members leave", async () => {
+    const members = await givenMembers(6);
+    const groupId = await givenGroup("Sales EMEA", members);
     await asJson("patch", `/Groups/${groupId}`, {
       schemas: [PATCH_OP],
       Operations: [{ op: "Remove", path: "members", value: [{ value: members[0] }, { value: members[1] }] }],
@@ -163,6 +185,7 @@ describe("Microsoft Entra ID conversation", () => {
   });
 
   test("when Entra renames the group with a capitalised Replace on displayName, then the name changes", async () => {
+    const groupId = await givenGroup("Sales EMEA", await givenMembers(1));
     await asJson("patch", `/Groups/${groupId}`, {
       schemas: [PATCH_OP],
       Operations: [{ op: "Replace", path: "displayName", value: "Sales Europe" }],
@@ -173,6 +196,8 @@ describe("Microsoft Entra ID conversation", () => {
   });
 
   test("when Entra deletes the user, then it is gone and a later lookup finds nothing", async () => {
+    const objectId = randomUUID();
+    const userId = await givenEntraUser(upn, objectId);
     await entra.del(`/Users/${userId}`).expect(204);
     await entra.get(`/Users/${userId}`).expect(404);
     const res = await entra

@@ -179,18 +179,7 @@ describe("PATCH /Groups shapes", () => {
   test("when one PATCH adds 300 members and another removes 150, then both land with one event each", async () => {
     const ids: string[] = [];
     const rowsToCreate = Array.from({ length: 300 }, (_, i) => `bulk${i}@acme.test`);
-    const created = await t.db.prisma.user.createManyAndReturn({
-      data: rowsToCreate.map((email) => ({
-        orgId: c.org.id,
-        email,
-        emailLower: email,
-        userName: email,
-        userNameLower: email,
-        provisionedBy: "scim" as const,
-      })),
-      select: { id: true },
-    });
-    ids.push(...created.map((r) => r.id));
+    ids.push(...(await t.given.users(c.org, rowsToCreate)));
     const id = await freshGroup();
     await c
       .patch(

@@ -59,9 +59,7 @@ describe("deprovisioning", () => {
 
 describe("roles through the mapping", () => {
   test("when a user joins and leaves a mapped group by SCIM, then the role follows", async () => {
-    await t.db.prisma.roleMappingRule.create({
-      data: { orgId: c.org.id, position: 0, group: "Helpdesk", groupLower: "helpdesk", role: "Support" },
-    });
+    await t.given.rules(c.org, [{ group: "Helpdesk", role: "Support" }], 0);
     const id = (await c.post("/Users", newUser("agent@acme.test")).expect(201)).body.id;
     const group = (await c.post("/Groups", { schemas: [GROUP], displayName: "Helpdesk" }).expect(201)).body
       .id;
@@ -80,9 +78,7 @@ describe("roles through the mapping", () => {
   });
 
   test("when a rule names a group by its externalId in another case, then a member batch still changes the role", async () => {
-    await t.db.prisma.roleMappingRule.create({
-      data: { orgId: c.org.id, position: 2, group: "00G-OPS", groupLower: "00g-ops", role: "Support" },
-    });
+    await t.given.rules(c.org, [{ group: "00G-OPS", role: "Support" }], 2);
     const id = (await c.post("/Users", newUser("ops@acme.test")).expect(201)).body.id;
     const group = (
       await c
@@ -99,9 +95,7 @@ describe("roles through the mapping", () => {
   });
 
   test("when a mapped group is renamed away from its rule, then its members lose the role", async () => {
-    await t.db.prisma.roleMappingRule.create({
-      data: { orgId: c.org.id, position: 1, group: "Admins", groupLower: "admins", role: "Admin" },
-    });
+    await t.given.rules(c.org, [{ group: "Admins", role: "Admin" }], 1);
     const id = (await c.post("/Users", newUser("root@acme.test")).expect(201)).body.id;
     const group = (
       await c

@@ -6,6 +6,7 @@ import { readFileSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { openPglite, openPostgres, type Database, type PoolOptions } from "../../src/db/client";
+import type { RawConnection } from "../../src/db/raw";
 import { adminUrl, runId, snapshotFile, templateDb } from "./run";
 import { assertEventRowsValid } from "./event-rows";
 
@@ -89,4 +90,17 @@ export async function createEmptyPostgresDatabase(): Promise<{ url: string; drop
     url: adminUrl(name),
     drop: () => dropDatabase(name),
   };
+}
+
+/**
+ * PostgreSQL only: how many backends of this database wait for a lock now, as seen from `conn`
+ * (a connection of the test's own, typically the one holding the lock; the snapshot of
+ * pg_stat_activity is cleared first, since a transaction would keep its first one).
+ */
+export async function backendsWaitingOnLock(conn: RawConnection): Promise<number> {
+  await conn.query("SELECT pg_stat_clear_snapshot()");
+  const [row] = await conn.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+  );
+  return row!.n;
 }

@@ -1,7 +1,10 @@
 // Factories: each test adds the data it needs, with defaults that make it valid.
-// given.org(), given.apiKey(org), given.scimToken(org), given.user(org, {...}), given.session(user)
+// given.org(), given.apiKey(org), given.scimToken(org), given.user(org, {...}), given.users(org,
+// emails), given.group(org, name), given.rules(org, [...]), given.session(user).
+// Identity keys (*_lower, group_lower) are always the app's fold() of the value: build users,
+// groups and rules here rather than computing keys by hand.
 import { randomBytes } from "node:crypto";
-import type { Organization, Prisma, User } from "../../src/generated/prisma/client";
+import type { Group, Organization, Prisma, Role, User } from "../../src/generated/prisma/client";
 import type { Services } from "../../src/services";
 import { cliActor } from "../../src/shared/context";
 import { SESSION_COOKIE } from "../../src/sessions/sessions-service";
@@ -44,6 +47,64 @@ export function createGiven(services: Services) {
           provisionedBy: "invite",
           ...overrides,
         },
+      });
+    },
+
+    /**
+     * Many users at once (one INSERT), userName = email, provisioned by SCIM unless overridden;
+     * answers their ids in the order of `emails`.
+     */
+    async users(
+      org: Organization,
+      emails: string[],
+      overrides: Omit<Partial<Prisma.UserCreateManyInput>, "email" | "userName"> = {},
+    ): Promise<string[]> {
+      const rows = await prisma.user.createManyAndReturn({
+        data: emails.map((email) => ({
+          orgId: org.id,
+          email,
+          emailLower: fold(email),
+          userName: email,
+          userNameLower: fold(email),
+          provisionedBy: "scim" as const,
+          ...overrides,
+        })),
+        select: { id: true, email: true },
+      });
+      const byEmail = new Map(rows.map((r) => [r.email, r.id]));
+      return emails.map((e) => byEmail.get(e)!);
+    },
+
+    /** A group of the organization (SCIM's by default), optionally with members. */
+    async group(
+      org: Organization,
+      displayName: string,
+      overrides: Omit<Partial<Prisma.GroupUncheckedCreateInput>, "displayName"> & { members?: string[] } = {},
+    ): Promise<Group> {
+      const { members = [], ...rest } = overrides;
+      const group = await prisma.group.create({
+        data: { orgId: org.id, displayName, displayNameLower: fold(displayName), source: "scim", ...rest },
+      });
+      if (members.length > 0)
+        await prisma.groupMembership.createMany({
+          data: members.map((userId) => ({ groupId: group.id, userId, orgId: org.id })),
+        });
+      return group;
+    },
+
+    /**
+     * Role-mapping rules written directly (no recompute: tests that need roles recomputed go
+     * through the API or recomputeRoles), at positions from `from` (0) in list order.
+     */
+    async rules(org: Organization, rules: { group: string; role: Role }[], from = 0): Promise<void> {
+      await prisma.roleMappingRule.createMany({
+        data: rules.map((r, i) => ({
+          orgId: org.id,
+          position: from + i,
+          group: r.group,
+          groupLower: fold(r.group),
+          role: r.role,
+        })),
       });
     },
 

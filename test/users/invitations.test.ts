@@ -58,9 +58,7 @@ describe("inviting", () => {
 
   test("when any row is invalid, then 400 lists every bad row and nobody is invited", async () => {
     const { org, admin, viewer, base } = await orgWithMembers(t);
-    await t.db.prisma.group.create({
-      data: { orgId: org.id, displayName: "Okta Admins", displayNameLower: "okta admins", source: "scim" },
-    });
+    await t.given.group(org, "Okta Admins");
     const before = await snapshot(t, org);
     const res = await invite(base, admin.cookie, [
       { email: "fine@example.test", role: "Viewer" },
@@ -153,16 +151,10 @@ describe("seat limit", () => {
 
   test("when the team plan holds 99 users, then the 100th is invited and the 101st refused", async () => {
     const { org, admin, base } = await seatLimited({ plan: "team" });
-    await t.db.prisma.user.createMany({
-      data: Array.from({ length: 96 }, (_, i) => ({
-        orgId: org.id,
-        email: `bulk${i}@example.test`,
-        emailLower: `bulk${i}@example.test`,
-        userName: `bulk${i}@example.test`,
-        userNameLower: `bulk${i}@example.test`,
-        provisionedBy: "scim" as const,
-      })),
-    });
+    await t.given.users(
+      org,
+      Array.from({ length: 96 }, (_, i) => `bulk${i}@example.test`),
+    );
     expect(
       (await invite(base, admin.cookie, [{ email: "hundredth@example.test", role: "Viewer" }])).status,
     ).toBe(201);

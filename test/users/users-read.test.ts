@@ -96,12 +96,7 @@ describe("listing and reading users", () => {
 
   test("when reading one user, then the contract's user object comes with groups and roleSource", async () => {
     const { org, admin, base } = await orgWithMembers(t);
-    const group = await t.db.prisma.group.create({
-      data: { orgId: org.id, displayName: "Billing", displayNameLower: "billing", source: "manual" },
-    });
-    await t.db.prisma.groupMembership.create({
-      data: { groupId: group.id, userId: admin.user.id, orgId: org.id },
-    });
+    const group = await t.given.group(org, "Billing", { source: "manual", members: [admin.user.id] });
     const res = await request(t.app)
       .get(`${base}/users/${admin.user.id}`)
       .set("Cookie", admin.cookie)

@@ -9,7 +9,7 @@
 //
 // Why text and not json(b)_build_object: a key that is absent when its column is NULL costs
 // nothing as text (`',"key":' || NULL` is NULL, and concat_ws skips it), while jsonb would
-// build and merge a value per attribute (37 µs of PostgreSQL per user, against 8 as text). The
+// build and merge a value per attribute (several times the text's cost; docs/decisions.md). The
 // stored attributes (users.scim_data) are spliced in as the inner text of their JSON object.
 import { Prisma } from "../../generated/prisma/client";
 import { ENTERPRISE_SCHEMA, USER_SCHEMA } from "../schema/attributes";

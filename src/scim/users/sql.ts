@@ -20,7 +20,7 @@ import { seatsUnlimitedSql } from "../../orgs/plans";
  * Why the page size is written into the text (it is one of few values: clients page by a fixed
  * count): with LIMIT as a parameter, the plan PostgreSQL caches for a prepared statement assumes
  * a thousand rows, a hash join over every user of the organization, so it keeps planning each
- * execution anew instead (0.45 ms of every page); with the literal, the cached plan is the
+ * execution anew instead (docs/decisions.md); with the literal, the cached plan is the
  * nested loop over the page.
  */
 function limitLiteral(limit: number): Prisma.Sql {
@@ -80,7 +80,7 @@ export const countUsersSql = (orgId: string, where: Prisma.Sql) =>
  * How many users SCIM sees in the organization, as a subquery: the sum of its slots in
  * org_user_counts, which triggers keep (migration org_user_counts), less its local accounts
  * (a few entries of users_org_local_idx). The same number as countUsersSql(orgId, TRUE) without
- * reading an index entry per user (0.55 ms of every page at 10,000 users).
+ * reading an index entry per user on every page (docs/decisions.md).
  */
 export const orgUsersSql = (orgId: string) =>
   Prisma.sql`((SELECT coalesce(sum(c.users), 0)::int FROM org_user_counts c WHERE c.org_id = ${orgId}::uuid)

@@ -25,9 +25,7 @@ afterAll(async () => {
 async function orgWithConnection(rules: { group: string; role: Role }[], defaultRole: Role | null = null) {
   const org = await t.given.org({ defaultRole });
   const key = await t.given.apiKey(org);
-  await t.db.prisma.roleMappingRule.createMany({
-    data: rules.map((r, position) => ({ orgId: org.id, position, ...r, groupLower: r.group.toLowerCase() })),
-  });
+  await t.given.rules(org, rules);
   await request(t.app)
     .put(`/api/v1/orgs/${org.slug}/sso-connection`)
     .set("Authorization", `Bearer ${key}`)

@@ -55,9 +55,7 @@ export async function oidcOrg(h: Harness, slug: string, body: Record<string, unk
 }
 
 export async function rule(h: Harness, org: Organization, group: string, role: Role, position = 0) {
-  await h.t.db.prisma.roleMappingRule.create({
-    data: { orgId: org.id, position, group, groupLower: group.toLowerCase(), role },
-  });
+  await h.t.given.rules(org, [{ group, role }], position);
 }
 
 const cookiePair = (setCookie: string): [string, string] => {

@@ -147,12 +147,7 @@ describe("OIDC sign-in", () => {
       assignedRole: null,
       roleSource: { kind: "mapping", rules: [] },
     });
-    const group = await h.t.db.prisma.group.create({
-      data: { orgId: acme.id, displayName: "Acme Support", displayNameLower: "acme support", source: "scim" },
-    });
-    await h.t.db.prisma.groupMembership.create({
-      data: { orgId: acme.id, groupId: group.id, userId: user.id },
-    });
+    await h.t.given.group(acme, "Acme Support", { members: [user.id] });
     h.op.addAccount({ sub: "eve-1", email: "eve@acme.test", overage: true });
 
     const res = await signedIn(h, "acme", "eve-1");

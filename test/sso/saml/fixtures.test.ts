@@ -20,9 +20,7 @@ beforeAll(async () => {
   t = await createTestApp({ BASE_URL: FIXTURE.baseUrl }, { clock: () => now });
   org = await t.given.org({ slug: FIXTURE.slug });
   const key = await t.given.apiKey(org);
-  await t.db.prisma.roleMappingRule.create({
-    data: { orgId: org.id, position: 0, group: "Admins", groupLower: "admins", role: "Admin" },
-  });
+  await t.given.rules(org, [{ group: "Admins", role: "Admin" }]);
   await request(t.app)
     .put(`/api/v1/orgs/${org.slug}/sso-connection`)
     .set("Authorization", `Bearer ${key}`)

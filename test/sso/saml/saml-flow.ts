@@ -30,15 +30,7 @@ export async function samlOrg(
   const org = await t.given.org({ defaultRole: opts.defaultRole ?? null });
   const apiKey = await t.given.apiKey(org);
   const rules = opts.rules ?? [{ group: "Admins", role: "Admin" as Role }];
-  await t.db.prisma.roleMappingRule.createMany({
-    data: rules.map((r, position) => ({
-      orgId: org.id,
-      position,
-      group: r.group,
-      groupLower: r.group.toLowerCase(),
-      role: r.role,
-    })),
-  });
+  await t.given.rules(org, rules);
   await request(t.app)
     .put(`/api/v1/orgs/${org.slug}/sso-connection`)
     .set("Authorization", `Bearer ${apiKey}`)

@@ -191,17 +191,7 @@ describe("groups and accounts", () => {
       manualRole: false,
       role: null,
     });
-    const group = await t.db.prisma.group.create({
-      data: {
-        orgId: s.org.id,
-        displayName: "Support Team",
-        displayNameLower: "support team",
-        source: "scim",
-      },
-    });
-    await t.db.prisma.groupMembership.create({
-      data: { orgId: s.org.id, groupId: group.id, userId: user.id },
-    });
+    await t.given.group(s.org, "Support Team", { members: [user.id] });
     const xml = await idp.respond({
       destination: s.acsUrl,
       audience: s.spEntityId,

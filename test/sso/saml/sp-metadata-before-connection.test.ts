@@ -29,9 +29,7 @@ const pemBody = (pem: string) => pem.replace(/-----[^-]+-----|\s+/g, "");
 async function orgWithKey() {
   const org = await t.given.org();
   const key = await t.given.apiKey(org);
-  await t.db.prisma.roleMappingRule.create({
-    data: { orgId: org.id, position: 0, group: "Admins", groupLower: "admins", role: "Admin" },
-  });
+  await t.given.rules(org, [{ group: "Admins", role: "Admin" }]);
   return { org, key };
 }
 
