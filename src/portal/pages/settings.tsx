@@ -54,7 +54,7 @@ function SettingsBody({
           <code safe>{s.slug}</code> (used in sign-in and SCIM URLs; it never changes)
         </dd>
         <dt>Plan</dt>
-        <dd safe>{s.plan}</dd>
+        <dd>{s.plan}</dd>
         <dt>Seats</dt>
         <dd safe>
           {s.seatLimit === null ? `${s.seatsUsed} used, no limit` : `${s.seatsUsed} of ${s.seatLimit} used`}
