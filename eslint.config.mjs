@@ -14,6 +14,7 @@ const DOMAIN = [
   "credentials",
   "sessions",
   "mail",
+  "webhooks",
 ];
 const EDGE = ["http", "api", "portal", "cli", "services", "boot", "main"];
 
