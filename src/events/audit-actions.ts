@@ -23,6 +23,13 @@ const byRole = z.strictObject({
   Viewer: z.number(),
   none: z.number(),
 });
+/** SSO turned on or off: the users whose role changed with it, by new role. */
+const ssoSwitched = z.strictObject({
+  protocol: z.enum(["saml", "oidc"]),
+  changed: z.number(),
+  byRole,
+  forced: z.boolean().optional(),
+});
 const rulesInput = z.strictObject({
   defaultRole: roleSchema.nullable(),
   rules: z.array(z.strictObject({ group: z.string(), role: roleSchema })),
@@ -193,24 +200,8 @@ export const AUDIT_ACTIONS = {
     "sso_connection",
     z.strictObject({ protocol: z.enum(["saml", "oidc"]), wasEnabled: z.boolean() }),
   ),
-  "sso.enabled": spec(
-    "sso_connection",
-    z.strictObject({
-      protocol: z.enum(["saml", "oidc"]),
-      changed: z.number(),
-      byRole,
-      forced: z.boolean().optional(),
-    }),
-  ),
-  "sso.disabled": spec(
-    "sso_connection",
-    z.strictObject({
-      protocol: z.enum(["saml", "oidc"]),
-      changed: z.number(),
-      byRole,
-      forced: z.boolean().optional(),
-    }),
-  ),
+  "sso.enabled": spec("sso_connection", ssoSwitched),
+  "sso.disabled": spec("sso_connection", ssoSwitched),
   "role_mappings.updated": spec(
     "organization",
     z.strictObject({

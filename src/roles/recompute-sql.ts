@@ -3,7 +3,7 @@
 // recompute seam (some users or the whole org) and by the preview (candidate rules, no writes).
 import { Prisma } from "../generated/prisma/client";
 import type { Ctx } from "../shared/context";
-import { eventsCte, userObjectColumns, userObjectSql } from "../events/sql";
+import { eventsCte, userObjectColumns, userObjectSql, type EventRows } from "../events/sql";
 import type { MappingRule } from "./resolve";
 import { ROLE_RANK } from "./permissions";
 import { foldColumn } from "../shared/fold-sql";
@@ -214,35 +214,31 @@ export const countsSelect = Prisma.sql`
   FROM changed WHERE new_role IS DISTINCT FROM old_role`;
 
 /**
- * The audit data of a `user.role_changed` event, as SQL over the given expressions: the one
- * shape every writer of that event uses.
+ * The `user.role_changed` event of each row of `from`, the one shape every writer of that event
+ * uses: `u` is the user row as updated, `c` holds its old_role, new_role and new_source. The
+ * audit data says from, to and why; the outbox payload is the user object with previousRole.
  */
-export const roleChangedPayloadSql = (c: { id: Sql; email: Sql; from: Sql; to: Sql; roleSource: Sql }): Sql =>
-  Prisma.sql`jsonb_build_object('id', ${c.id}, 'email', ${c.email}, 'from', ${c.from}, 'to', ${c.to},
-    'roleSource', ${c.roleSource})`;
+export const roleChangedEvent = (from: Sql, orderBy?: Sql): EventRows<"user.role_changed"> => ({
+  action: "user.role_changed",
+  from,
+  targetId: Prisma.sql`u.id::text`,
+  data: Prisma.sql`jsonb_build_object('id', u.id::text, 'email', u.email, 'from', c.old_role,
+    'to', c.new_role, 'roleSource', c.new_source)`,
+  payload: Prisma.sql`${userObjectSql("u")} || jsonb_build_object('previousRole', c.old_role)`,
+  ...(orderBy ? { orderBy } : {}),
+});
 
 /**
  * The `user.role_changed` audit and outbox events of the rows of `changed` whose role changed,
  * as data-modifying CTEs after updateChangedCte (from the catalogue's eventsCte), in email
- * order so that the audit log reads predictably; the outbox payload is the user object as
- * updated, with previousRole.
+ * order so that the audit log reads predictably.
  */
 export function roleEventsCte(ctx: Ctx): Sql {
   return eventsCte(ctx, "role_events", [
-    {
-      action: "user.role_changed",
-      from: Prisma.sql`changed c JOIN updated u ON u.id = c.id WHERE c.new_role IS DISTINCT FROM c.old_role`,
-      targetId: Prisma.sql`c.id`,
-      data: roleChangedPayloadSql({
-        id: Prisma.sql`c.id::text`,
-        email: Prisma.sql`c.email`,
-        from: Prisma.sql`c.old_role`,
-        to: Prisma.sql`c.new_role`,
-        roleSource: Prisma.sql`c.new_source`,
-      }),
-      payload: Prisma.sql`${userObjectSql("u")} || jsonb_build_object('previousRole', c.old_role)`,
-      orderBy: Prisma.sql`c.email, c.id`,
-    },
+    roleChangedEvent(
+      Prisma.sql`changed c JOIN updated u ON u.id = c.id WHERE c.new_role IS DISTINCT FROM c.old_role`,
+      Prisma.sql`c.email, c.id`,
+    ),
   ]);
 }
 

@@ -7,7 +7,7 @@
 // statement's would be, so it computes the same role; it saves a round trip of every change.
 import { Prisma } from "../../generated/prisma/client";
 import type { SqlTx } from "../../db/client";
-import { computedCte, roleChangedPayloadSql } from "../../roles/recompute-sql";
+import { computedCte, roleChangedEvent } from "../../roles/recompute-sql";
 import type { ScimCtx } from "../context";
 import { eventsCte, userObjectSql } from "../../events";
 import { rowAfter, userChangeCtes, type UserChange } from "./update-sql";
@@ -60,18 +60,8 @@ function userEventsCtes(
       data: Prisma.sql`${JSON.stringify(audit)}::jsonb ${counts}`,
       payload: userObjectSql("u"),
     },
-    {
-      action: "user.role_changed",
-      from: Prisma.sql`user_updated u JOIN computed c ON c.id = u.id WHERE c.new_role IS DISTINCT FROM c.old_role`,
-      targetId: Prisma.sql`u.id::text`,
-      data: roleChangedPayloadSql({
-        id: Prisma.sql`u.id::text`,
-        email: Prisma.sql`u.email`,
-        from: Prisma.sql`c.old_role`,
-        to: Prisma.sql`c.new_role`,
-        roleSource: Prisma.sql`c.new_source`,
-      }),
-      payload: Prisma.sql`${userObjectSql("u")} || jsonb_build_object('previousRole', c.old_role)`,
-    },
+    roleChangedEvent(
+      Prisma.sql`user_updated u JOIN computed c ON c.id = u.id WHERE c.new_role IS DISTINCT FROM c.old_role`,
+    ),
   ]);
 }

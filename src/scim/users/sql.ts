@@ -13,7 +13,7 @@ import { eventsCte, userObjectColumns, userObjectSql } from "../../events";
 import { baseUrlJoin, userResourceSql } from "./resource-sql";
 import { MAX_PAGE_SIZE } from "../list-query";
 import { INITIAL_ROLE_SOURCE, orgDefaultRoleCte } from "../../roles/initial-role";
-import { roleChangedPayloadSql } from "../../roles/recompute-sql";
+import { roleChangedEvent } from "../../roles/recompute-sql";
 import { seatsUnlimitedSql } from "../../orgs/plans";
 
 /**
@@ -195,19 +195,11 @@ export async function insertUserWithEvents(
         data: Prisma.sql`${JSON.stringify(audit)}::jsonb`,
         payload: userObjectSql("u"),
       },
-      {
-        action: "user.role_changed",
-        from: Prisma.sql`u WHERE u.role IS NOT NULL`,
-        targetId: Prisma.sql`u.id`,
-        data: roleChangedPayloadSql({
-          id: Prisma.sql`u.id::text`,
-          email: Prisma.sql`${f.email}::text`,
-          from: Prisma.sql`NULL::text`,
-          to: Prisma.sql`u.role::text`,
-          roleSource: Prisma.sql`${source}::jsonb`,
-        }),
-        payload: Prisma.sql`${userObjectSql("u")} || jsonb_build_object('previousRole', NULL::text)`,
-      },
+      // A created user's first role: from nothing to the default role, for the default's reason.
+      roleChangedEvent(
+        Prisma.sql`u CROSS JOIN LATERAL (SELECT NULL::text AS old_role, u.role::text AS new_role,
+          ${source}::jsonb AS new_source) c WHERE u.role IS NOT NULL`,
+      ),
     ])}
     SELECT count(*)::int AS n FROM events_queued`;
   // Every written user has a user.created outbox row: none means nothing was written.
