@@ -49,7 +49,8 @@ const groupChange = z.strictObject({
   displayName: z.string(),
   membersAdded: z.array(z.string()).optional(),
   membersRemoved: z.array(z.string()).optional(),
-  previousDisplayName: z.string().optional(),
+  /** The names a rename changed (displayName, externalId). */
+  changed: z.array(z.enum(["displayName", "externalId"])).optional(),
 });
 const protocol = z.enum(["saml", "oidc"]);
 const signInFacts = z.looseObject({ protocol });

@@ -11,6 +11,7 @@ import { createDocumentCheck } from "../support/openapi";
 import { startSamlIdps, type SamlIdp, type SamlIdpPool } from "../support/saml-idp";
 import { startTestOp, type TestOp } from "../support/oidc-provider";
 import { samlOrg, startLogin } from "../sso/saml/saml-flow";
+import { startReceiver } from "../webhooks/receiver";
 
 const ORIGIN = "http://sso.test";
 const PASSWORD = "the admin's password, long enough";
@@ -22,7 +23,8 @@ let op: TestOp;
 const check = createDocumentCheck();
 
 beforeAll(async () => {
-  t = await createTestApp();
+  // Webhook destinations on loopback: the receiver below.
+  t = await createTestApp({ WEBHOOK_ALLOW_PRIVATE_URLS: "true" });
   pool = startSamlIdps();
   idp = pool.create("https://idp.test/openapi");
   op = await startTestOp({ redirectUris: [] });
@@ -294,6 +296,40 @@ test("when an OIDC connection is set up, then it is shown as documented and neve
     query: { force: "true" },
   });
   expect(enabled.body).toMatchObject({ protocol: "oidc", enabled: true });
+});
+
+test("when webhook endpoints are managed and tested and the events feed is read, then the answers are as documented", async () => {
+  const { org, key, params } = await adminOrg();
+  const receiver = await startReceiver();
+  try {
+    const created = await call("post", "/orgs/{org}/webhooks", {
+      as: key,
+      params,
+      body: { url: receiver.url, events: ["user.created"], description: "the product" },
+    });
+    expect(created.status).toBe(201);
+    const hook = { ...params, id: created.body.id as string };
+    expect(
+      (await call("post", "/orgs/{org}/webhooks", { as: key, params, body: { url: "ftp://x" } })).status,
+    ).toBe(400);
+    await call("get", "/orgs/{org}/webhooks", { as: key, params });
+    await call("get", "/orgs/{org}/webhooks/{id}", { as: key, params: hook });
+    await call("patch", "/orgs/{org}/webhooks/{id}", { as: key, params: hook, body: { events: ["*"] } });
+    await call("post", "/orgs/{org}/webhooks/{id}/rotate-secret", { as: key, params: hook });
+    await call("post", "/orgs/{org}/webhooks/{id}/test", { as: key, params: hook });
+    expect(receiver.received).toHaveLength(1);
+    await call("get", "/orgs/{org}/webhooks/{id}/deliveries", { as: key, params: hook });
+    expect((await call("delete", "/orgs/{org}/webhooks/{id}", { as: key, params: hook })).status).toBe(204);
+    expect((await call("get", "/orgs/{org}/webhooks/{id}", { as: key, params: hook })).status).toBe(404);
+
+    await t.given.user(org, { role: "Viewer" });
+    await call("get", "/orgs/{org}/events", { as: key, params });
+    expect((await call("get", "/orgs/{org}/events", { as: key, params, query: { after: "x" } })).status).toBe(
+      400,
+    );
+  } finally {
+    await receiver.close();
+  }
 });
 
 // Runs after the tests above (jest keeps a file's order): each operation must have been called.
