@@ -20,6 +20,8 @@ const tags = ["Webhooks"];
 const permission = "apikeys:write" as const;
 const endpointParams = orgParams.extend({ id: z.uuid({ error: "is not a webhook endpoint id" }) });
 
+const notFound = { 404: "No such webhook endpoint in this organization" };
+
 export const listWebhooksRoute = defineRoute({
   method: "get",
   path: "/orgs/{org}/webhooks",
@@ -48,6 +50,7 @@ export const getWebhookRoute = defineRoute({
   tags,
   permission,
   params: endpointParams,
+  errors: notFound,
   responses: { 200: webhookSchema },
 });
 
@@ -58,6 +61,7 @@ export const updateWebhookRoute = defineRoute({
   tags,
   permission,
   params: endpointParams,
+  errors: notFound,
   body: updateWebhookBody,
   responses: { 200: webhookSchema },
 });
@@ -69,6 +73,7 @@ export const deleteWebhookRoute = defineRoute({
   tags,
   permission,
   params: endpointParams,
+  errors: notFound,
   responses: { 204: null },
 });
 
@@ -79,6 +84,7 @@ export const rotateWebhookSecretRoute = defineRoute({
   tags,
   permission,
   params: endpointParams,
+  errors: notFound,
   responses: { 200: webhookWithSecretSchema },
 });
 
@@ -89,6 +95,7 @@ export const testWebhookRoute = defineRoute({
   tags,
   permission,
   params: endpointParams,
+  errors: notFound,
   responses: { 200: attemptSchema },
 });
 
@@ -99,6 +106,7 @@ export const listWebhookDeliveriesRoute = defineRoute({
   tags,
   permission,
   params: endpointParams,
+  errors: notFound,
   query: pageQuery,
   responses: { 200: pageOf(attemptSchema) },
 });

@@ -16,9 +16,10 @@ BEGIN
     END IF;
     RETURN NEW;
   END IF;
+  -- SQLSTATE P0001, not restrict_violation: Prisma's pg adapter reports 23001 as a foreign-key
+  -- violation and drops this message.
   RAISE EXCEPTION 'audit events are append-only: % on "audit_events" refused', TG_OP
-    USING ERRCODE = 'restrict_violation',
-      HINT = 'Only deleting an organization removes its audit events.';
+    USING HINT = 'Only deleting an organization removes its audit events.';
 END
 $$;
 
