@@ -15,9 +15,9 @@ import { launch, type Instance } from "../support/instances";
 import { PATCH_OP } from "../scim/scim-client";
 
 const MEMBERS = 10_000;
+// PostgreSQL only: several processes on one database (PGlite is held by one process); the
+// PostgreSQL project runs it when TEST_DATABASE_URL is set, as CI does.
 const onPostgres = testDbKind() === "postgres" ? describe : describe.skip;
-if (testDbKind() !== "postgres")
-  test.skip("crash safety: PostgreSQL only (run with TEST_DATABASE_URL)", () => {});
 
 onPostgres("kill -9 in the middle of a transaction", () => {
   let t: TestApp;
