@@ -206,6 +206,15 @@ describe("GET /Groups?filter=", () => {
       expect(res.body.Resources.map((g: { id: string }) => g.id)).toEqual([groupId]);
     }
   });
+
+  // Regression: a member value that is no user id answered 500 (found by fuzz-scim).
+  test("when the filter names a member value that is no user id, then it selects nothing", async () => {
+    for (const filter of ['members.value eq "2026-13-45"', 'members eq "abc"', `not (members eq "x")`]) {
+      const res = await c.get(`/Groups?filter=${encodeURIComponent(filter)}`).expect(200);
+      const names = res.body.Resources.map((g: { displayName: string }) => g.displayName);
+      expect(names).toEqual(filter.startsWith("not") ? expect.arrayContaining(["Ops", "Empty crew"]) : []);
+    }
+  });
 });
 
 describe("LIKE wildcards in co, sw and ew", () => {

@@ -27,7 +27,8 @@ const JSON_TEXT: Record<string, string> = {
   ew: "string_ends_with",
 };
 
-const NOTHING: Where = { id: { in: [] } };
+/** Matches no row, on the compared column itself (a membership row has no id column). */
+const nothing = (field: string): Where => ({ [field]: { in: [] } });
 
 /** co/sw/ew become LIKE patterns: the value's own `%`, `_` and `\` must match themselves. */
 const likeEscaped = (value: string): string => value.replace(/[\\%_]/g, "\\$&");
@@ -56,7 +57,7 @@ function instantOf(value: string): { at: Date; finer: boolean } | null {
 function compareInstant(field: string, op: CompareOp, at: Date, finer: boolean): Where | null {
   if (!finer)
     return op === "eq" ? { [field]: at } : RANGE[op] ? { [field]: { [RANGE[op] as string]: at } } : null;
-  if (op === "eq") return NOTHING;
+  if (op === "eq") return nothing(field);
   if (op === "gt" || op === "ge") return { [field]: { gt: at } };
   if (op === "lt" || op === "le") return { [field]: { lte: at } };
   return null;
@@ -93,7 +94,7 @@ export function compareColumn(col: Column, op: CompareOp, value: Literal, label:
     case "uuid":
       if (op !== "eq") throw invalidFilter(`${label} supports eq, ne and pr only`);
       if (typeof value !== "string") throw invalidFilter(`${label} compares with a string`);
-      return isUuid(value) ? { [col.field]: value.toLowerCase() } : NOTHING;
+      return isUuid(value) ? { [col.field]: value.toLowerCase() } : nothing(col.field);
     case "date": {
       const instant = typeof value === "string" ? instantOf(value) : null;
       if (!instant) throw invalidFilter(`${label} compares with a dateTime string`);
