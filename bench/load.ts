@@ -16,11 +16,10 @@ import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import http from "node:http";
 import pg from "pg";
-import { connectPg } from "../src/db/raw";
-import { migrate } from "../src/db/migrate";
 import { launch, type Instance } from "../test/support/instances";
 import { createBenchIdp } from "./load-saml";
 import { cpuSeconds, pct } from "./scim-harness";
+import { createPostgresDatabase } from "./database";
 
 const arg = (name: string, fallback: string) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -31,7 +30,6 @@ const USERS = arg("users", "100000");
 const SAML_N = arg("saml", "500");
 const GROUPS = 200;
 const CONC = 16;
-const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 const BASE_URL = "http://sso.bench";
 const SECRET_KEY = "bench-secret-key-0123456789abcdefghijkl";
 const SLUG = "bench";
@@ -62,26 +60,6 @@ function call(port: number, method: string, path: string, headers: Record<string
 
 const rssMb = (pid: number) =>
   Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0) / 1024;
-
-async function createDatabase() {
-  const name = `ssob_bench_load_${randomBytes(4).toString("hex")}`;
-  const admin = new pg.Client({ connectionString: ADMIN_URL });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE "${name}"`).finally(() => admin.end());
-  const url = new URL(ADMIN_URL);
-  url.pathname = `/${name}`;
-  const conn = await connectPg(url.toString());
-  await migrate(conn).finally(() => conn.release());
-  return {
-    name,
-    url: url.toString(),
-    drop: async () => {
-      const a = new pg.Client({ connectionString: ADMIN_URL });
-      await a.connect();
-      await a.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`).finally(() => a.end());
-    },
-  };
-}
 
 /** The organization, its credentials and 100,000 users in 200 groups, in bulk SQL. */
 async function provision(
@@ -175,7 +153,7 @@ async function main() {
   console.log(
     `# bench:load — ${USERS} users, ${GROUPS} groups, ${DURATION_S} s at concurrency ${CONC}, two instances on one PostgreSQL\n`,
   );
-  const db = await createDatabase();
+  const db = await createPostgresDatabase("ssob_bench_load");
   const sql = new pg.Client({ connectionString: db.url });
   await sql.connect();
   const instances: Instance[] = [];
@@ -299,8 +277,7 @@ async function main() {
     const maxRss = [0, 0];
     const sample = async () => {
       const r = await sql.query<{ n: number }>(
-        `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1`,
-        [db.name],
+        `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database()`,
       );
       maxConnections = Math.max(maxConnections, r.rows[0]!.n - 1); // less the bench's own
       instances.forEach((x, k) => (maxRss[k] = Math.max(maxRss[k]!, rssMb(x.child.pid!))));

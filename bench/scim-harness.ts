@@ -7,15 +7,13 @@ import { fork } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import type { AddressInfo } from "node:net";
-import { randomBytes } from "node:crypto";
 import type express from "express";
 import pg from "pg";
 import { PGlite } from "@electric-sql/pglite";
 import { openPglite, openPostgres, type Database } from "../src/db/client";
-import { connectPg, pgliteConnection } from "../src/db/raw";
+import { pgliteConnection } from "../src/db/raw";
+import { createPostgresDatabase } from "./database";
 import { migrate } from "../src/db/migrate";
-
-const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 
 export interface Result {
   phase: string;
@@ -233,22 +231,8 @@ export async function openEngine(
     await lite.close();
     return { db: openPglite({ loadDataDir: dump }), drop: async () => undefined };
   }
-  const name = `ssob_bench_scim_${randomBytes(4).toString("hex")}`;
-  const admin = new pg.Client({ connectionString: ADMIN_URL });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE "${name}"`).finally(() => admin.end());
-  const url = new URL(ADMIN_URL);
-  url.pathname = `/${name}`;
-  const conn = await connectPg(url.toString());
-  await migrate(conn).finally(() => conn.release());
-  return {
-    db: Object.assign(openPostgres(url.toString(), { poolSize: 10 }), { url: url.toString() }),
-    drop: async () => {
-      const a = new pg.Client({ connectionString: ADMIN_URL });
-      await a.connect();
-      await a.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`).finally(() => a.end());
-    },
-  };
+  const { url, drop } = await createPostgresDatabase("ssob_bench_scim");
+  return { db: Object.assign(openPostgres(url, { poolSize: 10 }), { url }), drop };
 }
 
 /** Raw INSERTs through pg (PostgreSQL, a pool of 8) or the embedded connection (PGlite). */
