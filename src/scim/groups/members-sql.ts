@@ -1,9 +1,9 @@
 // The SCIM Group statements in raw SQL: the read of a group's row (locked or not), its member
-// ids, the lock of the users whose roles a write recomputes, and every write of a group and its members as one statement whatever the batch size (the
-// create, a member batch, a rename or a replacement of every member): the existence check of
-// the added users, the group row, the DELETE, the INSERT ... ON CONFLICT DO NOTHING and the
-// group's audit and outbox events (events-sql.ts) as data-modifying CTEs. It is the one path by
-// which SCIM changes memberships.
+// ids, the lock of the users whose roles a write recomputes, and every write of a group and its
+// members as one statement whatever the batch size (the create, a member batch, a rename or a
+// replacement of every member): the existence check of the added users, the group row, the
+// DELETE, the INSERT ... ON CONFLICT DO NOTHING and the group's audit and outbox events
+// (events-sql.ts) as data-modifying CTEs. It is the one path by which SCIM changes memberships.
 import { Prisma, type Group } from "../../generated/prisma/client";
 import type { Reader, SqlTx } from "../../db/client";
 import type { ScimCtx } from "../context";
