@@ -28,7 +28,7 @@ export interface UserChange {
   ifUnchanged?: boolean;
 }
 
-/** The row after the change, as the statement writes it (the caller holds the lock: version is exact). */
+/** The row after the change, as the statement writes it (over a locked row, or only if unchanged: version is exact). */
 export function rowAfter(c: UserChange): StoredUser {
   return {
     ...c.row,
