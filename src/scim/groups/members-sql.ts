@@ -10,6 +10,7 @@ import type { ScimCtx } from "../context";
 import { isUuid } from "../../shared/ids";
 import { groupEventsCtes, type GroupAction, type GroupEventData } from "./events-sql";
 import { foldSql } from "../../shared/fold-sql";
+import { idList } from "../../roles/recompute-sql";
 const GROUP_COLUMNS = Prisma.sql`g.id::text AS id, g.org_id::text AS "orgId", g.display_name AS "displayName",
   g.display_name_lower AS "displayNameLower", g.external_id AS "externalId", g.source::text AS source,
   g.version, g.created_at AS "createdAt", g.updated_at AS "updatedAt"`;
@@ -72,7 +73,7 @@ export async function lockUsersForRoles(
     rule AS (SELECT EXISTS (SELECT 1 FROM role_mapping_rules r WHERE r.org_id = ${orgId}::uuid
       AND r.group_lower IN (${group.displayNameLower}, ${foldSql(Prisma.sql`${group.externalId}::text`)})) AS mapped),
     locked AS (
-      SELECT u.id FROM users u WHERE u.id = ANY(${wanted}::uuid[]) AND u.org_id = ${orgId}::uuid
+      SELECT u.id FROM users u WHERE u.id = ANY(${idList(wanted)}) AND u.org_id = ${orgId}::uuid
         AND (${!options.onlyIfMapped} OR (SELECT mapped FROM rule))
       ORDER BY u.id FOR NO KEY UPDATE OF u
     )
