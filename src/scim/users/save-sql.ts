@@ -25,7 +25,7 @@ export async function saveUserChange(
   const after = rowAfter(c);
   const [row] = await tx.$queryRaw<{ n: number }[]>`WITH
   ${userChangeCtes(ctx.orgId, { ...c, ifUnchanged: true })}
-  ${userEventsCtes(ctx, after, action, changed, c.revokeSessions)}
+  ${userEventsCtes(ctx, after, action, changed, action === "user.deactivated")}
   SELECT count(*)::int AS n FROM user_updated`;
   return (row?.n ?? 0) > 0 ? after : null;
 }

@@ -56,9 +56,10 @@ async function save(tx: SqlTx, ctx: ScimCtx, row: StoredUser, sent: UserFields):
   const changed = changedFields(row, fields, status);
   if (changed.length === 0) return row;
   const deactivated = status !== row.status && status === "deactivated";
+  const reactivated = status !== row.status && status === "active";
   const action: UserChangeAction = deactivated
     ? "user.deactivated"
-    : status !== row.status && status === "active"
+    : reactivated
       ? "user.reactivated"
       : "user.updated";
   const change = {
@@ -66,7 +67,11 @@ async function save(tx: SqlTx, ctx: ScimCtx, row: StoredUser, sent: UserFields):
     fields,
     status,
     now: new Date(),
-    revokeSessions: deactivated,
+    // Why on reactivation too: a sign-in that committed its session while the deactivation's
+    // statement waited for the user's row is not in that statement's snapshot. The session check
+    // refuses it while the user is deactivated; a reactivation must not bring it back, and any
+    // session still live at that moment predates the deactivation (docs/decisions.md).
+    revokeSessions: deactivated || reactivated,
     rescindInvitations: deactivated,
   };
   return saveUserChange(tx, ctx, change, action, changed);
