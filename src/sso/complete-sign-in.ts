@@ -3,7 +3,7 @@
 // recorded, the role recomputed, the person checked, a session created and the success audited.
 // A refusal rolls all of that back, is audited on its own, and is thrown as the error page.
 import type { Response } from "express";
-import type { Role } from "../generated/prisma/client";
+import type { Role, User } from "../generated/prisma/client";
 import type { Organization } from "../generated/prisma/client";
 import type { Tx } from "../db/client";
 import type { SsoDeps } from "./deps";
@@ -77,8 +77,11 @@ async function admit(tx: Tx, deps: SignInDeps, input: SignInInput) {
       targetId: user.id,
       data: { via: "sso", email: user.email },
     });
-  await recomputeRoles(tx, ctx, [user.id]);
-  const fresh = await tx.user.findUniqueOrThrow({ where: { id: user.id } });
+  // The recompute answers the role and roleSource it wrote, when they changed: no read back.
+  const [change] = await recomputeRoles(tx, ctx, [user.id]);
+  const fresh = change
+    ? { ...user, role: change.to, roleSource: change.roleSource as unknown as User["roleSource"] }
+    : user;
   if (!fresh.role) {
     throw new RefusedSignIn(
       "no_role",
