@@ -15,7 +15,7 @@ import { emit } from "../events";
 import { isUniqueViolation } from "../shared/errors";
 import type { RoleSource } from "../roles/resolve";
 import { setSessionCookie } from "../sessions/session-cookie";
-import { recomputeRoles } from "../roles/recompute";
+import { lockOrgForRoles, recomputeRoles } from "../roles/recompute";
 import type { SsoConnectionRecord, SsoProtocolName } from "./protocol";
 import { RefusedSignIn, refuseSignIn } from "./refusal";
 import { upsertSignInUser, type IdentityClaims, type SignInUser } from "./sign-in-user";
@@ -66,6 +66,10 @@ const idpCtx = (input: SignInInput): Ctx => ({
 /** Everything up to (not including) the session: shared by the real sign-in and the preview. */
 async function admit(tx: SqlTx, deps: SignInDeps, input: SignInInput) {
   const ctx = idpCtx(input);
+  // The role seam's shared lock before the user's row, the order of every writer of roles
+  // (organization, then users): a rules change holds the organization and then updates every
+  // user, so a sign-in that held its user while waiting for the organization deadlocked with it.
+  await lockOrgForRoles(tx, ctx.orgId, "share");
   const { user, created, profileChanged } = await upsertSignInUser(
     tx,
     input.org,
@@ -81,7 +85,7 @@ async function admit(tx: SqlTx, deps: SignInDeps, input: SignInInput) {
       data: { via: "sso", email: user.email },
     });
   // The recompute answers the role and roleSource it wrote, when they changed: no read back.
-  const [change] = await recomputeRoles(tx, ctx, [user.id]);
+  const [change] = await recomputeRoles(tx, ctx, [user.id], { lockHeld: true });
   const fresh = change
     ? { ...user, role: change.to, roleSource: change.roleSource as unknown as SignInUser["roleSource"] }
     : user;
