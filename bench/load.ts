@@ -9,7 +9,8 @@
 // Provisioning is bulk SQL (INSERT ... SELECT over generate_series, the rows the SCIM create
 // writes), and the roles are computed by the app itself (PUT /role-mappings, the whole-org
 // recompute). Options: --duration <s> (60), --users <n> (100000), --saml <n> (500, the
-// sign-ins of the SAML phase). PostgreSQL: BENCH_DATABASE_URL or postgres://postgres@127.0.0.1.
+// sign-ins of the SAML phase), --only saml (the ceiling and the SAML phase alone, for profiling
+// the sign-in without the mixed workload). PostgreSQL: BENCH_DATABASE_URL or postgres://postgres@127.0.0.1.
 // BENCH_CPU_PROF=<dir> writes a V8 CPU profile of each instance.
 import { spawn } from "node:child_process";
 import { createHash, randomBytes, randomUUID } from "node:crypto";
@@ -28,6 +29,8 @@ const arg = (name: string, fallback: string) => {
 const DURATION_S = arg("duration", "60");
 const USERS = arg("users", "100000");
 const SAML_N = arg("saml", "500");
+const ONLY_SAML =
+  process.argv.includes("--only") && process.argv[process.argv.indexOf("--only") + 1] === "saml";
 const GROUPS = 200;
 const CONC = 16;
 const BASE_URL = "http://sso.bench";
@@ -254,12 +257,14 @@ async function main() {
 
     // The ceiling: Express hello-world at the same concurrency, in this run.
     const ceiling = new Map([["hello", { lat: [], errors: 0 } as Kind]]);
+    const helloCpu0 = cpuSeconds(hello.pid!);
     const helloSecs = await closedLoop(
       Math.max(5, DURATION_S / 6),
       () => "hello",
       async () => (await call(helloPort, "GET", "/hello", {})).status === 200,
       ceiling,
     );
+    const helloCpu = cpuSeconds(hello.pid!) - helloCpu0;
 
     // SAML responses are signed ahead (the generator shares these two cores with the servers).
     const pool: string[] = [];
@@ -267,10 +272,11 @@ async function main() {
       for (let i = 0; i < n; i++) pool.push(samlForm((from + i) % USERS));
     };
     t0 = Date.now();
-    signAhead(Math.ceil(DURATION_S * 6), 0);
-    console.log(
-      `signed ${pool.length} SAML responses ahead: ${((Date.now() - t0) / pool.length).toFixed(1)} ms each`,
-    );
+    if (!ONLY_SAML) signAhead(Math.ceil(DURATION_S * 6), 0);
+    if (!ONLY_SAML)
+      console.log(
+        `signed ${pool.length} SAML responses ahead: ${((Date.now() - t0) / pool.length).toFixed(1)} ms each`,
+      );
 
     const kinds = new Map<string, Kind>(["read", "patch", "saml"].map((k) => [k, { lat: [], errors: 0 }]));
     let maxConnections = 0;
@@ -325,7 +331,7 @@ async function main() {
       return true;
     };
     const cpu0 = instances.map((x) => cpuSeconds(x.child.pid!));
-    const secs = await closedLoop(DURATION_S, pick, op, kinds, sample);
+    const secs = ONLY_SAML ? 0 : await closedLoop(DURATION_S, pick, op, kinds, sample);
     const cpuMixed = instances.reduce((s, x, k) => s + cpuSeconds(x.child.pid!) - cpu0[k]!, 0);
     const total = [...kinds.values()].reduce((s, k) => s + k.lat.length, 0);
     const errors = [...kinds.values()].reduce((s, k) => s + k.errors, 0);
@@ -354,28 +360,37 @@ async function main() {
     const samlCpu = instances.reduce((s, x, k) => s + cpuSeconds(x.child.pid!) - cpuA[k]!, 0);
     const saml = samlKinds.get("saml")!;
 
-    console.log(`\n## Mixed workload: ${secs.toFixed(0)} s, concurrency ${CONC}, two instances\n`);
+    console.log(
+      ONLY_SAML
+        ? `\n## Ceiling (--only saml: no mixed workload)\n`
+        : `\n## Mixed workload: ${secs.toFixed(0)} s, concurrency ${CONC}, two instances\n`,
+    );
     console.log(
       "| kind | requests | per second | p50 ms | p95 ms | p99 ms | errors |\n|---|---:|---:|---:|---:|---:|---:|",
     );
     console.log(summary("Express hello-world (ceiling, alone)", ceiling.get("hello")!, helloSecs));
-    for (const [name, k] of kinds)
+    if (!ONLY_SAML) {
+      for (const [name, k] of kinds)
+        console.log(
+          summary(
+            name === "read"
+              ? "SCIM read (80 %)"
+              : name === "patch"
+                ? "SCIM group PATCH (15 %)"
+                : "SAML sign-in (5 %)",
+            k,
+            secs,
+          ),
+        );
+      console.log(`| **all** | ${total} | ${(total / secs).toFixed(0)} | | | | ${errors} |`);
       console.log(
-        summary(
-          name === "read"
-            ? "SCIM read (80 %)"
-            : name === "patch"
-              ? "SCIM group PATCH (15 %)"
-              : "SAML sign-in (5 %)",
-          k,
-          secs,
-        ),
+        `\nservice CPU ${(cpuMixed / secs).toFixed(2)} cores; max RSS per instance ${maxRss.map((m) => m.toFixed(0)).join(" / ")} MB; max PostgreSQL connections ${maxConnections}`,
       );
-    console.log(`| **all** | ${total} | ${(total / secs).toFixed(0)} | | | | ${errors} |`);
+      for (const [name, k] of kinds) if (k.firstError) console.log(`first ${name} error: ${k.firstError}`);
+    }
     console.log(
-      `\nservice CPU ${(cpuMixed / secs).toFixed(2)} cores; max RSS per instance ${maxRss.map((m) => m.toFixed(0)).join(" / ")} MB; max PostgreSQL connections ${maxConnections}`,
+      `\nhello-world per CPU-second of its process (the same run's baseline): ${(ceiling.get("hello")!.lat.length / helloCpu).toFixed(0)}`,
     );
-    for (const [name, k] of kinds) if (k.firstError) console.log(`first ${name} error: ${k.firstError}`);
     console.log(`\n## SAML sign-ins alone: ${saml.lat.length} through the ACS of both instances\n`);
     console.log(
       "| kind | requests | per second | p50 ms | p95 ms | p99 ms | errors |\n|---|---:|---:|---:|---:|---:|---:|",

@@ -1,7 +1,7 @@
 // Server-side sessions: the cookie carries "<session id>.<secret>", the database only
 // sha256(secret). Revoking a row ends the session on every instance at once.
 import { randomUUID } from "node:crypto";
-import type { Database, Db } from "../db/client";
+import type { Database, Db, SqlTx } from "../db/client";
 import { randomSecret, sha256, verifySecret } from "../shared/crypto";
 import type { Organization, Session, User } from "../generated/prisma/client";
 
@@ -38,22 +38,20 @@ export function createSessionsService({
   return {
     ttlMs: ttlHours * 3600_000,
 
-    /** Creates a session inside the caller's transaction; returns the cookie value (shown once). */
-    async create(tx: Db, input: NewSession): Promise<{ cookieValue: string; expiresAt: Date; id: string }> {
+    /**
+     * Creates a session inside the caller's transaction (a Prisma one or a driver one: both are
+     * a SqlTx); returns the cookie value (shown once).
+     */
+    async create(
+      tx: SqlTx,
+      input: NewSession,
+    ): Promise<{ cookieValue: string; expiresAt: Date; id: string }> {
       const id = randomUUID();
       const secret = randomSecret(32);
       const expiresAt = new Date(clock().getTime() + ttlHours * 3600_000);
-      await tx.session.create({
-        data: {
-          id,
-          orgId: input.orgId,
-          userId: input.userId,
-          secretHash: sha256(secret),
-          method: input.method,
-          stage: input.stage ?? "full",
-          expiresAt,
-        },
-      });
+      await tx.$executeRaw`INSERT INTO sessions (id, org_id, user_id, secret_hash, method, stage, expires_at)
+        VALUES (${id}::uuid, ${input.orgId}::uuid, ${input.userId}::uuid, ${sha256(secret)}, ${input.method},
+          ${input.stage ?? "full"}, ${expiresAt})`;
       return { cookieValue: `${id}.${secret}`, expiresAt, id };
     },
 

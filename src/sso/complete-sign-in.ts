@@ -2,10 +2,13 @@
 // point 4): in one transaction the user is found or created just in time, the sign-in's groups
 // recorded, the role recomputed, the person checked, a session created and the success audited.
 // A refusal rolls all of that back, is audited on its own, and is thrown as the error page.
+// The transaction is the driver's (Database.transaction), every statement raw SQL: through the
+// Prisma client's interactive transaction it was the largest part of a sign-in's CPU
+// (docs/benchmarks.md, "Load").
 import type { Response } from "express";
 import type { Role } from "../generated/prisma/client";
 import type { Organization } from "../generated/prisma/client";
-import type { Tx } from "../db/client";
+import type { SqlTx } from "../db/client";
 import type { SsoDeps } from "./deps";
 import type { Ctx } from "../shared/context";
 import { emit } from "../events";
@@ -15,7 +18,7 @@ import { setSessionCookie } from "../sessions/session-cookie";
 import { lockOrgForRoles, recomputeRoles } from "../roles/recompute";
 import type { SsoConnectionRecord, SsoProtocolName } from "./protocol";
 import { RefusedSignIn, refuseSignIn } from "./refusal";
-import { upsertSignInUser, type IdentityClaims } from "./sign-in-user";
+import { upsertSignInUser, type IdentityClaims, type SignInUser } from "./sign-in-user";
 import { localPathOrNull } from "./return-to";
 
 export interface SignInInput extends IdentityClaims {
@@ -61,7 +64,7 @@ const idpCtx = (input: SignInInput): Ctx => ({
 });
 
 /** Everything up to (not including) the session: shared by the real sign-in and the preview. */
-async function admit(tx: Tx, deps: SignInDeps, input: SignInInput) {
+async function admit(tx: SqlTx, deps: SignInDeps, input: SignInInput) {
   const ctx = idpCtx(input);
   // The role seam's shared lock before the user's row, the order of every writer of roles
   // (organization, then users): a rules change holds the organization and then updates every
@@ -81,8 +84,11 @@ async function admit(tx: Tx, deps: SignInDeps, input: SignInInput) {
       targetId: user.id,
       data: { via: "sso", email: user.email },
     });
-  await recomputeRoles(tx, ctx, [user.id], { lockHeld: true });
-  const fresh = await tx.user.findUniqueOrThrow({ where: { id: user.id } });
+  // The recompute answers the role and roleSource it wrote, when they changed: no read back.
+  const [change] = await recomputeRoles(tx, ctx, [user.id], { lockHeld: true });
+  const fresh = change
+    ? { ...user, role: change.to, roleSource: change.roleSource as unknown as SignInUser["roleSource"] }
+    : user;
   if (!fresh.role) {
     throw new RefusedSignIn(
       "no_role",
@@ -99,7 +105,7 @@ async function admit(tx: Tx, deps: SignInDeps, input: SignInInput) {
 export async function completeSignIn(deps: SignInDeps, input: SignInInput): Promise<SignInSuccess> {
   for (let attempt = 0; ; attempt++) {
     try {
-      return await deps.db.prisma.$transaction(async (tx) => {
+      return await deps.db.transaction(async (tx) => {
         const { ctx, user, role, created, profileChanged } = await admit(tx, deps, input);
         if (!created && profileChanged)
           await emit(tx, ctx, {
@@ -155,7 +161,7 @@ export async function completeSignIn(deps: SignInDeps, input: SignInInput): Prom
 /** What completeSignIn would decide, computed in a transaction that is always rolled back. */
 export async function previewSignIn(deps: SignInDeps, input: SignInInput): Promise<SignInPreview> {
   try {
-    await deps.db.prisma.$transaction(async (tx) => {
+    await deps.db.transaction(async (tx) => {
       const { user, role, created } = await admit(tx, deps, input);
       throw new RollbackPreview({
         outcome: "signed_in",

@@ -2,9 +2,10 @@
 // vouches for (contract section 2: NameID/sub against userName, then externalId, then the
 // subject an earlier sign-in recorded, then the email only where exactly one user has it; keys
 // folded as shared/fold.ts), create them just in time or update them, and record the groups
-// this sign-in carried. Refusals throw RefusedSignIn.
-import type { Tx } from "../db/client";
-import type { Organization, User } from "../generated/prisma/client";
+// this sign-in carried. Refusals throw RefusedSignIn. Raw SQL on a SqlTx: the sign-in runs in a
+// driver transaction (complete-sign-in.ts says why).
+import type { SqlTx } from "../db/client";
+import { Prisma, type Organization, type User } from "../generated/prisma/client";
 import { seatsLeft } from "../users/guards";
 import { RefusedSignIn } from "./refusal";
 import { fold } from "../shared/fold";
@@ -44,21 +45,35 @@ const ambiguous = (what: string) =>
     403,
   );
 
-async function findUser(tx: Tx, orgId: string, claims: IdentityClaims): Promise<User | null> {
-  const byUserName = await tx.user.findUnique({
-    where: { orgId_userNameLower: { orgId, userNameLower: fold(claims.subject) } },
-  });
+/** The columns of a user that a sign-in reads and decides on. */
+export type SignInUser = Pick<
+  User,
+  "id" | "email" | "status" | "provisionedBy" | "firstName" | "lastName" | "role" | "roleSource" | "ssoGroups"
+>;
+
+const COLUMNS = Prisma.sql`id::text AS id, email, status::text AS status, provisioned_by::text AS "provisionedBy",
+  first_name AS "firstName", last_name AS "lastName", role::text AS role, role_source AS "roleSource",
+  sso_groups AS "ssoGroups"`;
+
+const usersWhere = (tx: SqlTx, orgId: string, where: Prisma.Sql, limit: number) =>
+  tx.$queryRaw<SignInUser[]>`SELECT ${COLUMNS} FROM users
+    WHERE org_id = ${orgId}::uuid AND ${where} LIMIT ${Prisma.raw(String(limit))}`;
+
+async function findUser(tx: SqlTx, orgId: string, claims: IdentityClaims): Promise<SignInUser | null> {
+  const [byUserName] = await usersWhere(tx, orgId, Prisma.sql`user_name_lower = ${fold(claims.subject)}`, 1);
   if (byUserName) return byUserName;
-  const byExternalId = await tx.user.findMany({ where: { orgId, externalId: claims.subject }, take: 2 });
+  const byExternalId = await usersWhere(tx, orgId, Prisma.sql`external_id = ${claims.subject}`, 2);
   if (byExternalId.length > 1) throw ambiguous("identity provider id");
   if (byExternalId[0]) return byExternalId[0];
-  const bySubject = await tx.user.findFirst({ where: { orgId, ssoSubject: claims.subject } });
-  if (bySubject || !claims.email) return bySubject;
+  const [bySubject] = await usersWhere(tx, orgId, Prisma.sql`sso_subject = ${claims.subject}`, 1);
+  if (bySubject || !claims.email) return bySubject ?? null;
   const key = fold(claims.email);
-  const byEmail = await tx.user.findMany({
-    where: { orgId, OR: [{ emailLower: key }, { userNameLower: key }] },
-    take: 2,
-  });
+  const byEmail = await usersWhere(
+    tx,
+    orgId,
+    Prisma.sql`(email_lower = ${key} OR user_name_lower = ${key})`,
+    2,
+  );
   if (byEmail.length > 1) throw ambiguous("email address");
   return byEmail[0] ?? null;
 }
@@ -70,16 +85,17 @@ const clean = (v: string | null | undefined): string | null => (v ? v.trim().sli
  * connection SCIM-only: only users SCIM provisioned may sign in.
  */
 export async function upsertSignInUser(
-  tx: Tx,
+  tx: SqlTx,
   org: Pick<Organization, "id" | "plan" | "seatLimit">,
   jit: boolean,
   claims: IdentityClaims,
   now: Date,
-): Promise<{ user: User; created: boolean; profileChanged: boolean }> {
+): Promise<{ user: SignInUser; created: boolean; profileChanged: boolean }> {
   const existing = await findUser(tx, org.id, claims);
   const ssoGroups = claims.overage ? [] : normalizeGroups(claims.groups);
   // Why: a sign-in replaces only what sign-ins contribute (ssoGroups); SCIM memberships stay.
-  const groupData = { ssoGroups, ssoGroupsOverage: claims.overage, ssoSubject: claims.subject };
+  const groupData = Prisma.sql`sso_groups = ${ssoGroups}::text[], sso_groups_overage = ${claims.overage},
+    sso_subject = ${claims.subject}, last_sign_in_at = ${now}, updated_at = now()`;
 
   if (!existing) {
     if (!jit) {
@@ -99,23 +115,17 @@ export async function upsertSignInUser(
     if (left !== null && left < 1) {
       throw new RefusedSignIn("seat_limit", "This organization has no seats left for a new user.", 403);
     }
-    const user = await tx.user.create({
-      data: {
-        orgId: org.id,
-        email: claims.email,
-        emailLower: fold(claims.email),
-        userName: claims.email,
-        userNameLower: fold(claims.email),
-        firstName: clean(claims.firstName),
-        lastName: clean(claims.lastName),
-        status: "active",
-        provisionedBy: "sso",
-        roleSource: { kind: "mapping", rules: [] },
-        lastSignInAt: now,
-        ...groupData,
-      },
-    });
-    return { user, created: true, profileChanged: false };
+    const [user] = await tx.$queryRaw<
+      SignInUser[]
+    >`INSERT INTO users (id, org_id, email, email_lower, user_name,
+        user_name_lower, first_name, last_name, status, provisioned_by, role_source, sso_groups,
+        sso_groups_overage, sso_subject, last_sign_in_at, updated_at)
+      VALUES (gen_random_uuid(), ${org.id}::uuid, ${claims.email}, ${fold(claims.email)}, ${claims.email},
+        ${fold(claims.email)}, ${clean(claims.firstName)}, ${clean(claims.lastName)}, 'active', 'sso',
+        ${JSON.stringify({ kind: "mapping", rules: [] })}::jsonb, ${ssoGroups}::text[], ${claims.overage},
+        ${claims.subject}, ${now}, now())
+      RETURNING ${COLUMNS}`;
+    return { user: user!, created: true, profileChanged: false };
   }
 
   if (!jit && existing.provisionedBy !== "scim") {
@@ -143,16 +153,15 @@ export async function upsertSignInUser(
             : {}),
         };
   const profileChanged = Object.keys(names).length > 0 || existing.status === "invited";
-  const user = await tx.user.update({
-    where: { id: existing.id },
-    data: {
-      ...groupData,
-      ...names,
-      // An invited person who proves their identity at the organization's IdP becomes active.
-      ...(existing.status === "invited" ? { status: "active" as const } : {}),
-      ...(profileChanged ? { version: { increment: 1 } } : {}),
-      lastSignInAt: now,
-    },
-  });
-  return { user, created: false, profileChanged };
+  const set = [
+    groupData,
+    ...("firstName" in names ? [Prisma.sql`first_name = ${names.firstName}`] : []),
+    ...("lastName" in names ? [Prisma.sql`last_name = ${names.lastName}`] : []),
+    // An invited person who proves their identity at the organization's IdP becomes active.
+    ...(existing.status === "invited" ? [Prisma.sql`status = 'active'`] : []),
+    ...(profileChanged ? [Prisma.sql`version = version + 1`] : []),
+  ];
+  const [user] = await tx.$queryRaw<SignInUser[]>`UPDATE users SET ${Prisma.join(set)}
+    WHERE id = ${existing.id}::uuid AND org_id = ${org.id}::uuid RETURNING ${COLUMNS}`;
+  return { user: user!, created: false, profileChanged };
 }

@@ -5,7 +5,7 @@ import type { Organization } from "../generated/prisma/client";
 import type { SsoDeps } from "./deps";
 import { AppError } from "../shared/errors";
 import type { SsoConnectionRecord, SsoProtocolName } from "./protocol";
-import { loadConnection } from "./connection-store";
+import { loadOrgAndConnection } from "./connection-store";
 
 export interface SsoTarget {
   org: Organization;
@@ -13,12 +13,13 @@ export interface SsoTarget {
 }
 
 export async function ssoTargetOf(
-  deps: Pick<SsoDeps, "db" | "cipher" | "orgs">,
+  deps: Pick<SsoDeps, "db" | "cipher">,
   req: Request,
   options: { protocol?: SsoProtocolName; requireEnabled: boolean },
 ): Promise<SsoTarget> {
-  const org = await deps.orgs.findBySlug(String(req.params.org));
-  const connection = org ? await loadConnection(deps.db.prisma, deps.cipher, org.id) : null;
+  const found = await loadOrgAndConnection(deps.db, deps.cipher, String(req.params.org));
+  const org = found?.org;
+  const connection = found?.connection;
   if (!org || !connection || (options.protocol && connection.protocol !== options.protocol)) {
     throw new AppError("not_found", "Single sign-on is not set up for this organization.", {
       extra: { reason: "sso_not_configured" },

@@ -1,5 +1,5 @@
 // Guards shared by every manual user-management write.
-import type { Db } from "../db/client";
+import type { Db, SqlTx } from "../db/client";
 import { AppError } from "../shared/errors";
 import { seatLimitOf } from "../orgs/plans";
 import type { Organization } from "../generated/prisma/client";
@@ -22,13 +22,14 @@ export async function assertSsoOff(db: Db, orgId: string): Promise<void> {
 
 /** Every user row except deleted ones holds a seat: active, invited, blocked and deactivated alike. */
 export async function seatsLeft(
-  db: Db,
+  db: SqlTx,
   org: Pick<Organization, "id" | "plan" | "seatLimit">,
 ): Promise<number | null> {
   const limit = seatLimitOf(org);
   if (limit === null) return null;
-  const used = await db.user.count({ where: { orgId: org.id } });
-  return Math.max(0, limit - used);
+  const [row] = await db.$queryRaw<{ used: number }[]>`SELECT count(*)::int AS used FROM users
+    WHERE org_id = ${org.id}::uuid`;
+  return Math.max(0, limit - row!.used);
 }
 
 export async function assertSeatsAvailable(

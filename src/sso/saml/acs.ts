@@ -41,7 +41,8 @@ export function acsHandler(deps: SsoDeps, passport: SamlPassport) {
     const result = await verifySamlResponse({
       req,
       res,
-      db,
+      db: deps.db,
+      parsed,
       baseUrl: deps.config.baseUrl,
       passport,
       org,

@@ -2,7 +2,8 @@
 // AuthnRequest ids we issued (per organization, expiring, consumed once) and the ids of
 // assertions already accepted (kept until the assertion would have expired anyway).
 import { randomBytes } from "node:crypto";
-import type { Db } from "../../db/client";
+import type { Db, SqlTx } from "../../db/client";
+import { Prisma } from "../../generated/prisma/client";
 import { isUniqueViolation } from "../../shared/errors";
 import type { Refusal } from "./response-checks";
 
@@ -97,9 +98,14 @@ export async function pendingTestSession(
   return row?.testSessionId ?? null;
 }
 
-/** Why: a captured assertion must not sign anyone in twice, on any instance (saml-profiles 4.1.4.5). */
+/**
+ * Why: a captured assertion must not sign anyone in twice, on any instance (saml-profiles 4.1.4.5).
+ * One statement on the driver (`sql` is Database.direct): the insert, whose primary key refuses
+ * a second use, and the housekeeping that forgets this organization's entries that can no
+ * longer be replayed (an expired assertion is refused by its time checks before it gets here).
+ */
 export async function recordAssertion(
-  db: Db,
+  sql: SqlTx,
   orgId: string,
   assertionId: string,
   expiresAt: Date,
@@ -107,13 +113,15 @@ export async function recordAssertion(
 ): Promise<Refusal | null> {
   if (!assertionId) return { reason: "response_malformed", message: "The assertion has no ID." };
   try {
-    await db.samlAssertion.create({ data: { orgId, assertionId, expiresAt } });
+    await sql.$executeRaw(Prisma.sql`WITH swept AS (
+        DELETE FROM saml_assertions WHERE org_id = ${orgId}::uuid AND expires_at < ${now}
+      )
+      INSERT INTO saml_assertions (org_id, assertion_id, expires_at)
+      VALUES (${orgId}::uuid, ${assertionId}, ${expiresAt})`);
   } catch (e) {
     if (!isUniqueViolation(e)) throw e;
     return { reason: "assertion_replayed", message: "This assertion was already used. Sign in again." };
   }
-  // Housekeeping: forget this organization's entries that can no longer be replayed.
-  await db.samlAssertion.deleteMany({ where: { orgId, expiresAt: { lt: now } } });
   return null;
 }
 

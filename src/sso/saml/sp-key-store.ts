@@ -20,10 +20,26 @@ async function legacyPair(deps: SpKeyDeps, orgId: string): Promise<SpKeyPair | n
 /** First needs in flight in this process, by organization: one key generation each. */
 const making = new Map<string, Promise<SpKeyPair>>();
 
+/**
+ * Pairs this process has read, decrypted, by organization (a read and a decryption saved on every
+ * ACS request). Why no invalidation is needed: a stored pair is never updated, and its row goes
+ * only with its organization, whose id is never reused. Oldest first out, past MAX_KNOWN.
+ */
+const known = new Map<string, SpKeyPair>();
+const MAX_KNOWN = 1_000;
+
 export async function spKeysOf(deps: SpKeyDeps, org: Pick<Organization, "id" | "slug">): Promise<SpKeyPair> {
+  const cached = known.get(org.id);
+  if (cached) return cached;
   const pending = making.get(org.id);
   if (pending) return pending;
-  const work = readOrMake(deps, org).finally(() => making.delete(org.id));
+  const work = readOrMake(deps, org)
+    .then((pair) => {
+      if (known.size >= MAX_KNOWN) known.delete(known.keys().next().value as string);
+      known.set(org.id, pair);
+      return pair;
+    })
+    .finally(() => making.delete(org.id));
   making.set(org.id, work);
   return work;
 }

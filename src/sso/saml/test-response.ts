@@ -29,7 +29,7 @@ export async function testSamlResponse(
   const result = await verifySamlResponse({
     req,
     res,
-    db: deps.db.prisma,
+    db: deps.db,
     baseUrl: deps.config.baseUrl,
     passport,
     org,

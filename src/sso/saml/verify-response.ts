@@ -4,7 +4,7 @@
 // mode (the admin test endpoint) nothing is consumed or recorded.
 import type { Request, Response } from "express";
 import type { Organization } from "../../generated/prisma/client";
-import type { Db } from "../../db/client";
+import type { Database } from "../../db/client";
 import type { SsoConnectionRecord } from "../protocol";
 import { readAssertionFacts, type AssertionFacts } from "./assertion-facts";
 import { assertionExpiry, runAssertionChecks, signedInResponseTo } from "./assertion-checks";
@@ -23,7 +23,8 @@ import { SamlValidationError, type SamlPassport } from "./strategy";
 export interface VerifyInput {
   req: Request;
   res: Response;
-  db: Db;
+  /** prisma for the request store; direct for the one statement that records the assertion. */
+  db: Pick<Database, "prisma" | "direct">;
   baseUrl: string;
   passport: SamlPassport;
   org: Organization;
@@ -32,6 +33,8 @@ export interface VerifyInput {
   spPrivateKey: string;
   now: Date;
   mode: "consume" | "peek";
+  /** req.body.SAMLResponse as parseSamlResponse answered it, when the caller already parsed it. */
+  parsed?: ReturnType<typeof parseSamlResponse>;
 }
 
 export interface VerifiedResponse {
@@ -49,7 +52,8 @@ export type VerifyResult =
 const fail = (refusal: Refusal, facts?: AssertionFacts): VerifyResult => ({ ok: false, refusal, facts });
 
 export async function verifySamlResponse(input: VerifyInput): Promise<VerifyResult> {
-  const { req, res, db, org, connection, now } = input;
+  const { req, res, org, connection, now } = input;
+  const db = input.db.prisma;
   const urls = spUrls(input.baseUrl, org);
   // Why: passport-saml prefers a SAMLResponse in the query string (redirect binding); only the
   // posted one is checked here, so a request carrying one in the query is refused outright.
@@ -59,7 +63,7 @@ export async function verifySamlResponse(input: VerifyInput): Promise<VerifyResu
       message: "The SAMLResponse must be posted (HTTP-POST binding).",
     });
   }
-  const parsed = parseSamlResponse(req.body?.SAMLResponse);
+  const parsed = input.parsed ?? parseSamlResponse(req.body?.SAMLResponse);
   if (!parsed.ok) return fail(parsed);
   const wrapping = checkNoWrapping(parsed.value.doc);
   if (wrapping) return fail(wrapping);
@@ -99,7 +103,7 @@ export async function verifySamlResponse(input: VerifyInput): Promise<VerifyResu
     const pending = inResponseTo ? await peekRequest(db, org.id, inResponseTo, now) : null;
     if (pending) return fail(pending, facts);
   } else {
-    const replay = await recordAssertion(db, org.id, facts.id, assertionExpiry(facts), now);
+    const replay = await recordAssertion(input.db.direct, org.id, facts.id, assertionExpiry(facts), now);
     if (replay) return fail(replay, facts);
   }
   if (!inResponseTo) {
