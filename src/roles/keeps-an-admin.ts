@@ -33,7 +33,7 @@ export async function keepsAnAdmin(
   });
   if (admins.length > 0 && (await chunk({ kind: "users", ids: admins.map((a) => a.id) })).admins > 0)
     return true;
-  for (let after: string | null = null; ; ) {
+  for (let after: string | null = null; ;) {
     const row = await chunk({ kind: "range", after, limit: SWEEP_CHUNK_USERS });
     if (row.admins > 0) return true;
     if (row.users < SWEEP_CHUNK_USERS) return false;

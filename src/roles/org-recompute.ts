@@ -19,7 +19,13 @@ import {
   recomputeOrgRoles,
   type OrgRecomputeResult,
 } from "./recompute";
-import { beginRoleSweep, changeEventInput, runRoleSweep, serializeOrgChange, type ChangeEvent } from "./sweep";
+import {
+  beginRoleSweep,
+  changeEventInput,
+  runRoleSweep,
+  serializeOrgChange,
+  type ChangeEvent,
+} from "./sweep";
 
 /**
  * Why a guard: while SSO is on nobody can fix roles by hand; losing the last Admin would lock the
@@ -40,7 +46,10 @@ export type OrgRecomputeOptions = {
   /** The refusal's message, saying how to fix it (and that ?force=true overrides). */
   refusal: string;
 } & (
-  | { guard: "keeps-an-admin"; /** The rules and default role the change stores. */ candidate: RoleMappingsInput }
+  | {
+      guard: "keeps-an-admin";
+      /** The rules and default role the change stores. */ candidate: RoleMappingsInput;
+    }
   | { guard: Exclude<LastAdminGuard, "keeps-an-admin"> }
 );
 
@@ -59,7 +68,8 @@ export async function changeWithOrgRecompute<T>(
   change: (tx: Tx) => Promise<T>,
   event: (value: T, forced: boolean) => ChangeEvent,
 ): Promise<OrgRecomputeOutcome<T>> {
-  if (db.kind === "pglite") return serializeOrgChange(db, ctx.orgId, () => swept(db, ctx, options, change, event));
+  if (db.kind === "pglite")
+    return serializeOrgChange(db, ctx.orgId, () => swept(db, ctx, options, change, event));
   return db.prisma.$transaction(async (tx) => {
     // Under the organization's lock, so that a concurrent rules change cannot slip in.
     await lockOrgForRoles(tx, ctx.orgId, "update");

@@ -32,9 +32,7 @@ export type RuleSet =
  * a chunk of the org's users in id order: the first `limit` after `after` (the embedded sweep).
  */
 export type Target =
-  | { kind: "org" }
-  | { kind: "users"; ids: string[] }
-  | { kind: "range"; after: string | null; limit: number };
+  { kind: "org" } | { kind: "users"; ids: string[] } | { kind: "range"; after: string | null; limit: number };
 
 function rulesSource(orgId: string, set: RuleSet): Sql {
   if (set.kind === "stored") {

@@ -171,7 +171,10 @@ export async function runRoleSweep(
  * server answers. Answers how many it finished (a stop meanwhile leaves the rest for next time).
  */
 export async function resumeRoleSweeps(db: Pick<Database, "prisma">): Promise<number> {
-  const pending = await db.prisma.roleSweep.findMany({ select: { orgId: true }, orderBy: { startedAt: "asc" } });
+  const pending = await db.prisma.roleSweep.findMany({
+    select: { orgId: true },
+    orderBy: { startedAt: "asc" },
+  });
   const state = stateOf(db);
   let finished = 0;
   for (const { orgId } of pending) {
