@@ -118,7 +118,9 @@ async function swept<T>(
     await beginRoleSweep(tx, ctx, event(value, forced));
     return value;
   });
-  const result = (await runRoleSweep(db, ctx.orgId))!;
+  const result = await runRoleSweep(db, ctx.orgId);
+  // Only the organization's deletion (its mark goes with it) ends a sweep without a result.
+  if (!result) throw new AppError("not_found", "the organization was deleted during the change");
   await checkpointIfEmbedded(db);
   return { value, result, forced };
 }
