@@ -16,6 +16,8 @@ import { mappingsUrl, rolesFixtures } from "./fixtures";
 const onPglite = testDbKind() === "pglite" ? describe : describe.skip;
 
 onPglite("whole-organization rule changes on the embedded database", () => {
+  // Thousands of users per test, swept in chunks with pauses: minutes on a busy machine.
+  jest.setTimeout(180_000);
   let t: TestApp;
   let f: ReturnType<typeof rolesFixtures>;
   beforeAll(async () => {
