@@ -142,7 +142,13 @@ export function createSsoConnectionsService({ db, cipher, clock, protocols }: Ss
       };
       // Deleting a connection that was on turns SSO off: manual roles return.
       if (record.enabled) {
-        await changeWithOrgRecompute(db, ctx, { guard: "none", force: false, refusal: "" }, deleteRow, () => event);
+        await changeWithOrgRecompute(
+          db,
+          ctx,
+          { guard: "none", force: false, refusal: "" },
+          deleteRow,
+          () => event,
+        );
       } else {
         await prisma.$transaction(async (tx) => {
           await deleteRow(tx);
