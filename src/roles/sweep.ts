@@ -13,8 +13,15 @@ import { AUDIT_ACTIONS, emit, type AuditAction, type EmitInput } from "../events
 import { bulkSettingsSql, computedCte, countsSelect, roleEventsCte, updateChangedCte } from "./recompute-sql";
 import { lockOrgForRoles, ORG_RECOMPUTE_TX, type OrgRecomputeResult, type RoleCounts } from "./recompute";
 
-/** Users per chunk: each chunk's transaction stays well under 200 ms (docs/benchmarks.md). */
+/**
+ * Users in the first chunk; later chunks are sized to take about CHUNK_TARGET_MS each, from how
+ * long the last one took (between CHUNK_MIN_USERS and CHUNK_MAX_USERS), so that a busy machine
+ * or a costly rule set gets smaller chunks instead of longer waits (docs/benchmarks.md).
+ */
 export const SWEEP_CHUNK_USERS = 1_000;
+const CHUNK_TARGET_MS = 50;
+const CHUNK_MIN_USERS = 100;
+const CHUNK_MAX_USERS = 2_000;
 
 /**
  * The change's own audit event, as emit() takes it; `counts`: its data also says the
@@ -94,8 +101,8 @@ interface Mark extends RoleCounts {
 
 type ChunkRow = RoleCounts & { changed: number; users: number; last: string | null };
 
-const chunkSql = (ctx: Ctx, positions: number, after: string | null) =>
-  Prisma.sql`${computedCte(ctx.orgId, { kind: "stored", positions }, { kind: "range", after, limit: SWEEP_CHUNK_USERS })}
+const chunkSql = (ctx: Ctx, positions: number, after: string | null, limit: number) =>
+  Prisma.sql`${computedCte(ctx.orgId, { kind: "stored", positions }, { kind: "range", after, limit })}
     ${updateChangedCte(ctx.orgId)}
     ${roleEventsCte(ctx)},
   counts AS (${countsSelect})
@@ -109,7 +116,11 @@ const chunkSql = (ctx: Ctx, positions: number, after: string | null) =>
  * added to the mark. The last chunk writes the change's event and deletes the mark. Answers the
  * result once done, null while users remain, undefined when there is no mark.
  */
-async function sweepChunk(tx: Tx, orgId: string): Promise<OrgRecomputeResult | null | undefined> {
+async function sweepChunk(
+  tx: Tx,
+  orgId: string,
+  size: number,
+): Promise<OrgRecomputeResult | null | undefined> {
   await lockOrgForRoles(tx, orgId, "update");
   const [mark] = await tx.$queryRaw<Mark[]>`SELECT after_id::text AS "afterId", event, actor,
       request_id AS "requestId", changed, admin AS "Admin", support AS "Support", viewer AS "Viewer", none
@@ -117,7 +128,7 @@ async function sweepChunk(tx: Tx, orgId: string): Promise<OrgRecomputeResult | n
   if (!mark) return undefined;
   const ctx: Ctx = { orgId, actor: mark.actor, ...(mark.requestId ? { requestId: mark.requestId } : {}) };
   const [settings] = await tx.$queryRaw<{ positions: number }[]>(bulkSettingsSql(orgId));
-  const [row] = await tx.$queryRaw<ChunkRow[]>(chunkSql(ctx, settings!.positions, mark.afterId));
+  const [row] = await tx.$queryRaw<ChunkRow[]>(chunkSql(ctx, settings!.positions, mark.afterId, size));
   const r = row!;
   const total: OrgRecomputeResult = {
     changed: mark.changed + r.changed,
@@ -128,7 +139,7 @@ async function sweepChunk(tx: Tx, orgId: string): Promise<OrgRecomputeResult | n
       none: mark.none + r.none,
     },
   };
-  if (r.users < SWEEP_CHUNK_USERS) {
+  if (r.users < size) {
     await emit(tx, ctx, changeEventInput(mark.event, total));
     await tx.$executeRaw`DELETE FROM role_sweeps WHERE org_id = ${orgId}::uuid`;
     return total;
@@ -157,12 +168,14 @@ export async function runRoleSweep(
   orgId: string,
 ): Promise<OrgRecomputeResult | null> {
   const state = stateOf(db);
-  for (;;) {
+  for (let size = SWEEP_CHUNK_USERS; ;) {
     if (state.stopping) throw stoppingError();
     const started = performance.now();
-    const done = await db.prisma.$transaction((tx) => sweepChunk(tx, orgId), ORG_RECOMPUTE_TX);
+    const done = await db.prisma.$transaction((tx) => sweepChunk(tx, orgId, size), ORG_RECOMPUTE_TX);
     if (done !== null) return done ?? null;
-    await pause(performance.now() - started);
+    const took = performance.now() - started;
+    size = Math.round(Math.min(CHUNK_MAX_USERS, Math.max(CHUNK_MIN_USERS, (size * CHUNK_TARGET_MS) / took)));
+    await pause(took);
   }
 }
 
