@@ -14,14 +14,11 @@ import { bulkSettingsSql, computedCte, countsSelect, roleEventsCte, updateChange
 import { lockOrgForRoles, ORG_RECOMPUTE_TX, type OrgRecomputeResult, type RoleCounts } from "./recompute";
 
 /**
- * Users in the first chunk; later chunks are sized to take about CHUNK_TARGET_MS each, from how
- * long the last one took (between CHUNK_MIN_USERS and CHUNK_MAX_USERS), so that a busy machine
- * or a costly rule set gets smaller chunks instead of longer waits (docs/benchmarks.md).
+ * Users per chunk. Why a fixed 1,000: a chunk costs a fixed part (its transaction, its commit,
+ * the per-organization CTEs) and a part per user; sizing each chunk from the last one's time
+ * shrank them to 100 users on a busy machine without making them shorter (docs/benchmarks.md).
  */
 export const SWEEP_CHUNK_USERS = 1_000;
-const CHUNK_TARGET_MS = 50;
-const CHUNK_MIN_USERS = 100;
-const CHUNK_MAX_USERS = 2_000;
 
 /**
  * The change's own audit event, as emit() takes it; `counts`: its data also says the
@@ -168,14 +165,15 @@ export async function runRoleSweep(
   orgId: string,
 ): Promise<OrgRecomputeResult | null> {
   const state = stateOf(db);
-  for (let size = SWEEP_CHUNK_USERS; ;) {
+  for (;;) {
     if (state.stopping) throw stoppingError();
     const started = performance.now();
-    const done = await db.prisma.$transaction((tx) => sweepChunk(tx, orgId, size), ORG_RECOMPUTE_TX);
+    const done = await db.prisma.$transaction(
+      (tx) => sweepChunk(tx, orgId, SWEEP_CHUNK_USERS),
+      ORG_RECOMPUTE_TX,
+    );
     if (done !== null) return done ?? null;
-    const took = performance.now() - started;
-    size = Math.round(Math.min(CHUNK_MAX_USERS, Math.max(CHUNK_MIN_USERS, (size * CHUNK_TARGET_MS) / took)));
-    await pause(took);
+    await pause(performance.now() - started);
   }
 }
 
