@@ -12,6 +12,7 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { loadConfig, type ReadyConfig } from "../src/config";
+import type { Database } from "../src/db/client";
 import { createApp } from "../src/http/app";
 import { createLogger } from "../src/shared/logger";
 import { createServices } from "../src/services";
@@ -75,6 +76,15 @@ async function startReceiver() {
 async function bench(engine: "pglite" | "postgres") {
   console.log(`\n== ${engine}: ${N} events ==`);
   const { db, drop } = await openEngine(engine);
+  try {
+    await measure(db);
+  } finally {
+    await db.close().catch((e: unknown) => console.error(e));
+    await drop();
+  }
+}
+
+async function measure(db: Database) {
   const config = loadConfig({
     NODE_ENV: "test",
     SECRET_KEY: "bench-secret-key-0123456789abcdefghijklmnop",
@@ -149,8 +159,6 @@ async function bench(engine: "pglite" | "postgres") {
   } finally {
     await receiver.close();
     await server.close();
-    await db.close();
-    await drop();
   }
 }
 

@@ -155,10 +155,10 @@ async function main() {
   );
   const db = await createPostgresDatabase("ssob_bench_load");
   const sql = new pg.Client({ connectionString: db.url });
-  await sql.connect();
   const instances: Instance[] = [];
   let hello: ReturnType<typeof spawn> | undefined;
   try {
+    await sql.connect();
     const secret = () => randomBytes(32).toString("base64url");
     const sha = (s: string) => createHash("sha256").update(s).digest("hex");
     const [keyId, tokenId] = [randomUUID(), randomUUID()];
@@ -388,9 +388,9 @@ async function main() {
     if (errors + saml.errors > 0) process.exitCode = 1;
   } finally {
     hello?.kill();
-    await Promise.all(instances.map((x) => x.stop()));
+    // The database is dropped whatever stopping the rest did.
+    await Promise.allSettled([...instances.map((x) => x.stop()), sql.end()]);
     agent.destroy();
-    await sql.end();
     await db.drop();
   }
 }

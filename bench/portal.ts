@@ -63,6 +63,15 @@ function timing(app: Express): { app: Express; take: () => number[] } {
 async function main() {
   const engine = (arg("engine") ?? "postgres") as "pglite" | "postgres";
   const { db, drop } = await openEngine(engine);
+  try {
+    await measure(engine, db);
+  } finally {
+    await db.close().catch((e: unknown) => console.error(e));
+    await drop();
+  }
+}
+
+async function measure(engine: "pglite" | "postgres", db: Database) {
   const config = loadConfig({
     NODE_ENV: "test",
     SECRET_KEY: "bench-secret-key-0123456789abcdefghijkl",
@@ -139,8 +148,6 @@ async function main() {
       `| ${r.label} | ${r.p50.toFixed(1)} | ${r.p95.toFixed(1)} | ${(r.p95 / api).toFixed(2)}x | ${Math.round(r.bytes / 1024)} KB |`,
     );
   await server.close();
-  await db.close();
-  await drop();
 }
 
 main().catch((e: unknown) => {

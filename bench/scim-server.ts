@@ -2,6 +2,8 @@
 // generator never shares a Node event loop with the server it measures: opens the engine, seeds
 // an organization and a SCIM token, serves an Express hello-world (the ceiling) and the real app,
 // and answers the bench's IPC commands (raw INSERT floor, VACUUM ANALYZE, member counts, RSS, stop).
+// Its database is dropped on stop, and also when the bench goes away without one, when this
+// process fails, and on SIGINT or SIGTERM (bench/database.ts).
 import express from "express";
 import { Prisma } from "../src/generated/prisma/client";
 import { loadConfig, type ReadyConfig } from "../src/config";
@@ -9,6 +11,7 @@ import { createLogger } from "../src/shared/logger";
 import { createServices } from "../src/services";
 import { createApp } from "../src/http/app";
 import { listen, openEngine, rawInserter, run, rssMb } from "./scim-harness";
+import { exitAfterCleanup } from "./database";
 
 export type ServerCommand =
   | { cmd: "raw"; conc: number; ops: number }
@@ -93,6 +96,8 @@ async function main() {
         return null;
     }
   }
+  // The bench gone (ended, killed or crashed) without a stop: drop the database all the same.
+  process.once("disconnect", () => void exitAfterCleanup(0));
   process.on("message", (m: ServerCommand & { id: number }) => {
     handle(m).then(
       (result) => {
@@ -108,5 +113,5 @@ async function main() {
 
 main().catch((e) => {
   console.error(e);
-  process.exit(1);
+  void exitAfterCleanup(1);
 });

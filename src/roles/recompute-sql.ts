@@ -51,7 +51,9 @@ function defaultRoleSource(orgId: string, set: RuleSet): Sql {
     : Prisma.sql`${set.defaultRole}::text`;
 }
 
-const idList = (ids: string[]): Sql => Prisma.sql`string_to_array(${ids.join(",")}::text, ',')::uuid[]`;
+/** A list of ids as one text parameter, cheaper to send and to parse than an array of uuids. */
+export const idList = (ids: string[]): Sql =>
+  Prisma.sql`string_to_array(${ids.join(",")}::text, ',')::uuid[]`;
 
 /**
  * The FROM of `target`. Why a list of users starts from the ids: right after a bulk import the

@@ -12,7 +12,7 @@ import { emit } from "../events";
 import { isUniqueViolation } from "../shared/errors";
 import type { RoleSource } from "../roles/resolve";
 import { setSessionCookie } from "../sessions/session-cookie";
-import { recomputeRoles } from "../roles/recompute";
+import { lockOrgForRoles, recomputeRoles } from "../roles/recompute";
 import type { SsoConnectionRecord, SsoProtocolName } from "./protocol";
 import { RefusedSignIn, refuseSignIn } from "./refusal";
 import { upsertSignInUser, type IdentityClaims } from "./sign-in-user";
@@ -63,6 +63,10 @@ const idpCtx = (input: SignInInput): Ctx => ({
 /** Everything up to (not including) the session: shared by the real sign-in and the preview. */
 async function admit(tx: Tx, deps: SignInDeps, input: SignInInput) {
   const ctx = idpCtx(input);
+  // The role seam's shared lock before the user's row, the order of every writer of roles
+  // (organization, then users): a rules change holds the organization and then updates every
+  // user, so a sign-in that held its user while waiting for the organization deadlocked with it.
+  await lockOrgForRoles(tx, ctx.orgId, "share");
   const { user, created, profileChanged } = await upsertSignInUser(
     tx,
     input.org,
@@ -77,7 +81,7 @@ async function admit(tx: Tx, deps: SignInDeps, input: SignInInput) {
       targetId: user.id,
       data: { via: "sso", email: user.email },
     });
-  await recomputeRoles(tx, ctx, [user.id]);
+  await recomputeRoles(tx, ctx, [user.id], { lockHeld: true });
   const fresh = await tx.user.findUniqueOrThrow({ where: { id: user.id } });
   if (!fresh.role) {
     throw new RefusedSignIn(

@@ -1,6 +1,6 @@
 // POST /users/{id}/deactivate|reactivate|block|unblock|reset-mfa, from one table: which
 // statuses an action starts from, where it leads, whether it may strip the organization of
-// its last active Admin (refused), whether the user's sessions end, and the event it emits.
+// its last active Admin (refused), and the event it emits; each ends the user's sessions.
 import type { Database, Tx } from "../db/client";
 import type { Prisma, User, UserStatus } from "../generated/prisma/client";
 import type { Ctx } from "../shared/context";
@@ -18,8 +18,6 @@ interface Step {
   data: Prisma.UserUpdateInput;
   /** Leaves "active": refused for the last active Admin. */
   leavesActive: boolean;
-  /** Why: a deactivated or blocked user, or one whose second factor was reset, must not keep a live session. */
-  revokeSessions: boolean;
   /** The audit action; the catalogue says which event the downstream application receives. */
   audit: "user.deactivated" | "user.reactivated" | "user.blocked" | "user.unblocked" | "user.mfa_reset";
 }
@@ -29,35 +27,30 @@ const STEPS: Record<LifecycleAction, Step> = {
     from: ["active", "blocked"],
     data: { status: "deactivated" },
     leavesActive: true,
-    revokeSessions: true,
     audit: "user.deactivated",
   },
   reactivate: {
     from: ["deactivated"],
     data: { status: "active" },
     leavesActive: false,
-    revokeSessions: false,
     audit: "user.reactivated",
   },
   block: {
     from: ["active", "deactivated"],
     data: { status: "blocked" },
     leavesActive: true,
-    revokeSessions: true,
     audit: "user.blocked",
   },
   unblock: {
     from: ["blocked"],
     data: { status: "active" },
     leavesActive: false,
-    revokeSessions: false,
     audit: "user.unblocked",
   },
   "reset-mfa": {
     from: ["active", "blocked", "deactivated"],
     data: { totpSecret: null, totpEnabledAt: null, totpLastStep: null, recoveryCodes: [] },
     leavesActive: false,
-    revokeSessions: true,
     audit: "user.mfa_reset",
   },
 };
@@ -90,7 +83,11 @@ export async function runLifecycleAction(deps: LifecycleDeps, ctx: Ctx, id: stri
       where: { id: user.id },
       data: { ...step.data, version: { increment: 1 } },
     });
-    const revoked = step.revokeSessions ? await deps.revokeAllForUser(tx, ctx.orgId, user.id) : 0;
+    // Every action ends the user's sessions: a removal or a reset of the second factor must not
+    // leave one live, and a user who comes back must not find one either: any session still live
+    // then was made before the removal (a sign-in that raced a SCIM deactivation,
+    // docs/decisions.md).
+    const revoked = await deps.revokeAllForUser(tx, ctx.orgId, user.id);
     const rescinded = step.leavesActive ? await rescindPendingInvitations(tx, ctx.orgId, user.id) : 0;
     await emit(tx, ctx, {
       action: step.audit,

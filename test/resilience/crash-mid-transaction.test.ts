@@ -1,10 +1,11 @@
 // Issue 17 point 2: `kill -9` of the service in the middle of a 10,000-member group PATCH and of
 // a rules change that recomputes a whole organization. After a restart each change is all or
 // nothing, the outbox holds exactly the committed events, and the next request succeeds.
-// Where the kill lands: the test holds one user's row (FOR NO KEY UPDATE, as an UPDATE of that
-// row would), so the service's transaction, having written its first statements, waits on it;
-// pg_stat_activity shows that backend waiting on a lock with a transaction id (it has written),
-// and only then is the process killed. PostgreSQL only (a PGlite crash is a crash of the process
+// Where the kill lands: the test holds the users table in SHARE mode, which reads and row locks
+// pass but an UPDATE of users waits for; the service's transaction has by then written its first
+// statements (the memberships, the group and its events; the rules), and waits at the role
+// recompute's UPDATE. pg_stat_activity shows that backend waiting on a lock with a transaction
+// id (it has written), and only then is the process killed. PostgreSQL only (a PGlite crash is a crash of the process
 // that holds the database).
 import pg from "pg";
 import type { Organization } from "../../src/generated/prisma/client";
@@ -91,8 +92,8 @@ onPostgres("kill -9 in the middle of a transaction", () => {
   });
 
   /**
-   * Sends `send()` while a test transaction holds one user's row, waits until the service's
-   * transaction has written and is waiting on that row, kills the service, releases the row,
+   * Sends `send()` while a test transaction holds the users table, waits until the service's
+   * transaction has written and is waiting on that table, kills the service, releases the table,
    * and waits until PostgreSQL has ended the orphaned backend (rolling its transaction back).
    */
   async function killMidTransaction(send: () => Promise<Response>) {
@@ -106,7 +107,7 @@ onPostgres("kill -9 in the middle of a transaction", () => {
       const [{ pid: holderPid }] = (await holder.query<{ pid: number }>("SELECT pg_backend_pid() AS pid"))
         .rows as [{ pid: number }];
       await holder.query("BEGIN");
-      await holder.query("SELECT 1 FROM users WHERE id = $1 FOR NO KEY UPDATE", [userIds[MEMBERS - 1]]);
+      await holder.query("LOCK TABLE users IN SHARE MODE");
       const answered = send().then(
         async (res) => `answered ${res.status}: ${(await res.text()).slice(0, 300)}`,
         () => "connection lost",

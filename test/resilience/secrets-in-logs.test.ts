@@ -1,9 +1,12 @@
 // Issue 17 point 7: a whole scenario at the most verbose log level (silly), every log line
 // captured: SCIM with a token (and a wrong one), a SAML sign-in through a real IdP (and its
 // replay), an OIDC sign-in through a real provider, an invitation accepted with a password and a
-// local sign-in (and a wrong password). Then no token, password, secret, cookie value,
-// SAMLResponse, authorization code, state or signature appears in any log line or in the body
-// of any refusal.
+// local sign-in (and a wrong password), and webhooks: endpoints created and one rotated through
+// the admin API, their events delivered by the worker to a receiver on 127.0.0.1, to one that
+// answers 500 and to one that is unreachable (retries and failures), and a test event. Then no
+// token, password, secret, cookie value, SAMLResponse, authorization code, state or signature
+// (SAML's, or any `webhook-signature` value sent) appears in any log line, in the body of any
+// refusal or in any webhook delivered.
 import request from "supertest";
 import { createTestApp, type TestApp } from "../support/app";
 import { startSamlIdps, type SamlIdpPool } from "../support/saml-idp";
@@ -13,6 +16,8 @@ import { postAcs, samlOrg, startLogin } from "../sso/saml/saml-flow";
 import { deliver, oidcOrg, sessionCookieOf, startSignIn, type Harness } from "../sso/oidc/harness";
 import { tokenOf } from "../users/helpers";
 import { createCipher } from "../../src/shared/crypto";
+import { startReceiver, until, type Receiver } from "../webhooks/receiver";
+import { FAST } from "../webhooks/helpers";
 
 /** Outside production the invitation link is also printed for the quickstart, on purpose
  * (contract section 1); the test below checks that production prints it nowhere. */
@@ -22,15 +27,22 @@ const BASE_URL = "http://sso.test";
 let t: TestApp;
 let pool: SamlIdpPool;
 let op: TestOp;
+/** Webhook receivers on 127.0.0.1: one that takes every event, one that answers 500. */
+let hooks: Receiver;
+let failing: Receiver;
 
 beforeAll(async () => {
-  t = await createTestApp({ BASE_URL, LOG_LEVEL: "silly" });
+  t = await createTestApp({ BASE_URL, LOG_LEVEL: "silly", WEBHOOK_ALLOW_PRIVATE_URLS: "true" });
   pool = startSamlIdps();
   op = await startTestOp({ redirectUris: [`${BASE_URL}/sso/acme-oidc/oidc/callback`] });
+  hooks = await startReceiver();
+  failing = await startReceiver(() => ({ status: 500, body: "receiver down, try later" }));
 });
 afterAll(async () => {
   await pool.close();
   await op.close();
+  await hooks.close();
+  await failing.close();
   await t.close();
 });
 
@@ -53,17 +65,58 @@ const cookieValue = (res: request.Response, name: string) =>
     ?.split(";")[0]
     ?.slice(name.length + 1);
 
-test("when SCIM, SAML, OIDC, invitations and local sign-in run at the most verbose log level, then no secret appears in any log line or refusal body", async () => {
+test("when SCIM, SAML, OIDC, invitations, local sign-in and webhooks run at the most verbose log level, then no secret appears in any log line, refusal body or delivered webhook", async () => {
   // SCIM: a token, its secret part, and a wrong token of the right shape.
   const org = await t.given.org({ plan: "enterprise", slug: "acme" });
   const apiKey = await t.given.apiKey(org);
   keep("API key", apiKey);
+  const admin = (r: request.Test) => r.set("Authorization", `Bearer ${apiKey}`);
+
+  // Webhooks, before anything happens, so that every event of the scenario is delivered: an
+  // endpoint per receiver and one whose host does not answer (a port just closed), each secret
+  // shown once; one endpoint's secret rotated (both then sign); a URL carrying a password, refused.
+  const closed = await startReceiver();
+  await closed.close();
+  const endpoints: Record<string, string> = {};
+  for (const [name, url] of [
+    ["delivered", hooks.url],
+    ["failing", failing.url],
+    ["unreachable", closed.url],
+  ] as const) {
+    const res = seen(
+      await admin(request(t.app).post("/api/v1/orgs/acme/webhooks")).send({ url, events: ["*"] }),
+    );
+    expect(res.status).toBe(201);
+    endpoints[name] = res.body.id;
+    keep(`${name} webhook signing secret`, res.body.secret);
+    keep(`${name} webhook signing key`, String(res.body.secret).replace(/^whsec_/, ""));
+  }
+  const rotated = seen(
+    await admin(request(t.app).post(`/api/v1/orgs/acme/webhooks/${endpoints.delivered}/rotate-secret`)),
+  );
+  expect(rotated.status).toBe(200);
+  keep("rotated webhook signing secret", rotated.body.secret);
+  const hookPassword = "Hook-Basic-Password-45";
+  keep("webhook URL password", hookPassword);
+  expect(
+    seen(
+      await admin(request(t.app).post("/api/v1/orgs/acme/webhooks")).send({
+        url: `http://hook:${hookPassword}@127.0.0.1:9/hooks`,
+      }),
+    ).status,
+  ).toBe(400);
+
   const token = await t.given.scimToken(org);
   keep("SCIM token", token);
   keep("SCIM token secret", token.split("_").slice(2).join("_"));
   const scim = (r: request.Test) => r.set("Authorization", `Bearer ${token}`).set("Content-Type", SCIM_JSON);
+  // SCIM's write-only password (RFC 7643 4.1.1): kept nowhere, so neither logged nor delivered.
+  const scimPassword = "Scim-Horse-Battery-Staple-46";
+  keep("SCIM password attribute", scimPassword);
   const created = seen(
-    await scim(request(t.app).post("/scim/v2/acme/Users")).send(JSON.stringify(newUser("sam@acme.test"))),
+    await scim(request(t.app).post("/scim/v2/acme/Users")).send(
+      JSON.stringify(newUser("sam@acme.test", { password: scimPassword })),
+    ),
   );
   expect(created.status).toBe(201);
   seen(
@@ -157,6 +210,38 @@ test("when SCIM, SAML, OIDC, invitations and local sign-in run at the most verbo
 
   keep("SECRET_KEY", t.config.secretKey);
 
+  // Webhook deliveries: the worker sends the scenario's events, retries the 500s and the
+  // unreachable host; a test event to the failing receiver answers its failed attempt.
+  const worker = t.services.webhooks.createWorker(FAST);
+  worker.start();
+  const attemptsOf = (endpointId: string) => t.db.prisma.webhookAttempt.count({ where: { endpointId } });
+  const events = await t.db.prisma.outboxEvent.count({ where: { orgId: org.id } });
+  expect(events).toBeGreaterThanOrEqual(3);
+  try {
+    await until(
+      async () =>
+        new Set(hooks.received.map((r) => r.id)).size === events &&
+        failing.received.length >= 3 &&
+        (await attemptsOf(endpoints.unreachable!)) >= 3,
+      "deliveries, and retries of the failing and unreachable endpoints",
+    );
+  } finally {
+    await worker.stop();
+  }
+  const test = seen(await admin(request(t.app).post(`/api/v1/orgs/acme/webhooks/${endpoints.failing}/test`)));
+  expect(test.body).toMatchObject({ outcome: "test_failed", responseStatus: 500 });
+  const signatures = [...hooks.received, ...failing.received].flatMap((r) =>
+    String(r.headers["webhook-signature"]).split(" "),
+  );
+  // The delivered endpoint signs with its rotated and its previous secret: two values each.
+  expect(signatures.length).toBeGreaterThanOrEqual(hooks.received.length * 2 + failing.received.length);
+  signatures.forEach((value, i) => {
+    keep(`webhook-signature value ${i}`, value);
+    keep(`webhook-signature HMAC ${i}`, value.replace(/^v1,/, ""));
+  });
+  const delivered = [...hooks.received, ...failing.received].map((r) => r.body);
+  expect(delivered.some((body) => body.includes('"type":"user.created"'))).toBe(true);
+
   // The log sink caught the scenario at every level, down to http and below.
   expect(t.rawLogs.length).toBeGreaterThan(20);
   expect(t.logs.some((l) => l.level === "http")).toBe(true);
@@ -169,6 +254,9 @@ test("when SCIM, SAML, OIDC, invitations and local sign-in run at the most verbo
     ...refusals
       .filter((body) => body.includes(value))
       .map((body) => `refusal body holds the ${what}: ${body.slice(0, 300)}`),
+    ...delivered
+      .filter((body) => body.includes(value))
+      .map((body) => `webhook delivered the ${what}: ${body.slice(0, 300)}`),
   ]);
   expect(leaks).toEqual([]);
 });

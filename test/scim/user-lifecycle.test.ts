@@ -2,6 +2,7 @@
 // removes, each change commits with its audit and outbox event (actor: the token), roles are
 // recomputed from group mappings, ETags guard writes (412), the plan's seat limit applies,
 // passwords and unknown attributes are never kept, and type errors answer 400 invalidValue.
+import request from "supertest";
 import { createTestApp, type TestApp } from "../support/app";
 import { GROUP, newUser, patchBody, scimClient, type ScimClient } from "./scim-client";
 
@@ -34,6 +35,21 @@ describe("deprovisioning", () => {
       where: { targetId: id, action: "user.deactivated" },
     });
     expect(audit.data).toMatchObject({ via: "scim", sessionsRevoked: 2 });
+  });
+
+  test("when active=true arrives for a deactivated user, then a session left from before the deactivation is revoked", async () => {
+    const id = (await c.post("/Users", newUser("returner@acme.test")).expect(201)).body.id;
+    await c.patch(`/Users/${id}`, patchBody({ op: "replace", path: "active", value: false })).expect(200);
+    // What a sign-in that committed while the deactivation waited for the row leaves behind.
+    const cookie = await t.given.session(await row(id), "saml");
+    await request(t.app).get("/api/v1/me").set("Cookie", cookie).expect(401);
+    await c.patch(`/Users/${id}`, patchBody({ op: "replace", path: "active", value: true })).expect(200);
+    expect((await row(id)).status).toBe("active");
+    expect(await t.db.prisma.session.count({ where: { userId: id, revokedAt: null } })).toBe(0);
+    await request(t.app).get("/api/v1/me").set("Cookie", cookie).expect(401);
+    expect(await t.db.prisma.auditEvent.count({ where: { targetId: id, action: "user.reactivated" } })).toBe(
+      1,
+    );
   });
 
   test("when DELETE arrives, then the user is gone, with its audit and outbox events", async () => {

@@ -1,8 +1,8 @@
 // The one-statement SCIM user writes (save-sql.ts, delete-sql.ts) against the rules they stand
 // in for: a change that changes nothing writes nothing; the DELETE's events carry the user as
-// it was, with the groups it left; the role recomputed inside a PATCH's statement is the role
-// recomputeRoles computes, with its user.role_changed events after the change's own; and every
-// event row these writes leave is one the event catalogue accepts.
+// it was, with the groups it left; a PUT or PATCH leaves the role as recomputeRoles computes it
+// (it writes none of the role's inputs); and every event row these writes leave is one the event
+// catalogue accepts.
 import { checkAuditRow, checkOutboxRow } from "../../src/events";
 import { recomputeRoles } from "../../src/roles/recompute";
 import { findUser } from "../../src/scim/users/store";
@@ -80,35 +80,55 @@ test.each([
   },
 );
 
-test("when a PATCH changes a user whose stored role is stale, then its statement recomputes it as recomputeRoles does", async () => {
-  const [patched, recomputed] = await Promise.all(
-    ["stale.patched@acme.test", "stale.recomputed@acme.test"].map(
-      async (userName) => (await c.post("/Users", newUser(userName)).expect(201)).body.id as string,
-    ),
+test("when PATCHes and PUTs deactivate, reactivate, rename and re-email a user of a mapped group, then its role stays what recomputeRoles computes, with no user.role_changed: they write none of the role's inputs", async () => {
+  const body = newUser("mapped.member@acme.test");
+  const id = (await c.post("/Users", body).expect(201)).body.id as string;
+  const group = `Mapped for ${id}`;
+  await c.post("/Groups", { schemas: [GROUP], displayName: group, members: [{ value: id }] }).expect(201);
+  await t.services.roles.putMappings(
+    { orgId: c.org.id, actor: { type: "cli" } },
+    { defaultRole: "Viewer", rules: [{ group, role: "Support" }] },
+    { force: true },
   );
-  await t.db.prisma.user.updateMany({
-    where: { id: { in: [patched!, recomputed!] } },
-    data: { role: "Admin", roleSource: { kind: "manual", rules: [] } },
-  });
-  await c.patch(`/Users/${patched}`, patchBody({ op: "replace", path: "title", value: "New" })).expect(200);
-  await t.db.prisma.$transaction((tx) =>
-    recomputeRoles(tx, { orgId: c.org.id, actor: { type: "cli" } }, [recomputed!]),
-  );
-  const roleOf = async (id: string) => {
+  const roleOf = async () => {
     const u = await t.db.prisma.user.findUniqueOrThrow({ where: { id } });
-    return { role: u.role, roleSource: u.roleSource };
+    return { role: u.role, roleSource: u.roleSource, status: u.status };
   };
-  expect(await roleOf(patched!)).toEqual({ role: "Viewer", roleSource: { kind: "default", rules: [] } });
-  expect(await roleOf(patched!)).toEqual(await roleOf(recomputed!));
-  const { audit, outbox } = await eventsOf(patched!);
-  expect(audit.slice(-2).map((a) => a.action)).toEqual(["user.updated", "user.role_changed"]);
-  expect(outbox.slice(-2).map((o) => o.type)).toEqual(["user.updated", "user.role_changed"]);
-  const roleChanged = async (id: string) =>
-    (await eventsOf(id)).audit.filter((a) => a.action === "user.role_changed").at(-1)!.data as Record<
-      string,
-      unknown
-    >;
-  const [mine, seams] = [await roleChanged(patched!), await roleChanged(recomputed!)];
-  expect(mine).toMatchObject({ id: patched, email: "stale.patched@acme.test", from: "Admin", to: "Viewer" });
-  expect({ ...mine, id: null, email: null }).toEqual({ ...seams, id: null, email: null });
+  expect(await roleOf()).toMatchObject({ role: "Support", roleSource: { kind: "mapping" } });
+  const roleEvents = async () =>
+    (await eventsOf(id)).audit.filter((a) => a.action === "user.role_changed").length;
+  const before = { role: await roleOf(), events: await roleEvents() };
+  const changes: [string, () => Promise<unknown>][] = [
+    [
+      "Entra deactivation",
+      () => c.patch(`/Users/${id}`, patchBody({ op: "Replace", path: "active", value: "False" })).expect(200),
+    ],
+    [
+      "Okta reactivation",
+      () => c.patch(`/Users/${id}`, patchBody({ op: "replace", value: { active: true } })).expect(200),
+    ],
+    [
+      "rename",
+      () =>
+        c
+          .patch(`/Users/${id}`, patchBody({ op: "replace", path: "displayName", value: "Renamed" }))
+          .expect(200),
+    ],
+    [
+      "PUT with new emails",
+      () =>
+        c.put(`/Users/${id}`, { ...body, emails: [{ value: "other@acme.test", primary: true }] }).expect(200),
+    ],
+    ["PUT deactivation", () => c.put(`/Users/${id}`, { ...body, active: false }).expect(200)],
+  ];
+  for (const [what, change] of changes) {
+    await change();
+    const recomputed = await t.db.prisma.$transaction((tx) =>
+      recomputeRoles(tx, { orgId: c.org.id, actor: { type: "cli" } }, [id]),
+    );
+    expect({ what, recomputed }).toEqual({ what, recomputed: [] });
+    expect({ what, role: (await roleOf()).role }).toEqual({ what, role: before.role.role });
+  }
+  expect((await roleOf()).status).toBe("deactivated");
+  expect(await roleEvents()).toBe(before.events);
 });

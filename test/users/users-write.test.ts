@@ -141,6 +141,21 @@ describe("lifecycle actions", () => {
     expect(await auditOf(org.id, "user.reactivated", viewer.user.id)).toHaveLength(1);
   });
 
+  test("when a deactivated user still holds a session (a sign-in that raced the deactivation), then reactivation ends it", async () => {
+    const { admin, viewer, base } = await orgWithMembers(t);
+    await request(t.app)
+      .post(`${base}/users/${viewer.user.id}/deactivate`)
+      .set("Cookie", admin.cookie)
+      .expect(200);
+    const leftover = await t.given.session(viewer.user, "saml");
+    await request(t.app)
+      .post(`${base}/users/${viewer.user.id}/reactivate`)
+      .set("Cookie", admin.cookie)
+      .expect(200);
+    await request(t.app).get("/api/v1/me").set("Cookie", leftover).expect(401);
+    expect(await t.db.prisma.session.count({ where: { userId: viewer.user.id, revokedAt: null } })).toBe(0);
+  });
+
   test("when an Admin blocks and unblocks a user, then sessions end on block, and the role and groups are kept", async () => {
     const { org, admin, support, base } = await orgWithMembers(t);
     const blocked = await request(t.app)

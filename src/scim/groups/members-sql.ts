@@ -1,15 +1,16 @@
 // The SCIM Group statements in raw SQL: the read of a group's row (locked or not), its member
-// ids, and every write of a group and its members as one statement whatever the batch size (the
-// create, a member batch, a rename or a replacement of every member): the existence check of
-// the added users, the group row, the DELETE, the INSERT ... ON CONFLICT DO NOTHING and the
-// group's audit and outbox events (events-sql.ts) as data-modifying CTEs. It is the one path by
-// which SCIM changes memberships.
+// ids, the lock of the users whose roles a write recomputes, and every write of a group and its
+// members as one statement whatever the batch size (the create, a member batch, a rename or a
+// replacement of every member): the existence check of the added users, the group row, the
+// DELETE, the INSERT ... ON CONFLICT DO NOTHING and the group's audit and outbox events
+// (events-sql.ts) as data-modifying CTEs. It is the one path by which SCIM changes memberships.
 import { Prisma, type Group } from "../../generated/prisma/client";
 import type { Reader, SqlTx } from "../../db/client";
 import type { ScimCtx } from "../context";
 import { isUuid } from "../../shared/ids";
 import { groupEventsCtes, type GroupAction, type GroupEventData } from "./events-sql";
 import { foldSql } from "../../shared/fold-sql";
+import { idList } from "../../roles/recompute-sql";
 const GROUP_COLUMNS = Prisma.sql`g.id::text AS id, g.org_id::text AS "orgId", g.display_name AS "displayName",
   g.display_name_lower AS "displayNameLower", g.external_id AS "externalId", g.source::text AS source,
   g.version, g.created_at AS "createdAt", g.updated_at AS "updatedAt"`;
@@ -41,6 +42,45 @@ export async function memberIdsOf(tx: SqlTx, orgId: string, groupId: string): Pr
   return rows.map((r) => r.id);
 }
 
+/**
+ * Locks, in id order, the users of the organization among `ids` whose roles the caller will
+ * recompute, and answers whether a role mapping rule names the group (by its displayName or
+ * externalId, as `group`), in one statement; `onlyIfMapped` locks them only when one does (when
+ * none does, memberships of the group cannot change a role: rules match users through the
+ * groups they name, and the caller skips the recompute).
+ *
+ * Why, and why here: member batches of different groups that share users each recompute those
+ * users. Without this, each role UPDATE locked the users in its own order, so two of them could
+ * each hold a row the other waited for (PostgreSQL 40P01, issue 18); and a recompute could run
+ * beside another's uncommitted membership change and write a role computed without it. Locked
+ * first and in one order, the second waits for the first to commit, and its later statements
+ * (the write, the recompute) see the first's memberships. Before the membership write, because
+ * a user's DELETE takes the user and then its memberships: the same order. FOR NO KEY UPDATE,
+ * what the role UPDATE takes anyway, so inserts of memberships referencing these users (the key
+ * share of the foreign key) are not blocked. The rule check needs the organization lock held
+ * (lockGroup) before this statement's snapshot: a rules change that committed while we waited
+ * for the lock is then seen.
+ */
+export async function lockUsersForRoles(
+  tx: SqlTx,
+  orgId: string,
+  group: Pick<Group, "displayNameLower" | "externalId">,
+  ids: string[],
+  options: { onlyIfMapped: boolean },
+): Promise<{ mapped: boolean }> {
+  const wanted = [...new Set(ids.filter(isUuid))];
+  const [row] = await tx.$queryRaw<{ mapped: boolean }[]>`WITH
+    rule AS (SELECT EXISTS (SELECT 1 FROM role_mapping_rules r WHERE r.org_id = ${orgId}::uuid
+      AND r.group_lower IN (${group.displayNameLower}, ${foldSql(Prisma.sql`${group.externalId}::text`)})) AS mapped),
+    locked AS (
+      SELECT u.id FROM users u WHERE u.id = ANY(${idList(wanted)}) AND u.org_id = ${orgId}::uuid
+        AND (${!options.onlyIfMapped} OR (SELECT mapped FROM rule))
+      ORDER BY u.id FOR NO KEY UPDATE OF u
+    )
+    SELECT (SELECT mapped FROM rule) AS mapped, (SELECT count(*) FROM locked)::int AS locked`;
+  return { mapped: row?.mapped ?? true };
+}
+
 export interface GroupWrite {
   /** The group as it is after the write (its names, id and times); the version is bumped by one. */
   group: Group;
@@ -63,21 +103,14 @@ export interface GroupWrite {
  * docs/decisions.md).
  *
  * Writes the group (insert, or update of its names with the version bumped), its members and
- * its events, with the group (and on an update, its organization FOR SHARE: lockGroup) locked by
- * the caller. Answers the added ids that are not users of the organization (the caller must fail
- * the transaction when there are any), and whether any role mapping rule names the group: when
- * none does, its memberships cannot change a role (rules match users through the groups they
- * name), so the caller may skip the recompute. Why here and not with the lock: this statement's
- * snapshot is taken after the organization lock is held, so a rules change that committed while
- * we waited for it is seen.
+ * its events, with the group (and on an update, its organization FOR SHARE: lockGroup) and the
+ * users whose roles will be recomputed (lockUsersForRoles) locked by the caller. Answers the
+ * added ids that are not users of the organization (the caller must fail the transaction when
+ * there are any).
  */
-export async function writeGroup(
-  tx: SqlTx,
-  ctx: ScimCtx,
-  w: GroupWrite,
-): Promise<{ unknown: string[]; mapped: boolean }> {
+export async function writeGroup(tx: SqlTx, ctx: ScimCtx, w: GroupWrite): Promise<{ unknown: string[] }> {
   const unknown = w.add.filter((id) => !isUuid(id));
-  if (unknown.length > 0) return { unknown, mapped: true };
+  if (unknown.length > 0) return { unknown };
   const g = w.group;
   const groupRow = w.create
     ? Prisma.sql`INSERT INTO groups (id, org_id, display_name, display_name_lower, external_id, source,
@@ -93,7 +126,7 @@ export async function writeGroup(
   // The snapshot's members, less the removed, plus the added (each RETURNING 1 per row).
   const memberCount = Prisma.sql`((SELECT count(*) FROM group_memberships m WHERE m.group_id = g.id
     AND m.org_id = g.org_id) - (SELECT count(*) FROM removed) + (SELECT count(*) FROM added))::int`;
-  const [row] = await tx.$queryRaw<{ unknown: string[]; mapped: boolean }[]>`WITH
+  const [row] = await tx.$queryRaw<{ unknown: string[] }[]>`WITH
     requested AS (SELECT DISTINCT unnest(${w.add}::uuid[]) AS user_id),
     valid AS (
       SELECT u.id FROM requested r
@@ -114,12 +147,10 @@ export async function writeGroup(
     )
     ${groupEventsCtes(ctx, w.action, Prisma.sql`group_row g`, g.displayName, w.data, memberCount)}
     SELECT (SELECT coalesce(array_agg(r.user_id::text), '{}') FROM requested r
-        WHERE NOT EXISTS (SELECT 1 FROM valid v WHERE v.id = r.user_id)) AS unknown,
-      EXISTS (SELECT 1 FROM role_mapping_rules r WHERE r.org_id = ${ctx.orgId}::uuid
-        AND r.group_lower IN (${g.displayNameLower}, ${foldSql(Prisma.sql`${g.externalId}::text`)})) AS mapped`;
+        WHERE NOT EXISTS (SELECT 1 FROM valid v WHERE v.id = r.user_id)) AS unknown`;
   // Usually none: answering the unknown ids, not the valid ones, keeps the reply one short row.
   const missing = new Set(row?.unknown ?? []);
-  return { unknown: w.add.filter((id) => missing.has(id.toLowerCase())), mapped: row?.mapped ?? true };
+  return { unknown: w.add.filter((id) => missing.has(id.toLowerCase())) };
 }
 
 /** Deletes a locked group (its memberships go with it by their foreign keys) and writes its events. */

@@ -1,7 +1,9 @@
 // POST, PUT, PATCH and DELETE of SCIM Groups, each one transaction (or one statement) with its
 // audit event, its outbox event (group.updated) and the role recomputation of exactly the users
 // it affects: the members added or removed, or every member when a rename may change which
-// rules match. Every write of the group and its members is the one statement of members-sql.ts.
+// rules match, those users locked in id order first (lockUsersForRoles). Every write of the
+// group and its members is the one statement of members-sql.ts. A transaction PostgreSQL ends
+// to break a deadlock is run again (retryLockConflicts): each is database work alone.
 import { randomUUID } from "node:crypto";
 import type { Database, SqlTx } from "../../db/client";
 import type { Group } from "../../generated/prisma/client";
@@ -15,7 +17,8 @@ import { canonicalize } from "../schema/canonical";
 import { driverTx, uniqueAs409 } from "../users/store";
 import { planGroupPatch, type GroupPlan } from "./patch-plan";
 import { groupUniqueness, lockGroup, unknownMembers } from "./store";
-import { deleteGroupWithEvents, memberIdsOf, writeGroup } from "./members-sql";
+import { deleteGroupWithEvents, lockUsersForRoles, memberIdsOf, writeGroup } from "./members-sql";
+import { retryLockConflicts } from "../../db/lock-conflicts";
 import { presentGroup } from "./present";
 import { createGroupReads } from "./read-groups";
 import { isUuid } from "../../shared/ids";
@@ -37,6 +40,9 @@ async function applyMemberBatch(
   const add = [...plan.add];
   const remove = [...plan.remove];
   if (add.length === 0 && remove.length === 0) return group;
+  const { mapped } = await lockUsersForRoles(tx, ctx.orgId, group, [...add, ...remove], {
+    onlyIfMapped: true,
+  });
   const updated = { ...group, version: group.version + 1, updatedAt: new Date() };
   const data = { membersAdded: add, membersRemoved: remove };
   const write = {
@@ -48,7 +54,7 @@ async function applyMemberBatch(
     action: "group.updated" as const,
     data,
   };
-  const { unknown, mapped } = await writeGroup(tx, ctx, write);
+  const { unknown } = await writeGroup(tx, ctx, write);
   if (unknown.length > 0) throw unknownMembers(unknown);
   if (mapped) await recomputeRoles(tx, ctx, [...add, ...remove], { lockHeld: true });
   return updated;
@@ -64,6 +70,8 @@ async function applyPlan(tx: SqlTx, ctx: ScimCtx, group: Group, plan: GroupPlan)
     (plan.externalId !== undefined && plan.externalId !== group.externalId);
   if (!renamed && !plan.reset) return applyMemberBatch(tx, ctx, group, plan);
   const before = await memberIdsOf(tx, ctx.orgId, group.id);
+  const affected = [...new Set([...before, ...add, ...remove])];
+  await lockUsersForRoles(tx, ctx.orgId, group, affected, { onlyIfMapped: false });
   const displayName = plan.displayName ?? group.displayName;
   const updated: Group = {
     ...group,
@@ -93,7 +101,7 @@ async function applyPlan(tx: SqlTx, ctx: ScimCtx, group: Group, plan: GroupPlan)
   };
   const { unknown } = await writeGroup(tx, ctx, write);
   if (unknown.length > 0) throw unknownMembers(unknown);
-  await recomputeRoles(tx, ctx, [...new Set([...before, ...add, ...remove])], { lockHeld: true });
+  await recomputeRoles(tx, ctx, affected, { lockHeld: true });
   return updated;
 }
 
@@ -136,53 +144,63 @@ export function createGroupWrites({ db }: { db: Database }) {
         );
         return { resource: presentGroup(ctx, group, []), version: group.version };
       }
-      await driverTx(
-        db,
-        async (tx) => {
-          await lockOrgForRoles(tx, ctx.orgId, "share");
-          const { unknown, mapped } = await writeGroup(tx, ctx, { ...write, data: { membersAdded: add } });
-          if (unknown.length > 0) throw unknownMembers(unknown);
-          if (mapped) await recomputeRoles(tx, ctx, add, { lockHeld: true });
-        },
-        groupUniqueness,
+      await retryLockConflicts(() =>
+        driverTx(
+          db,
+          async (tx) => {
+            await lockOrgForRoles(tx, ctx.orgId, "share");
+            const { mapped } = await lockUsersForRoles(tx, ctx.orgId, group, add, { onlyIfMapped: true });
+            const { unknown } = await writeGroup(tx, ctx, { ...write, data: { membersAdded: add } });
+            if (unknown.length > 0) throw unknownMembers(unknown);
+            if (mapped) await recomputeRoles(tx, ctx, add, { lockHeld: true });
+          },
+          groupUniqueness,
+        ),
       );
       return reads.get(ctx, group.id);
     },
 
     async replace(ctx: ScimCtx, id: string, body: unknown, ifMatch?: string) {
       const plan = planFromBody(body);
-      return driverTx(
-        db,
-        async (tx) => {
-          const group = await lockGroup(tx, ctx.orgId, id);
-          assertVersion(group, ifMatch);
-          return applyPlan(tx, ctx, group, { ...plan, reset: true });
-        },
-        groupUniqueness,
+      return retryLockConflicts(() =>
+        driverTx(
+          db,
+          async (tx) => {
+            const group = await lockGroup(tx, ctx.orgId, id);
+            assertVersion(group, ifMatch);
+            return applyPlan(tx, ctx, group, { ...plan, reset: true });
+          },
+          groupUniqueness,
+        ),
       );
     },
 
     async patch(ctx: ScimCtx, id: string, body: unknown, ifMatch?: string) {
       const plan = planGroupPatch(readPatchBody(body));
-      return driverTx(
-        db,
-        async (tx) => {
-          const group = await lockGroup(tx, ctx.orgId, id);
-          assertVersion(group, ifMatch);
-          return applyPlan(tx, ctx, group, plan);
-        },
-        groupUniqueness,
+      return retryLockConflicts(() =>
+        driverTx(
+          db,
+          async (tx) => {
+            const group = await lockGroup(tx, ctx.orgId, id);
+            assertVersion(group, ifMatch);
+            return applyPlan(tx, ctx, group, plan);
+          },
+          groupUniqueness,
+        ),
       );
     },
 
     async remove(ctx: ScimCtx, id: string, ifMatch?: string): Promise<void> {
-      await db.transaction(async (tx) => {
-        const group = await lockGroup(tx, ctx.orgId, id);
-        assertVersion(group, ifMatch);
-        const members = await memberIdsOf(tx, ctx.orgId, group.id);
-        await deleteGroupWithEvents(tx, ctx, group, members);
-        await recomputeRoles(tx, ctx, members, { lockHeld: true });
-      });
+      await retryLockConflicts(() =>
+        db.transaction(async (tx) => {
+          const group = await lockGroup(tx, ctx.orgId, id);
+          assertVersion(group, ifMatch);
+          const members = await memberIdsOf(tx, ctx.orgId, group.id);
+          const { mapped } = await lockUsersForRoles(tx, ctx.orgId, group, members, { onlyIfMapped: true });
+          await deleteGroupWithEvents(tx, ctx, group, members);
+          if (mapped) await recomputeRoles(tx, ctx, members, { lockHeld: true });
+        }),
+      );
     },
   };
 }

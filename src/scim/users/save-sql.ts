@@ -1,13 +1,12 @@
-// A SCIM PUT or PATCH that changes a user, written by one statement inside the caller's
-// transaction (which holds the organization FOR SHARE and the user FOR UPDATE: lockUser): the
-// row and its emails (update-sql.ts), on deactivation its sessions and invitations, its audit
-// and outbox events (the event catalogue's eventsCte), and its role recomputed by the role seam's own CTEs (computedCte) into the
-// same UPDATE, with `user.role_changed` events when the role changes. Why the recompute in the
-// same statement: its snapshot is taken after the locks are held, as a separate recomputeRoles
-// statement's would be, so it computes the same role; it saves a round trip of every change.
+// A SCIM PUT or PATCH that changes a user, written by one statement, atomic on its own: the row
+// and its emails (update-sql.ts), on deactivation its sessions and invitations, and its audit and
+// outbox events (the event catalogue's eventsCte), only if the row still has the version the
+// caller read (ifUnchanged), under the organization row FOR SHARE (the lock the seat and
+// last-Admin checks take exclusively). No role recompute: a SCIM user change writes none of the
+// role's inputs (roles/resolve.ts: groups, sign-in values, how the user was provisioned, the
+// rules), so the role the role seam last wrote still holds (docs/decisions.md).
 import { Prisma } from "../../generated/prisma/client";
 import type { SqlTx } from "../../db/client";
-import { computedCte, roleChangedEvent } from "../../roles/recompute-sql";
 import type { ScimCtx } from "../context";
 import { eventsCte, userObjectSql } from "../../events";
 import { rowAfter, userChangeCtes, type UserChange } from "./update-sql";
@@ -15,21 +14,20 @@ import type { StoredUser } from "./store";
 
 export type UserChangeAction = "user.updated" | "user.deactivated" | "user.reactivated";
 
-/** Writes the change and its events; answers the row as written. */
+/** Writes the change and its events; answers the row as written, or null when its version moved. */
 export async function saveUserChange(
   tx: SqlTx,
   ctx: ScimCtx,
   c: UserChange,
   action: UserChangeAction,
   changed: string[],
-): Promise<StoredUser> {
+): Promise<StoredUser | null> {
   const after = rowAfter(c);
-  const id = c.row.id;
-  await tx.$executeRaw`${computedCte(ctx.orgId, { kind: "stored" }, { kind: "users", ids: [id] })},
-  ${userChangeCtes(ctx.orgId, { ...c, roleFromComputed: true })}
-  ${userEventsCtes(ctx, after, action, changed, c.revokeSessions)}
-  SELECT 1`;
-  return after;
+  const [row] = await tx.$queryRaw<{ n: number }[]>`WITH
+  ${userChangeCtes(ctx.orgId, { ...c, ifUnchanged: true })}
+  ${userEventsCtes(ctx, after, action, changed, action === "user.deactivated")}
+  SELECT count(*)::int AS n FROM user_updated`;
+  return (row?.n ?? 0) > 0 ? after : null;
 }
 
 /**
@@ -60,8 +58,5 @@ function userEventsCtes(
       data: Prisma.sql`${JSON.stringify(audit)}::jsonb ${counts}`,
       payload: userObjectSql("u"),
     },
-    roleChangedEvent(
-      Prisma.sql`user_updated u JOIN computed c ON c.id = u.id WHERE c.new_role IS DISTINCT FROM c.old_role`,
-    ),
   ]);
 }

@@ -36,10 +36,10 @@ export const holdsPassword = (row: StoredUser): boolean => row.holdsPassword;
 
 /**
  * For the rest of the transaction, prepared statements use their generic plan (cached once per
- * connection) instead of planning each execution for its values. Why: PostgreSQL kept choosing
- * custom plans for the write of a user change (save-sql.ts), a statement of some twenty CTEs
- * whose planning cost more than its execution; its generic plan is the same index lookups. The
- * statements of these transactions name every row by id, so no value makes another plan better.
+ * connection) instead of planning each execution for its values. Why: the statements of these
+ * transactions (a user change retried on the locked row, a DELETE with If-Match) name every row
+ * by id, so no value makes another plan better, and a custom plan of the write of a user change
+ * costs more planning than running it (docs/decisions.md).
  */
 const GENERIC_PLANS = Prisma.sql`SELECT set_config('plan_cache_mode', 'force_generic_plan', true)`;
 

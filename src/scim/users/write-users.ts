@@ -1,6 +1,6 @@
-// POST, PUT, PATCH and DELETE of SCIM Users. Each is one transaction: the change, its audit
-// event and outbox event, the role recomputation of the user (the role seam), and on
-// deactivation the revocation of every session of the user at once.
+// POST, PUT, PATCH and DELETE of SCIM Users. Each is atomic: the change, its audit event and
+// outbox event, the user's role (a create's initial one; a change writes none of its inputs),
+// and on deactivation the revocation of every session of the user at once.
 import type { Database, SqlTx } from "../../db/client";
 import { AppError } from "../../shared/errors";
 import { assertSeatsAvailable } from "../../users/guards";
@@ -13,7 +13,16 @@ import { USER_SCHEMAS } from "../schema/attributes";
 import { canonicalize } from "../schema/canonical";
 import { docToFields, statusFor, documentOfUser, type UserFields, type UserRow } from "./document";
 import { presentUser } from "./present";
-import { changedFields, driverTx, lockUser, notFound, uniqueAs409, writeTx, type StoredUser } from "./store";
+import {
+  changedFields,
+  driverTx,
+  findUser,
+  lockUser,
+  notFound,
+  uniqueAs409,
+  writeTx,
+  type StoredUser,
+} from "./store";
 import { insertUserWithEvents } from "./sql";
 import { saveUserChange, type UserChangeAction } from "./save-sql";
 import { deleteUserWithEvents } from "./delete-sql";
@@ -31,12 +40,12 @@ function assertVersion(row: UserRow, ifMatch: string | undefined): void {
 }
 
 /**
- * Saves a new document over a locked row: one statement writes the row, its emails, on
- * deactivation its sessions and invitations, its events and its recomputed role (save-sql.ts);
- * nothing at all is written when nothing changed. A userName taken by another user fails that
- * statement on the unique index (409, by driverTx).
+ * Saves a new document over the row as read: one statement writes the row, its emails, on
+ * deactivation its sessions and invitations, and its events (save-sql.ts), only if the row still
+ * has the version read (null when not); nothing at all is written when nothing changed. A
+ * userName taken by another user fails that statement on the unique index (409, uniqueAs409).
  */
-async function save(tx: SqlTx, ctx: ScimCtx, row: StoredUser, sent: UserFields): Promise<StoredUser> {
+async function save(tx: SqlTx, ctx: ScimCtx, row: StoredUser, sent: UserFields): Promise<StoredUser | null> {
   const kept = keepSignInEmail(row, sent);
   const status = statusFor(kept.active, row.status);
   // A manager already stored is not checked again: only a change is.
@@ -47,9 +56,10 @@ async function save(tx: SqlTx, ctx: ScimCtx, row: StoredUser, sent: UserFields):
   const changed = changedFields(row, fields, status);
   if (changed.length === 0) return row;
   const deactivated = status !== row.status && status === "deactivated";
+  const reactivated = status !== row.status && status === "active";
   const action: UserChangeAction = deactivated
     ? "user.deactivated"
-    : status !== row.status && status === "active"
+    : reactivated
       ? "user.reactivated"
       : "user.updated";
   const change = {
@@ -57,13 +67,42 @@ async function save(tx: SqlTx, ctx: ScimCtx, row: StoredUser, sent: UserFields):
     fields,
     status,
     now: new Date(),
-    revokeSessions: deactivated,
+    // Why on reactivation too: a sign-in that committed its session while the deactivation's
+    // statement waited for the user's row is not in that statement's snapshot. The session check
+    // refuses it while the user is deactivated; a reactivation must not bring it back, and any
+    // session still live at that moment predates the deactivation (docs/decisions.md).
+    revokeSessions: deactivated || reactivated,
     rescindInvitations: deactivated,
   };
   return saveUserChange(tx, ctx, change, action, changed);
 }
 
 export function createUserWrites({ db }: UserWriteDeps) {
+  /**
+   * A PUT or PATCH: the row read, its new fields computed from it (`fieldsOf`), and the write
+   * only if the row still has the version read. Two round trips, no transaction (the write is
+   * one statement). When another write got in between, once more on the locked row.
+   */
+  async function change(
+    ctx: ScimCtx,
+    id: string,
+    ifMatch: string | undefined,
+    fieldsOf: (row: StoredUser) => UserFields,
+  ): Promise<StoredUser> {
+    const read = await findUser(db.direct, ctx.orgId, id);
+    if (!read) throw notFound("User", id);
+    assertVersion(read, ifMatch);
+    const saved = await uniqueAs409(() => save(db.direct, ctx, read, fieldsOf(read)));
+    if (saved) return saved;
+    return driverTx(db, async (tx) => {
+      const row = await lockUser(tx, ctx.orgId, id);
+      assertVersion(row, ifMatch);
+      const written = await save(tx, ctx, row, fieldsOf(row));
+      if (!written) throw new Error(`user ${id} changed under its lock`);
+      return written;
+    });
+  }
+
   return {
     async create(ctx: ScimCtx, body: unknown) {
       const sent = docToFields(canonicalize(USER_SCHEMAS, body));
@@ -101,22 +140,15 @@ export function createUserWrites({ db }: UserWriteDeps) {
 
     async replace(ctx: ScimCtx, id: string, body: unknown, ifMatch?: string) {
       const fields = docToFields(canonicalize(USER_SCHEMAS, body));
-      const user = await driverTx(db, async (tx) => {
-        const row = await lockUser(tx, ctx.orgId, id);
-        assertVersion(row, ifMatch);
-        return save(tx, ctx, row, fields);
-      });
+      const user = await change(ctx, id, ifMatch, () => fields);
       return { resource: presentUser(ctx, user), version: user.version };
     },
 
     async patch(ctx: ScimCtx, id: string, body: unknown, ifMatch?: string) {
       const ops = readPatchBody(body);
-      const user = await driverTx(db, async (tx) => {
-        const row = await lockUser(tx, ctx.orgId, id);
-        assertVersion(row, ifMatch);
-        const fields = docToFields(applyPatch(USER_SCHEMAS, documentOfUser(row), ops));
-        return save(tx, ctx, row, fields);
-      });
+      const user = await change(ctx, id, ifMatch, (row) =>
+        docToFields(applyPatch(USER_SCHEMAS, documentOfUser(row), ops)),
+      );
       return { resource: presentUser(ctx, user), version: user.version };
     },
 
