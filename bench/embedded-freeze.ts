@@ -3,13 +3,14 @@
 // process); a load generator in a worker thread of its own (so that a blocked server cannot
 // slow the client down) keeps CONCURRENCY loops of GET /healthz and of a SCIM lookup of one user
 // (GET /Users/{id}) going. Phases: idle, then during a whole-organization rule change over
-// USERS users (half of them change role), then during the embedded autovacuum that follows.
+// USERS users (half of them change role; on PGlite the chunked role sweep of src/roles/sweep.ts),
+// then during the embedded autovacuum pass that follows (its steps and pauses included).
 // Reports p50/p99 per phase and request kind, and each as a ratio of the idle phase's.
 // Options: --users N (default 100,000).
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { Worker } from "node:worker_threads";
 import { randomUUID } from "node:crypto";
@@ -179,7 +180,9 @@ async function main() {
     const base = { health: summarize(idle.samples, "health"), lookup: summarize(idle.samples, "lookup") };
     const f = (n: number) => `${n.toFixed(1)} ms`.padStart(10);
     console.log(
-      `\nembedded (PGlite on disk), ${USERS.toLocaleString("en")} users, one request of each kind every ${INTERVAL_MS} ms`,
+      `\nembedded (PGlite on disk), ${USERS.toLocaleString("en")} users, one request of each kind every ${INTERVAL_MS} ms; load average ${loadavg()
+        .map((l) => l.toFixed(1))
+        .join(" ")}`,
     );
     console.log(
       `${"phase".padEnd(36)} ${"kind".padEnd(7)} ${"n".padStart(6)} ${"p50".padStart(10)} ${"p99".padStart(10)} ${"max".padStart(10)}  p50/p99 vs idle`,

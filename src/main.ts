@@ -12,6 +12,7 @@ import { startEmbeddedAutovacuum } from "./db/embedded-autovacuum";
 import { recordInstanceSettings } from "./db/instance-settings";
 import { listen, assertPortFree, ListenError } from "./http/listen";
 import { pruneOutbox } from "./events/feed";
+import { resumeRoleSweeps, stopRoleSweeps } from "./roles/sweep";
 
 const SHUTDOWN_GRACE_MS = 10_000;
 // Sign-in counters whose window has passed are deleted this often (any instance may do it).
@@ -53,6 +54,14 @@ export async function start(env: NodeJS.ProcessEnv = process.env) {
     db.kind === "pglite"
       ? startEmbeddedAutovacuum(db, (e) => logger.warn("embedded autovacuum failed", { error: e.message }))
       : async () => undefined;
+  // Embedded: the whole-org role changes a stopped server left halfway finish while it answers.
+  const resumed =
+    db.kind === "pglite"
+      ? resumeRoleSweeps(db).then(
+          (n) => n > 0 && logger.info("role sweeps resumed and finished", { organizations: n }),
+          (e: Error) => logger.error("role sweep resume failed", { error: e.message }),
+        )
+      : Promise.resolve();
   const purgeTimer = setInterval(() => {
     services.auth
       .purgeExpiredAttempts()
@@ -78,6 +87,9 @@ export async function start(env: NodeJS.ProcessEnv = process.env) {
       logger.info("shutting down", { signal });
       clearInterval(purgeTimer);
       control?.close();
+      // Before the server closes: a request awaiting a sweep answers 503 after its current chunk.
+      if (db.kind === "pglite") await stopRoleSweeps(db);
+      await resumed;
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       const timer = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS);

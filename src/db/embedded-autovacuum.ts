@@ -5,10 +5,22 @@
 // minute (autovacuum's naptime), each table that autovacuum would have handled by now, by its
 // default thresholds and the statistics counters PGlite keeps, is vacuumed and/or analysed.
 // A PostgreSQL server has its own autovacuum: this runs for PGlite only (main.ts).
+// Every statement holds PGlite's one connection, and the server's requests wait for it: so each
+// step (one table's VACUUM, or its ANALYZE) is a statement of its own, followed by a pause as long
+// as it took, and ANALYZE samples fewer rows than PostgreSQL's default (figures:
+// docs/benchmarks.md, "Embedded mode under a recompute").
 import type { Database } from "./client";
 import type { RawConnection } from "./raw";
 
 const NAPTIME_MS = 60_000;
+
+// Why 10, not PostgreSQL's default 100: ANALYZE samples 300 rows per unit, and on PGlite the
+// 30,000 rows of a 100,000-user table held the connection for 0.5-1.6 s (9,000 rows: 0.1-0.4 s,
+// 3,000: about 50 ms). What the planner needs here is a table's size (counted from the pages
+// sampled) and, for org_id, the common values of an embedded deployment's few organizations;
+// unique columns are recognised as unique from 3,000 rows. Only for columns with no target of
+// their own.
+const STATISTICS_TARGET = 10;
 
 // autovacuum_analyze_threshold 50 + autovacuum_analyze_scale_factor 0.1; vacuum: 50 + 0.2 of
 // the rows for dead rows, 1,000 + 0.2 for inserted ones (PostgreSQL's defaults).
@@ -25,14 +37,23 @@ export async function autovacuumOnce(conn: RawConnection): Promise<Record<string
   const due = await conn.query<{ name: string; vacuum: boolean; analyze: boolean }>(DUE_SQL);
   const done: Record<string, "vacuum" | "analyze"> = {};
   for (const t of due) {
-    // VACUUM ANALYZE rather than VACUUM alone: a table worth vacuuming has changed enough to be
-    // worth analysing, and it is one pass.
-    if (t.vacuum) await conn.exec(`VACUUM (ANALYZE) ${t.name}`);
-    else if (t.analyze) await conn.exec(`ANALYZE ${t.name}`);
-    else continue;
-    done[t.name] = t.vacuum ? "vacuum" : "analyze";
+    // A table worth vacuuming has changed enough to be worth analysing too, as VACUUM (ANALYZE)
+    // would, but in two steps: the requests waiting meanwhile go between them.
+    if (t.vacuum) await step(() => conn.exec(`VACUUM ${t.name}`));
+    if (t.vacuum || t.analyze)
+      await step(() =>
+        conn.exec(`SET LOCAL default_statistics_target = ${STATISTICS_TARGET}; ANALYZE ${t.name}`),
+      );
+    if (t.vacuum || t.analyze) done[t.name] = t.vacuum ? "vacuum" : "analyze";
   }
   return done;
+}
+
+/** Runs one statement, then pauses as long as it took: half the time for the requests waiting. */
+async function step(run: () => Promise<void>): Promise<void> {
+  const started = performance.now();
+  await run();
+  await new Promise((resolve) => setTimeout(resolve, Math.max(1, performance.now() - started)));
 }
 
 /** Runs autovacuumOnce every `naptimeMs` until the returned function is called. */

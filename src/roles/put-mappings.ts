@@ -1,9 +1,8 @@
-// PUT /role-mappings: replaces the org's rules and default role and recomputes every user in
-// one transaction (issue 4 points 4 and 5). Refuses, unless forced, a change
+// PUT /role-mappings: replaces the org's rules and default role and recomputes every user
+// (issue 4 points 4 and 5; in one transaction on PostgreSQL, in a sweep on PGlite: org-recompute.ts). Refuses, unless forced, a change
 // that would leave an org with SSO on without any active Admin.
 import type { Database, Tx } from "../db/client";
 import type { Ctx } from "../shared/context";
-import { emit } from "../events";
 import { fold } from "../shared/fold";
 import type { RoleMappingsInput } from "./mappings-input";
 import { readMappings } from "./read-mappings";
@@ -30,32 +29,27 @@ export async function putMappings(
   input: RoleMappingsInput,
   options: { force: boolean },
 ): Promise<OrgRecomputeResult> {
-  let before: Awaited<ReturnType<typeof readMappings>> | undefined;
   const { result } = await changeWithOrgRecompute(
     db,
     ctx,
     {
       guard: "keeps-an-admin",
+      candidate: input,
       force: options.force,
       refusal:
         "this rule set leaves no active Admin while SSO is on; map an IdP group to Admin, or repeat with ?force=true",
     },
     async (tx) => {
-      before = await readMappings(tx, ctx.orgId);
+      const before = await readMappings(tx, ctx.orgId);
       await replaceRules(tx, ctx.orgId, input);
+      return before;
     },
-    (tx, { result, forced }) =>
-      emit(tx, ctx, {
-        action: "role_mappings.updated",
-        targetId: ctx.orgId,
-        data: {
-          before: before!,
-          after: input,
-          changed: result.changed,
-          byRole: result.byRole,
-          ...(forced ? { forced: true } : {}),
-        },
-      }),
+    (before, forced) => ({
+      action: "role_mappings.updated",
+      targetId: ctx.orgId,
+      data: { before, after: input, ...(forced ? { forced: true } : {}) },
+      counts: true,
+    }),
   );
   return result;
 }

@@ -27,8 +27,12 @@ export type RuleSet =
   | { kind: "stored"; positions?: number }
   | { kind: "candidate"; rules: MappingRule[]; defaultRole: string | null };
 
-/** Which users: all of the org, or a list of ids (comma-joined into one parameter, any length). */
-export type Target = { kind: "org" } | { kind: "users"; ids: string[] };
+/**
+ * Which users: all of the org, a list of ids (comma-joined into one parameter, any length), or
+ * a chunk of the org's users in id order: the first `limit` after `after` (the embedded sweep).
+ */
+export type Target =
+  { kind: "org" } | { kind: "users"; ids: string[] } | { kind: "range"; after: string | null; limit: number };
 
 function rulesSource(orgId: string, set: RuleSet): Sql {
   if (set.kind === "stored") {
@@ -58,9 +62,13 @@ export const idList = (ids: string[]): Sql =>
  * third SCIM round); starting from the ids makes it primary-key lookups whatever the stats.
  */
 function targetFrom(orgId: string, target: Target): Sql {
-  return target.kind === "org"
-    ? Prisma.sql`FROM users WHERE org_id = ${orgId}::uuid`
-    : Prisma.sql`FROM unnest(${idList(target.ids)}) AS wanted(id) JOIN users USING (id) WHERE org_id = ${orgId}::uuid`;
+  if (target.kind === "org") return Prisma.sql`FROM users WHERE org_id = ${orgId}::uuid`;
+  if (target.kind === "range") {
+    const after = target.after === null ? Prisma.empty : Prisma.sql`AND id > ${target.after}::uuid`;
+    return Prisma.sql`FROM users WHERE org_id = ${orgId}::uuid ${after}
+      ORDER BY id LIMIT ${Prisma.raw(String(Math.trunc(target.limit)))}`;
+  }
+  return Prisma.sql`FROM unnest(${idList(target.ids)}) AS wanted(id) JOIN users USING (id) WHERE org_id = ${orgId}::uuid`;
 }
 
 /**

@@ -10,6 +10,7 @@ import { AppError } from "../shared/errors";
 import { emit } from "../events";
 import type { OrgRecomputeResult } from "../roles/recompute";
 import { changeWithOrgRecompute } from "../roles/org-recompute";
+import { changeEventInput, type ChangeEvent } from "../roles/sweep";
 import { daysUntil, latestNotAfter } from "./sso-state";
 import type { SsoConnectionRecord } from "./protocol";
 import type { SsoConnectionInput, SsoConnectionView } from "./connection-schema";
@@ -68,17 +69,12 @@ export function createSsoConnectionsService({ db, cipher, clock, protocols }: Ss
       },
       // Why: while SSO is on every role comes from the mapping; off, manual roles return.
       (tx) => tx.ssoConnection.update({ where: { orgId: ctx.orgId }, data: { enabled } }),
-      (tx, { value: updated, result: recomputed, forced }) =>
-        emit(tx, ctx, {
-          action: enabled ? "sso.enabled" : "sso.disabled",
-          targetId: updated.id,
-          data: {
-            protocol: updated.protocol,
-            changed: recomputed.changed,
-            byRole: recomputed.byRole,
-            ...(forced ? { forced: true } : {}),
-          },
-        }),
+      (updated, forced) => ({
+        action: enabled ? "sso.enabled" : "sso.disabled",
+        targetId: updated.id,
+        data: { protocol: updated.protocol, ...(forced ? { forced: true } : {}) },
+        counts: true,
+      }),
     );
     return answer(toRecord(row, cipher), org, enabled, result);
   }
@@ -138,19 +134,25 @@ export function createSsoConnectionsService({ db, cipher, clock, protocols }: Ss
     async remove(ctx: Ctx): Promise<void> {
       const record = await required(ctx.orgId);
       const deleteRow = (tx: Tx) => tx.ssoConnection.delete({ where: { orgId: ctx.orgId } });
-      const audit = (tx: Tx) =>
-        emit(tx, ctx, {
-          action: "sso.connection_deleted",
-          targetId: record.id,
-          data: { protocol: record.protocol, wasEnabled: record.enabled },
-        });
+      const event: ChangeEvent = {
+        action: "sso.connection_deleted",
+        targetId: record.id,
+        data: { protocol: record.protocol, wasEnabled: record.enabled },
+        counts: false,
+      };
       // Deleting a connection that was on turns SSO off: manual roles return.
       if (record.enabled) {
-        await changeWithOrgRecompute(db, ctx, { guard: "none", force: false, refusal: "" }, deleteRow, audit);
+        await changeWithOrgRecompute(
+          db,
+          ctx,
+          { guard: "none", force: false, refusal: "" },
+          deleteRow,
+          () => event,
+        );
       } else {
         await prisma.$transaction(async (tx) => {
           await deleteRow(tx);
-          await audit(tx);
+          await emit(tx, ctx, changeEventInput(event, NOTHING_CHANGED));
         });
       }
     },
