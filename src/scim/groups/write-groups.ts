@@ -115,6 +115,19 @@ function planFromBody(body: unknown): GroupPlan & { displayName: string } {
 
 export function createGroupWrites({ db }: { db: Database }) {
   const reads = createGroupReads({ db });
+  /** A PUT's or PATCH's plan applied to the locked group (run again if PostgreSQL ended it as a deadlock victim). */
+  const applyToLocked = (ctx: ScimCtx, id: string, ifMatch: string | undefined, plan: GroupPlan) =>
+    retryLockConflicts(() =>
+      driverTx(
+        db,
+        async (tx) => {
+          const group = await lockGroup(tx, ctx.orgId, id);
+          assertVersion(group, ifMatch);
+          return applyPlan(tx, ctx, group, plan);
+        },
+        groupUniqueness,
+      ),
+    );
   return {
     /**
      * Without members (how Okta and Entra create groups, adding members by PATCH afterwards):
@@ -160,35 +173,11 @@ export function createGroupWrites({ db }: { db: Database }) {
       return reads.get(ctx, group.id);
     },
 
-    async replace(ctx: ScimCtx, id: string, body: unknown, ifMatch?: string) {
-      const plan = planFromBody(body);
-      return retryLockConflicts(() =>
-        driverTx(
-          db,
-          async (tx) => {
-            const group = await lockGroup(tx, ctx.orgId, id);
-            assertVersion(group, ifMatch);
-            return applyPlan(tx, ctx, group, { ...plan, reset: true });
-          },
-          groupUniqueness,
-        ),
-      );
-    },
+    replace: (ctx: ScimCtx, id: string, body: unknown, ifMatch?: string) =>
+      applyToLocked(ctx, id, ifMatch, { ...planFromBody(body), reset: true }),
 
-    async patch(ctx: ScimCtx, id: string, body: unknown, ifMatch?: string) {
-      const plan = planGroupPatch(readPatchBody(body));
-      return retryLockConflicts(() =>
-        driverTx(
-          db,
-          async (tx) => {
-            const group = await lockGroup(tx, ctx.orgId, id);
-            assertVersion(group, ifMatch);
-            return applyPlan(tx, ctx, group, plan);
-          },
-          groupUniqueness,
-        ),
-      );
-    },
+    patch: (ctx: ScimCtx, id: string, body: unknown, ifMatch?: string) =>
+      applyToLocked(ctx, id, ifMatch, planGroupPatch(readPatchBody(body))),
 
     async remove(ctx: ScimCtx, id: string, ifMatch?: string): Promise<void> {
       await retryLockConflicts(() =>
