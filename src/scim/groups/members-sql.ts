@@ -123,31 +123,52 @@ export async function writeGroup(tx: SqlTx, ctx: ScimCtx, w: GroupWrite): Promis
   const gone = w.reset
     ? Prisma.sql`user_id <> ALL(${w.add}::uuid[])`
     : Prisma.sql`user_id = ANY(${w.remove.filter(isUuid)}::uuid[])`;
-  // The snapshot's members, less the removed, plus the added (each RETURNING 1 per row).
-  const memberCount = Prisma.sql`((SELECT count(*) FROM group_memberships m WHERE m.group_id = g.id
-    AND m.org_id = g.org_id) - (SELECT count(*) FROM removed) + (SELECT count(*) FROM added))::int`;
-  const [row] = await tx.$queryRaw<{ unknown: string[] }[]>`WITH
-    requested AS (SELECT DISTINCT unnest(${w.add}::uuid[]) AS user_id),
-    valid AS (
+  // Only the parts this write can need, as userChangeCtes does: a created group has no members
+  // to remove, and a write that adds none needs no existence check. Why it matters: with the
+  // empty parts in the text, PostgreSQL kept planning the statement for each execution's values
+  // (custom plans, 0.4 ms of its CPU per member-less create) instead of reusing its generic plan.
+  const adds = w.add.length > 0;
+  const removes = !w.create;
+  const parts: Prisma.Sql[] = [];
+  if (adds)
+    parts.push(
+      Prisma.sql`requested AS (SELECT DISTINCT unnest(${w.add}::uuid[]) AS user_id)`,
+      Prisma.sql`valid AS (
       SELECT u.id FROM requested r
       -- Local accounts the identity provider has not linked are not SCIM's (docs/scim.md).
       CROSS JOIN LATERAL (SELECT id FROM users WHERE id = r.user_id AND org_id = ${ctx.orgId}::uuid
         AND provisioned_by <> 'invite' OFFSET 0) u
-    ),
-    group_row AS (${groupRow} RETURNING *),
-    removed AS (
+    )`,
+    );
+  parts.push(Prisma.sql`group_row AS (${groupRow} RETURNING *)`);
+  if (removes)
+    parts.push(Prisma.sql`removed AS (
       DELETE FROM group_memberships WHERE org_id = ${ctx.orgId}::uuid AND group_id = ${g.id}::uuid AND ${gone}
       RETURNING 1
-    ),
-    added AS (
+    )`);
+  if (adds)
+    parts.push(Prisma.sql`added AS (
       INSERT INTO group_memberships (group_id, user_id, org_id)
       SELECT ${g.id}::uuid, id, ${ctx.orgId}::uuid FROM valid
       ON CONFLICT DO NOTHING
       RETURNING 1
-    )
+    )`);
+  // The snapshot's members, less the removed, plus the added (each RETURNING 1 per row).
+  const memberCount = Prisma.sql`(${
+    w.create
+      ? Prisma.sql`0`
+      : Prisma.sql`(SELECT count(*) FROM group_memberships m WHERE m.group_id = g.id AND m.org_id = g.org_id)
+        - (SELECT count(*) FROM removed)`
+  } + ${adds ? Prisma.sql`(SELECT count(*) FROM added)` : Prisma.sql`0`})::int`;
+  const [row] = await tx.$queryRaw<{ unknown: string[] }[]>`WITH
+    ${Prisma.join(parts, ",\n    ")}
     ${groupEventsCtes(ctx, w.action, Prisma.sql`group_row g`, g.displayName, w.data, memberCount)}
-    SELECT (SELECT coalesce(array_agg(r.user_id::text), '{}') FROM requested r
-        WHERE NOT EXISTS (SELECT 1 FROM valid v WHERE v.id = r.user_id)) AS unknown`;
+    SELECT ${
+      adds
+        ? Prisma.sql`(SELECT coalesce(array_agg(r.user_id::text), '{}') FROM requested r
+        WHERE NOT EXISTS (SELECT 1 FROM valid v WHERE v.id = r.user_id))`
+        : Prisma.sql`'{}'::text[]`
+    } AS unknown`;
   // Usually none: answering the unknown ids, not the valid ones, keeps the reply one short row.
   const missing = new Set(row?.unknown ?? []);
   return { unknown: w.add.filter((id) => missing.has(id.toLowerCase())) };
