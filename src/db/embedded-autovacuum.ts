@@ -11,6 +11,7 @@
 // docs/benchmarks.md, "Embedded mode under a recompute").
 import type { Database } from "./client";
 import type { RawConnection } from "./raw";
+import { pauseAsLongAsSince } from "./fair-share";
 
 const NAPTIME_MS = 60_000;
 
@@ -49,11 +50,11 @@ export async function autovacuumOnce(conn: RawConnection): Promise<Record<string
   return done;
 }
 
-/** Runs one statement, then pauses as long as it took: half the time for the requests waiting. */
+/** Runs one statement, then pauses as long as it took (fair-share.ts). */
 async function step(run: () => Promise<void>): Promise<void> {
   const started = performance.now();
   await run();
-  await new Promise((resolve) => setTimeout(resolve, Math.max(1, performance.now() - started)));
+  await pauseAsLongAsSince(started);
 }
 
 /** Runs autovacuumOnce every `naptimeMs` until the returned function is called. */

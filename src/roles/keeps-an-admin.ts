@@ -7,6 +7,7 @@ import type { Database } from "../db/client";
 import type { RoleMappingsInput } from "./mappings-input";
 import { computedCte, type RuleSet, type Target } from "./recompute-sql";
 import { SWEEP_CHUNK_USERS } from "./sweep";
+import { pauseAsLongAsSince } from "../db/fair-share";
 
 type Row = { admins: number; users: number; last: string | null };
 
@@ -22,8 +23,7 @@ export async function keepsAnAdmin(
       SELECT (SELECT count(*)::int FROM computed WHERE status = 'active' AND new_role = 'Admin') AS admins,
         (SELECT count(*)::int FROM target) AS users,
         (SELECT id::text FROM target ORDER BY id DESC LIMIT 1) AS last`);
-    // As the sweep does: as long again for the requests that wait.
-    await new Promise((resolve) => setTimeout(resolve, Math.max(1, performance.now() - started)));
+    await pauseAsLongAsSince(started);
     return row!;
   };
   const admins = await db.prisma.user.findMany({

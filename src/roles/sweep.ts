@@ -11,6 +11,7 @@ import type { Actor, Ctx } from "../shared/context";
 import { AppError } from "../shared/errors";
 import { AUDIT_ACTIONS, emit, type AuditAction, type EmitInput } from "../events";
 import { bulkSettingsSql, computedCte, countsSelect, roleEventsCte, updateChangedCte } from "./recompute-sql";
+import { pauseAsLongAsSince } from "../db/fair-share";
 import { lockOrgForRoles, ORG_RECOMPUTE_TX, type OrgRecomputeResult, type RoleCounts } from "./recompute";
 
 /**
@@ -149,13 +150,6 @@ async function sweepChunk(
 }
 
 /**
- * Why a pause as long as the chunk took, not a bare yield: a request is several statements, each
- * queued behind PGlite's one connection; with only a yield each of them would wait for a whole
- * chunk. Half the time for the sweep, half for everyone else.
- */
-const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.max(1, ms)));
-
-/**
  * Sweeps this organization's pending change to its end, chunk by chunk; answers its result, or
  * null when nothing was pending. Call it inside serializeOrgChange. Stops between chunks, with
  * 503, when the server stops (the mark stays: the next start finishes).
@@ -173,7 +167,7 @@ export async function runRoleSweep(
       ORG_RECOMPUTE_TX,
     );
     if (done !== null) return done ?? null;
-    await pause(performance.now() - started);
+    await pauseAsLongAsSince(started);
   }
 }
 
