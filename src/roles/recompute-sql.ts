@@ -21,11 +21,12 @@ export type Sql = Prisma.Sql;
  * Where the rules and default role come from: the stored ones, or a candidate set (preview).
  * `positions` of stored rules: how many rule positions there are (max position + 1), read by
  * the caller while it holds the organization lock that every rules change takes; unknown
- * means the most there can be. It sizes the bit set of `sig` (see sigShape).
+ * means the most there can be. It sizes the bit set of `sig` (see sigShape). `assumeSsoOn` of a
+ * candidate: computed as if the organization's connection were enabled (see ssoOnSource).
  */
 export type RuleSet =
   | { kind: "stored"; positions?: number }
-  | { kind: "candidate"; rules: MappingRule[]; defaultRole: string | null };
+  | { kind: "candidate"; rules: MappingRule[]; defaultRole: string | null; assumeSsoOn?: boolean };
 
 /**
  * Which users: all of the org, a list of ids (comma-joined into one parameter, any length), or
@@ -49,6 +50,17 @@ function defaultRoleSource(orgId: string, set: RuleSet): Sql {
   return set.kind === "stored"
     ? Prisma.sql`(SELECT default_role::text FROM organizations WHERE id = ${orgId}::uuid)`
     : Prisma.sql`${set.defaultRole}::text`;
+}
+
+/**
+ * Whether SSO is on. Assumed on: on as soon as the organization has a connection, as enabling it
+ * would make it (and as the preview's write inside a rolled-back transaction made it before: an
+ * expression instead lets the embedded preview run in chunks without holding a transaction).
+ */
+function ssoOnSource(orgId: string, set: RuleSet): Sql {
+  return set.kind === "candidate" && set.assumeSsoOn
+    ? Prisma.sql`EXISTS (SELECT 1 FROM sso_connections WHERE org_id = ${orgId}::uuid)`
+    : Prisma.sql`coalesce((SELECT enabled FROM sso_connections WHERE org_id = ${orgId}::uuid), false)`;
 }
 
 /** A list of ids as one text parameter, cheaper to send and to parse than an array of uuids. */
@@ -140,7 +152,7 @@ export function computedCte(orgId: string, set: RuleSet, target: Target): Sql {
   ),
   settings AS (
     SELECT ${defaultRoleSource(orgId, set)} AS default_role,
-      coalesce((SELECT enabled FROM sso_connections WHERE org_id = ${orgId}::uuid), false) AS sso_on
+      ${ssoOnSource(orgId, set)} AS sso_on
   ),
   og AS MATERIALIZED (
     SELECT id, ${foldColumn("display_name")} AS dn, ${foldColumn("external_id")} AS ext
