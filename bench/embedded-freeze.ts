@@ -4,7 +4,9 @@
 // slow the client down) keeps CONCURRENCY loops of GET /healthz and of a SCIM lookup of one user
 // (GET /Users/{id}) going. Phases: idle, then during a whole-organization rule change over
 // USERS users (half of them change role; on PGlite the chunked role sweep of src/roles/sweep.ts),
-// then during the embedded autovacuum pass that follows (its steps and pauses included).
+// then during the embedded autovacuum pass that follows (its steps and pauses included). Before
+// the change: its preview (POST /role-mappings/preview), and the portal's preview of turning SSO
+// on (assumeSsoOn; the organization has a disabled SSO connection), over the same users.
 // Reports p50/p99 per phase and request kind, and each as a ratio of the idle phase's.
 // Options: --users N (default 100,000).
 import { createServer } from "node:http";
@@ -141,6 +143,7 @@ async function main() {
     process.stderr.write(`seeding ${USERS} users ...\n`);
     await seed(db, orgId);
     await putMappings(db, ctx, departments, { force: false });
+    await db.prisma.ssoConnection.create({ data: { orgId, protocol: "saml", enabled: false } });
     const token = (await services.credentials.create("scim_token", ctx, "bench")).token;
     const [someone] = await db.prisma.user.findMany({ where: { orgId }, select: { id: true }, take: 1 });
     const worker = new Worker(LOADER, {
@@ -167,6 +170,15 @@ async function main() {
     };
     process.stderr.write("idle ...\n");
     const idle = await run(() => new Promise((r) => setTimeout(r, IDLE_MS)));
+    process.stderr.write("preview ...\n");
+    let previewed = 0;
+    const preview = await run(async () => {
+      previewed = (await services.roles.previewMappings(ctx, withEngineering)).changed;
+    });
+    process.stderr.write("preview assuming SSO on ...\n");
+    const previewSso = await run(() =>
+      services.roles.previewMappings(ctx, withEngineering, { assumeSsoOn: true }),
+    );
     process.stderr.write("rule change ...\n");
     const change = await run(() => putMappings(db, ctx, withEngineering, { force: false }));
     process.stderr.write("autovacuum ...\n");
@@ -176,7 +188,8 @@ async function main() {
     });
     await worker.terminate();
 
-    const errors = [...idle.samples, ...change.samples, ...vacuum.samples].filter((s) => s.status !== 200);
+    const phases = [idle, preview, previewSso, change, vacuum];
+    const errors = phases.flatMap((p) => p.samples).filter((s) => s.status !== 200);
     const base = { health: summarize(idle.samples, "health"), lookup: summarize(idle.samples, "lookup") };
     const f = (n: number) => `${n.toFixed(1)} ms`.padStart(10);
     console.log(
@@ -190,6 +203,8 @@ async function main() {
     const out: Record<string, unknown> = { users: USERS, intervalMs: INTERVAL_MS, errors: errors.length };
     for (const [label, phase] of [
       [`idle (${IDLE_MS} ms)`, idle],
+      [`preview (${preview.ms} ms)`, preview],
+      [`preview_sso (${previewSso.ms} ms)`, previewSso],
       [`rule change (${change.ms} ms)`, change],
       [`autovacuum (${vacuum.ms} ms)`, vacuum],
     ] as const) {
@@ -203,6 +218,9 @@ async function main() {
         out[`${label.split(" ")[0]}_${kind}`] = { n: s.n, p50: +s.p50.toFixed(1), p99: +s.p99.toFixed(1) };
       }
     }
+    out.previewed = previewed;
+    out.previewMs = preview.ms;
+    out.previewSsoMs = previewSso.ms;
     out.changeMs = change.ms;
     out.vacuumMs = vacuum.ms;
     console.log(JSON.stringify(out));

@@ -21,11 +21,12 @@ export type Sql = Prisma.Sql;
  * Where the rules and default role come from: the stored ones, or a candidate set (preview).
  * `positions` of stored rules: how many rule positions there are (max position + 1), read by
  * the caller while it holds the organization lock that every rules change takes; unknown
- * means the most there can be. It sizes the bit set of `sig` (see sigShape).
+ * means the most there can be. It sizes the bit set of `sig` (see sigShape). `assumeSsoOn` of a
+ * candidate: computed as if the organization's connection were enabled (see ssoOnSource).
  */
 export type RuleSet =
   | { kind: "stored"; positions?: number }
-  | { kind: "candidate"; rules: MappingRule[]; defaultRole: string | null };
+  | { kind: "candidate"; rules: MappingRule[]; defaultRole: string | null; assumeSsoOn?: boolean };
 
 /**
  * Which users: all of the org, a list of ids (comma-joined into one parameter, any length), or
@@ -51,6 +52,17 @@ function defaultRoleSource(orgId: string, set: RuleSet): Sql {
     : Prisma.sql`${set.defaultRole}::text`;
 }
 
+/**
+ * Whether SSO is on. Assumed on: on as soon as the organization has a connection, as enabling it
+ * would make it (and as the preview's write inside a rolled-back transaction made it before: an
+ * expression instead lets the embedded preview run in chunks without holding a transaction).
+ */
+function ssoOnSource(orgId: string, set: RuleSet): Sql {
+  return set.kind === "candidate" && set.assumeSsoOn
+    ? Prisma.sql`EXISTS (SELECT 1 FROM sso_connections WHERE org_id = ${orgId}::uuid)`
+    : Prisma.sql`coalesce((SELECT enabled FROM sso_connections WHERE org_id = ${orgId}::uuid), false)`;
+}
+
 /** A list of ids as one text parameter, cheaper to send and to parse than an array of uuids. */
 export const idList = (ids: string[]): Sql =>
   Prisma.sql`string_to_array(${ids.join(",")}::text, ',')::uuid[]`;
@@ -72,18 +84,24 @@ function targetFrom(orgId: string, target: Target): Sql {
 }
 
 /**
- * The FROM of the membership half of `matches`. For a list of users, through `target` (users of
- * this organization) and `rule_groups` (its groups), so still scoped to the organization, and
- * read by user_id for the same reason as targetFrom (a plan through the org_id index reads the
- * organization's every membership once per targeted user):
- * OFFSET 0 keeps the LATERAL subquery from being flattened into a join the planner could
- * reorder, so it stays one user_id index scan per targeted user.
+ * The FROM of the membership half of `matches`. For a list of users or a chunk, through `target`
+ * (users of this organization) and `rule_groups` (its groups), so still scoped to the
+ * organization, and read by user_id for the same reason as targetFrom (a plan through the org_id
+ * index reads the organization's every membership once per targeted user). A list: OFFSET 0
+ * keeps the LATERAL subquery from being flattened into a join the planner could reorder, so it
+ * stays one user_id index scan per targeted user. A chunk (1,000 users of the embedded sweep and
+ * previews): one index scan over all its ids, and rule_groups hashed once; the LATERAL form
+ * joined rule_groups inside the loop, once per user (22 against 13 ms a chunk on PGlite at
+ * 100,000 users, docs/benchmarks.md).
  */
 function membershipsFrom(orgId: string, target: Target): Sql {
-  return target.kind === "org"
-    ? Prisma.sql`FROM group_memberships m JOIN rule_groups rg ON rg.group_id = m.group_id
-      WHERE m.org_id = ${orgId}::uuid`
-    : Prisma.sql`FROM target t
+  if (target.kind === "org")
+    return Prisma.sql`FROM group_memberships m JOIN rule_groups rg ON rg.group_id = m.group_id
+      WHERE m.org_id = ${orgId}::uuid`;
+  if (target.kind === "range")
+    return Prisma.sql`FROM group_memberships m JOIN rule_groups rg ON rg.group_id = m.group_id
+      WHERE m.user_id = ANY (ARRAY(SELECT id FROM target))`;
+  return Prisma.sql`FROM target t
       CROSS JOIN LATERAL (SELECT group_id, user_id FROM group_memberships WHERE user_id = t.id OFFSET 0) m
       JOIN rule_groups rg ON rg.group_id = m.group_id`;
 }
@@ -140,7 +158,7 @@ export function computedCte(orgId: string, set: RuleSet, target: Target): Sql {
   ),
   settings AS (
     SELECT ${defaultRoleSource(orgId, set)} AS default_role,
-      coalesce((SELECT enabled FROM sso_connections WHERE org_id = ${orgId}::uuid), false) AS sso_on
+      ${ssoOnSource(orgId, set)} AS sso_on
   ),
   og AS MATERIALIZED (
     SELECT id, ${foldColumn("display_name")} AS dn, ${foldColumn("external_id")} AS ext
