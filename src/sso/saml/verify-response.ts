@@ -2,7 +2,7 @@
 // signed), the signature (signed-assertion.ts), Destination, the signed assertion's own checks,
 // one-time use of the assertion id, then InResponseTo or the IdP-initiated policy. In "peek"
 // mode (the admin test endpoint) nothing is consumed or recorded.
-import type { Request, Response } from "express";
+import type { Request } from "express";
 import type { Organization } from "../../generated/prisma/client";
 import type { Database } from "../../db/client";
 import type { SsoConnectionRecord } from "../protocol";
