@@ -2,7 +2,7 @@
 // 5.1.0's getVerifiedXml and xml-crypto's checkSignature check it, with xml-crypto's
 // canonicalizers and algorithms, but without re-parsing the document or searching it by XPath.
 // Returns the canonical bytes the signature covers: the only XML read afterwards.
-import { timingSafeEqual } from "node:crypto";
+import { createPublicKey, timingSafeEqual, type KeyObject } from "node:crypto";
 import { SignedXml } from "xml-crypto";
 import { findAncestorNsForElement } from "xml-crypto/lib/utils";
 import { DOMParser } from "@xmldom/xmldom";
@@ -23,20 +23,42 @@ function algorithmOf(parent: Element, name: string): string {
   return el?.getAttribute("Algorithm") || refuse(`${name} has no Algorithm`);
 }
 
+type CanonOptions = {
+  ancestorNamespaces: ReturnType<typeof findAncestorNsForElement>;
+  inclusiveNamespacesPrefixList?: string[];
+};
+type Algorithm = keyof typeof XML_CRYPTO.CanonicalizationAlgorithms;
+
 /** xml-crypto's canonicalization of a subtree; its errors (a transform's output that does not parse) refuse. */
-function canonical(
-  transforms: string[],
-  node: Element,
-  options: {
-    ancestorNamespaces: ReturnType<typeof findAncestorNsForElement>;
-    inclusiveNamespacesPrefixList?: string[];
-  },
-): string {
+function canonical(transforms: string[], node: Element, options: CanonOptions): string {
   try {
+    const [first, second, ...rest] = transforms;
+    // Why: SAML's usual pair (enveloped, then one canonicalization) on one clone, without
+    // xml-crypto's XPath search for the Signature to drop: the element's one Signature child.
+    if (first === ENVELOPED && second && second !== ENVELOPED && rest.length === 0) {
+      const clone = node.cloneNode(true) as Element;
+      for (const s of childrenNamed(clone, NS.dsig, "Signature")) clone.removeChild(s);
+      const Canonicalizer =
+        XML_CRYPTO.CanonicalizationAlgorithms[second as Algorithm] ?? refuse("unsupported transform");
+      const options14n = { ...options, defaultNsForPrefix: SignedXml.defaultNsForPrefix };
+      return String(new Canonicalizer().process(clone, options14n));
+    }
     return XML_CRYPTO.getCanonXml(transforms, node, options);
   } catch (e) {
     return refuse(`canonicalization failed: ${e instanceof Error ? e.message : String(e)}`);
   }
+}
+
+/** Certificates parsed once: parsing the PEM costs several times the RSA verification itself. */
+const publicKeys = new Map<string, KeyObject>();
+function publicKeyOf(pem: string): KeyObject {
+  let key = publicKeys.get(pem);
+  if (!key) {
+    if (publicKeys.size >= 1000) publicKeys.clear();
+    key = createPublicKey(pem);
+    publicKeys.set(pem, key);
+  }
+  return key;
 }
 
 function transformOrRefuse(algorithm: string): string {
@@ -139,9 +161,14 @@ export function verifiedXmlOf(element: Element, ids: IdIndex, certs: readonly st
   const verifier = new algorithm();
   const verifies = (cert: string) => {
     try {
-      return verifier.verifySignature(canonicalSignedInfo, cert, value);
+      return verifier.verifySignature(canonicalSignedInfo, publicKeyOf(cert), value);
     } catch {
-      return false; // a key of another type, a malformed value: not this certificate's signature
+      try {
+        // RSA-PSS (sha256-rsa-MGF1) in xml-crypto takes the PEM only.
+        return verifier.verifySignature(canonicalSignedInfo, cert, value);
+      } catch {
+        return false; // a key of another type, a malformed value: not this certificate's signature
+      }
     }
   };
   return certs.some(verifies) ? signedXml : null;
