@@ -66,6 +66,8 @@ export interface SignOptions {
   signatureAlgorithm?: string;
   digestAlgorithm?: string;
   transforms?: string[];
+  /** Transforms of each Reference, in order (instead of `transforms` for all). */
+  transformsByReference?: string[][];
 }
 
 /** Signs `xml` as asked, with the Signature placed right after the Issuer of `placeIn`. */
@@ -80,10 +82,10 @@ export function sign(xml: string, o: SignOptions): string {
     canonicalizationAlgorithm: ALG.excC14n,
   });
   if (hmac) sig.enableHMAC();
-  for (const id of o.references) {
+  for (const [i, id] of o.references.entries()) {
     sig.addReference({
       xpath: `//*[@ID='${id}' or @Id='${id}']`,
-      transforms: o.transforms ?? [ALG.enveloped, ALG.excC14n],
+      transforms: o.transformsByReference?.[i] ?? o.transforms ?? [ALG.enveloped, ALG.excC14n],
       digestAlgorithm: o.digestAlgorithm ?? ALG.sha256,
     });
   }

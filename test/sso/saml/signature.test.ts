@@ -8,6 +8,8 @@ import { createTestApp, type TestApp } from "../../support/app";
 import { ALG, TRUSTED, UNTRUSTED, buildResponse, sign, type ResponseParts } from "../../support/saml-signer";
 import { expectRefused, postAcs, sessionCount } from "./saml-flow";
 import type { Organization } from "../../../src/generated/prisma/client";
+import { SignatureRefused, verifiedXmlOf } from "../../../src/sso/saml/signature";
+import { NS, descendantsNamed, idIndexOf, parseStrict } from "../../../src/sso/saml/xml";
 
 const ISSUER = "https://idp.test/xml-crypto";
 let t: TestApp;
@@ -157,7 +159,11 @@ const CASES: Case[] = [
     "signature_invalid",
     () => {
       const r = fresh();
-      return sign(r.xml, { references: [r.assertionId, r.responseId] });
+      // Two transforms in all, so that only the one-Reference rule refuses it.
+      return sign(r.xml, {
+        references: [r.assertionId, r.responseId],
+        transformsByReference: [[ALG.enveloped], [ALG.excC14n]],
+      });
     },
   ],
   [
@@ -166,6 +172,29 @@ const CASES: Case[] = [
     () => {
       const r = fresh();
       return sign(sign(r.xml, { references: [r.assertionId] }), { references: [r.assertionId] });
+    },
+  ],
+  [
+    "response.unsigned.assertion-carries-its-signature-twice",
+    "signature_invalid",
+    () => {
+      const r = fresh();
+      const signed = sign(r.xml, { references: [r.assertionId] });
+      const signature = /<ds:Signature[\s\S]*<\/ds:Signature>/.exec(signed)?.[0] ?? "";
+      return signed.replace(signature, signature + signature);
+    },
+  ],
+  [
+    "response.unsigned.assertion-signed.second-signedinfo-without-transforms",
+    "signature_invalid",
+    () => {
+      const r = fresh();
+      const signed = sign(r.xml, { references: [r.assertionId] });
+      const signedInfo = /<ds:SignedInfo>[\s\S]*<\/ds:SignedInfo>/.exec(signed)?.[0] ?? "";
+      return signed.replace(
+        signedInfo,
+        signedInfo + signedInfo.replace(/<ds:Transforms>[\s\S]*<\/ds:Transforms>/, ""),
+      );
     },
   ],
   [
@@ -227,6 +256,37 @@ const CASES: Case[] = [
     },
   ],
 ];
+
+describe("verifiedXmlOf alone, without the wrapping check in front of it", () => {
+  const certs = [TRUSTED.certPem];
+  const assertionOf = (xml: string) => {
+    const doc = parseStrict(xml);
+    const assertion = descendantsNamed(doc, NS.assertion, "Assertion")[0] as Element;
+    return { doc, assertion, ids: idIndexOf(doc.documentElement) };
+  };
+
+  test("when the signed assertion's ID is also another element's, then the signature is refused", () => {
+    const r = fresh();
+    const signed = sign(r.xml, { references: [r.assertionId] });
+    const { assertion, ids } = assertionOf(
+      signed.replace("<samlp:StatusCode ", `<samlp:StatusCode ID="${r.assertionId}" `),
+    );
+    expect(() => verifiedXmlOf(assertion, ids, certs)).toThrow(SignatureRefused);
+  });
+
+  test("when the assertion is signed, then the signed bytes are its canonical form without the signature", () => {
+    const r = fresh();
+    const { assertion, ids } = assertionOf(sign(r.xml, { references: [r.assertionId] }));
+    const signedXml = verifiedXmlOf(assertion, ids, certs) ?? "";
+    expect(
+      signedXml.startsWith(
+        `<saml:Assertion xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="${r.assertionId}"`,
+      ),
+    ).toBe(true);
+    expect(signedXml).not.toContain("Signature");
+    expect(verifiedXmlOf(assertion, ids, [UNTRUSTED.certPem])).toBeNull();
+  });
+});
 
 describe("signature checks of the ACS", () => {
   test.each(CASES)("when the ACS receives %s, then it answers %s", async (_name, expected, make) => {
