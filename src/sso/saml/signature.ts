@@ -33,15 +33,24 @@ type Algorithm = keyof typeof XML_CRYPTO.CanonicalizationAlgorithms;
 function canonical(transforms: string[], node: Element, options: CanonOptions): string {
   try {
     const [first, second, ...rest] = transforms;
-    // Why: SAML's usual pair (enveloped, then one canonicalization) on one clone, without
-    // xml-crypto's XPath search for the Signature to drop: the element's one Signature child.
+    // Why: SAML's usual pair (enveloped, then one canonicalization) without xml-crypto's deep
+    // clone (xmldom's costs as much as parsing the whole response) or its XPath search for the
+    // Signature: the element's one Signature child is detached while the canonicalizer reads
+    // the element, then put back. With an InclusiveNamespaces list the canonicalizer writes
+    // declarations onto the element, so that case works on a clone.
     if (first === ENVELOPED && second && second !== ENVELOPED && rest.length === 0) {
-      const clone = node.cloneNode(true) as Element;
-      for (const s of childrenNamed(clone, NS.dsig, "Signature")) clone.removeChild(s);
       const Canonicalizer =
         XML_CRYPTO.CanonicalizationAlgorithms[second as Algorithm] ?? refuse("unsupported transform");
       const options14n = { ...options, defaultNsForPrefix: SignedXml.defaultNsForPrefix };
-      return String(new Canonicalizer().process(clone, options14n));
+      const target = options.inclusiveNamespacesPrefixList?.length ? (node.cloneNode(true) as Element) : node;
+      const signature = firstChild(target, NS.dsig, "Signature");
+      const next = signature?.nextSibling ?? null;
+      if (signature) target.removeChild(signature);
+      try {
+        return String(new Canonicalizer().process(target, options14n));
+      } finally {
+        if (signature && target === node) node.insertBefore(signature, next);
+      }
     }
     return XML_CRYPTO.getCanonXml(transforms, node, options);
   } catch (e) {
