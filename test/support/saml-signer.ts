@@ -4,7 +4,9 @@
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import path from "node:path";
+import { promisify } from "node:util";
 import { SignedXml } from "xml-crypto";
+import { encrypt, type EncryptOptions } from "xml-encryption";
 
 export interface KeyPair {
   keyPem: string;
@@ -98,4 +100,18 @@ export function sign(xml: string, o: SignOptions): string {
     },
   });
   return sig.getSignedXml();
+}
+
+const encryptXml = promisify(encrypt) as (xml: string, options: EncryptOptions) => Promise<string>;
+
+/** The Response with its Assertion replaced by an EncryptedAssertion for the SP's certificate. */
+export async function encryptAssertion(xml: string, spCertPem: string): Promise<string> {
+  const assertion = /<saml:Assertion[\s\S]*<\/saml:Assertion>/.exec(xml)?.[0] ?? "";
+  const encrypted = await encryptXml(assertion, {
+    rsa_pub: spCertPem,
+    pem: spCertPem,
+    encryptionAlgorithm: "http://www.w3.org/2009/xmlenc11#aes256-gcm",
+    keyEncryptionAlgorithm: "http://www.w3.org/2001/04/xmlenc#rsa-oaep-mgf1p",
+  });
+  return xml.replace(assertion, `<saml:EncryptedAssertion>${encrypted}</saml:EncryptedAssertion>`);
 }

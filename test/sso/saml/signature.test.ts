@@ -5,7 +5,15 @@
 // real IdP sends). IdP-initiated, so no AuthnRequest is needed.
 import request from "supertest";
 import { createTestApp, type TestApp } from "../../support/app";
-import { ALG, TRUSTED, UNTRUSTED, buildResponse, sign, type ResponseParts } from "../../support/saml-signer";
+import {
+  ALG,
+  TRUSTED,
+  UNTRUSTED,
+  buildResponse,
+  encryptAssertion,
+  sign,
+  type ResponseParts,
+} from "../../support/saml-signer";
 import { expectRefused, postAcs, sessionCount } from "./saml-flow";
 import type { Organization } from "../../../src/generated/prisma/client";
 import { SignatureRefused, verifiedXmlOf } from "../../../src/sso/saml/signature";
@@ -15,6 +23,7 @@ const ISSUER = "https://idp.test/xml-crypto";
 let t: TestApp;
 let org: Organization;
 let parts: ResponseParts;
+let spCertPem = "";
 let n = 0;
 
 beforeAll(async () => {
@@ -36,6 +45,15 @@ beforeAll(async () => {
   await api("post", "/sso-connection/enable").expect(200);
   const base = `${t.config.baseUrl}/sso/${org.slug}`;
   parts = { issuer: ISSUER, acsUrl: `${base}/saml/acs`, audience: `${base}/saml/metadata`, nameId: "" };
+  const metadata = await request(t.app).get(`/sso/${org.slug}/saml/metadata`).expect(200);
+  const der =
+    /<KeyDescriptor use="encryption">[\s\S]*?<ds:X509Certificate>([^<]+)</.exec(metadata.text)?.[1] ?? "";
+  // OpenSSL reads PEM lines of at most 64 characters.
+  const lines = der
+    .replace(/\s+/g, "")
+    .match(/.{1,64}/g)
+    ?.join("\n");
+  spCertPem = `-----BEGIN CERTIFICATE-----\n${lines}\n-----END CERTIFICATE-----\n`;
 });
 afterAll(() => t.close());
 
@@ -43,7 +61,7 @@ afterAll(() => t.close());
 const fresh = (over: Partial<ResponseParts> = {}) =>
   buildResponse({ ...parts, nameId: `person${++n}@acme.test`, ...over });
 
-type Case = [name: string, expected: string | 302, make: () => string];
+type Case = [name: string, expected: string | 302, make: () => string | Promise<string>];
 
 const CASES: Case[] = [
   [
@@ -80,6 +98,47 @@ const CASES: Case[] = [
         signatureAlgorithm: ALG.rsaSha1,
         digestAlgorithm: ALG.sha1,
       });
+    },
+  ],
+  [
+    "response.unsigned.encrypted-assertion-signed",
+    302,
+    () => {
+      const r = fresh();
+      return encryptAssertion(sign(r.xml, { references: [r.assertionId] }), spCertPem);
+    },
+  ],
+  [
+    "response.signed.encrypted-assertion-unsigned",
+    302,
+    async () => {
+      const r = fresh();
+      return sign(await encryptAssertion(r.xml, spCertPem), { references: [r.responseId] });
+    },
+  ],
+  [
+    "response.unsigned.encrypted-assertion-unsigned",
+    "signature_invalid",
+    () => encryptAssertion(fresh().xml, spCertPem),
+  ],
+  [
+    "response.unsigned.encrypted-assertion-signed.comment-in-nameid",
+    "decryption_failed",
+    () => {
+      const r = fresh({ nameId: "admin@acme.test.evil.test" });
+      const signed = sign(r.xml, { references: [r.assertionId] });
+      return encryptAssertion(
+        signed.replace(">admin@acme.test.evil.test<", ">admin@acme.test<!---->.evil.test<"),
+        spCertPem,
+      );
+    },
+  ],
+  [
+    "response.unsigned.encrypted-assertion-for-another-key",
+    "decryption_failed",
+    () => {
+      const r = fresh();
+      return encryptAssertion(sign(r.xml, { references: [r.assertionId] }), UNTRUSTED.certPem);
     },
   ],
   [
@@ -291,7 +350,7 @@ describe("verifiedXmlOf alone, without the wrapping check in front of it", () =>
 describe("signature checks of the ACS", () => {
   test.each(CASES)("when the ACS receives %s, then it answers %s", async (_name, expected, make) => {
     const before = await sessionCount(t, org);
-    const res = await postAcs(t, org, make());
+    const res = await postAcs(t, org, await make());
     if (expected === 302) {
       expect(res.status).toBe(302);
       expect(await sessionCount(t, org)).toBe(before + 1);
