@@ -14,7 +14,6 @@ import { pendingTestSession } from "./replay-store";
 import { parseSamlResponse, responseInResponseTo } from "./response-checks";
 import { samlConfigOf } from "./saml-config";
 import { spKeysOf } from "./sp-key-store";
-import type { SamlPassport } from "./strategy";
 import { verifySamlResponse } from "./verify-response";
 
 const SSO_DISABLED = {
@@ -24,7 +23,7 @@ const SSO_DISABLED = {
   status: 403 as const,
 };
 
-export function acsHandler(deps: SsoDeps, passport: SamlPassport) {
+export function acsHandler(deps: SsoDeps) {
   return async (req: Request, res: Response) => {
     const { org, connection } = await ssoTargetOf(deps, req, { protocol: "saml", requireEnabled: false });
     const requestId = res.locals.requestId as string;
@@ -40,11 +39,9 @@ export function acsHandler(deps: SsoDeps, passport: SamlPassport) {
     }
     const result = await verifySamlResponse({
       req,
-      res,
       db: deps.db,
       parsed,
       baseUrl: deps.config.baseUrl,
-      passport,
       org,
       connection,
       spPrivateKey: (await spKeysOf(deps, org)).privateKeyPem,

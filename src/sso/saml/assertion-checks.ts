@@ -33,6 +33,15 @@ export const ASSERTION_CHECKS: readonly [name: string, check: Check][] = [
         ? { reason: "signature_wrapping", message: "The assertion embeds other assertions." }
         : null,
   ],
+  // Why: only the first Conditions is read; a second could carry restrictions we would ignore
+  // (node-saml refuses them too).
+  [
+    "one conditions",
+    ({ facts }) =>
+      facts.conditionsCount > 1
+        ? { reason: "response_invalid", message: "The assertion holds more than one Conditions element." }
+        : null,
+  ],
   // Why: the signing key is only trusted for the IdP configured here (saml-profiles 4.1.4.2).
   [
     "issuer",

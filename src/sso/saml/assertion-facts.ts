@@ -1,7 +1,7 @@
-// What the signed assertion says, read only from the XML that node-saml verified (the signed
-// bytes), never from the posted document: issuer, audiences, subject, bearer confirmation,
-// validity window and attributes.
-import { NS, childrenNamed, descendantsNamed, firstChild, parseStrict, textOf } from "./xml";
+// What the signed assertion says, read only from the signed bytes as parsed again by
+// signed-assertion.ts, never from the posted document: issuer, audiences, subject, bearer
+// confirmation, validity window and attributes.
+import { NS, childrenNamed, descendantsNamed, firstChild, textOf } from "./xml";
 
 export interface AssertionFacts {
   id: string;
@@ -12,6 +12,8 @@ export interface AssertionFacts {
   /** One list per AudienceRestriction. */
   audienceRestrictions: string[][];
   conditions: { notBefore: string | null; notOnOrAfter: string | null } | null;
+  /** How many Conditions elements the assertion holds (only the first is read). */
+  conditionsCount: number;
   bearer: {
     recipient: string | null;
     notOnOrAfter: string | null;
@@ -24,9 +26,7 @@ export interface AssertionFacts {
 
 const BEARER = "urn:oasis:names:tc:SAML:2.0:cm:bearer";
 
-export function readAssertionFacts(signedAssertionXml: string): AssertionFacts {
-  const doc = parseStrict(signedAssertionXml);
-  const a = doc.documentElement;
+export function readAssertionFacts(a: Element): AssertionFacts {
   const subject = firstChild(a, NS.assertion, "Subject");
   const nameId = subject ? firstChild(subject, NS.assertion, "NameID") : null;
   const conditions = firstChild(a, NS.assertion, "Conditions");
@@ -68,6 +68,7 @@ export function readAssertionFacts(signedAssertionXml: string): AssertionFacts {
           notOnOrAfter: conditions.getAttribute("NotOnOrAfter") || null,
         }
       : null,
+    conditionsCount: childrenNamed(a, NS.assertion, "Conditions").length,
     bearer,
     attributes,
     nestedAssertions: descendantsNamed(a, NS.assertion, "Assertion").length,

@@ -28,7 +28,7 @@ export function createSamlProtocol(deps: SsoDeps): SsoProtocol {
     res.type("application/samlmetadata+xml").send(xml);
   });
   // HTTP-POST binding: the IdP posts a form (read by createApp's formBody in front of /sso).
-  routes.post("/saml/acs", acsHandler(deps, passport));
+  routes.post("/saml/acs", acsHandler(deps));
 
   return {
     protocol: "saml",
@@ -94,6 +94,6 @@ export function createSamlProtocol(deps: SsoDeps): SsoProtocol {
       await passport.startLogin(req, res, samlOptionsFor(baseUrl, org, connection, privateKeyPem, requestId));
     },
 
-    testSignIn: (input, target) => testSamlResponse(deps, passport, input, target),
+    testSignIn: (input, target) => testSamlResponse(deps, input, target),
   };
 }

@@ -1,7 +1,7 @@
 // Checks on the raw SAMLResponse before any signature is verified: size and encoding, no DOCTYPE
 // (XXE), one root element that is a samlp:Response, no comments, and no room for signature
 // wrapping. Each returns the reason code and message of a refusal, or passes the parsed document.
-import { NS, XmlRefused, childElements, descendantsNamed, hasComment, parseStrict } from "./xml";
+import { NS, XmlRefused, descendantsNamed, hasComment, parseStrict, type IdIndex } from "./xml";
 
 export interface Refusal {
   reason: string;
@@ -46,9 +46,10 @@ export function parseSamlResponse(raw: unknown): Checked<{ xml: string; doc: Doc
 /**
  * Why: XML signature wrapping (XSW1-8, Somorovsky et al. 2012) hides a forged assertion beside,
  * before, inside or around the signed one. We accept exactly one assertion (plain or encrypted),
- * a direct child of the Response, and no duplicate IDs anywhere.
+ * a direct child of the Response, and no duplicate IDs anywhere (ID, Id or id, as xml-crypto
+ * resolves a Reference).
  */
-export function checkNoWrapping(doc: Document): Refusal | null {
+export function checkNoWrapping(doc: Document, ids: IdIndex): Refusal | null {
   const root = doc.documentElement;
   const assertions = descendantsNamed(doc, NS.assertion, "Assertion");
   const encrypted = descendantsNamed(doc, NS.assertion, "EncryptedAssertion");
@@ -59,18 +60,9 @@ export function checkNoWrapping(doc: Document): Refusal | null {
       message: "The response must hold exactly one assertion, directly inside it.",
     };
   }
-  const ids = new Set<string>();
-  const stack: Element[] = [root];
-  while (stack.length > 0) {
-    const el = stack.pop() as Element;
-    for (const name of ["ID", "Id", "id"]) {
-      const id = el.getAttribute(name);
-      if (!id) continue;
-      if (ids.has(id))
-        return { reason: "signature_wrapping", message: "The response repeats an element ID." };
-      ids.add(id);
-    }
-    stack.push(...childElements(el));
+  for (const holders of ids.values()) {
+    if (holders.length > 1)
+      return { reason: "signature_wrapping", message: "The response repeats an element ID." };
   }
   return null;
 }

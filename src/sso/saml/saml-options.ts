@@ -1,6 +1,6 @@
-// node-saml options for one organization's connection. Time checks, InResponseTo and replay
-// are ours (they need the service clock and the database shared by every instance), so
-// node-saml's own are turned off here and done in verify-response.ts instead.
+// node-saml options for one organization's connection, for the one thing node-saml still does:
+// build the AuthnRequest (HTTP-Redirect or HTTP-POST). Responses never reach node-saml: the ACS
+// verifies them itself (signed-assertion.ts, verify-response.ts), so no validation option is set.
 import { ValidateInResponseTo, type SamlConfig as NodeSamlOptions } from "@node-saml/passport-saml";
 import type { Organization } from "../../generated/prisma/client";
 import type { SsoConnectionRecord } from "../protocol";
@@ -10,7 +10,7 @@ export function samlOptionsFor(
   baseUrl: string,
   org: Pick<Organization, "slug">,
   connection: SsoConnectionRecord,
-  /** The organization's SP private key (sp-key-store.ts): signs AuthnRequests, decrypts assertions. */
+  /** The organization's SP private key (sp-key-store.ts): signs AuthnRequests. */
   spKey: string,
   requestId?: string,
 ): NodeSamlOptions {
@@ -19,21 +19,14 @@ export function samlOptionsFor(
   return {
     callbackUrl: urls.acsUrl,
     issuer: urls.entityId,
-    // Why: node-saml also checks the audience; our own check in assertion-checks.ts names the reason.
-    audience: urls.entityId,
     entryPoint: config.idpSsoUrl,
     authnRequestBinding: config.idpSsoBinding === "post" ? "HTTP-POST" : "HTTP-Redirect",
-    // Why: only the certificates an admin configured verify signatures, never KeyInfo's.
+    // Required by node-saml's constructor; it verifies nothing with it here.
     idpCert: config.idpCertificates,
-    // Either the response or the assertion must carry a valid signature (node-saml enforces
-    // "assertion signed" whenever the response signature is absent or invalid).
-    wantAssertionsSigned: false,
-    wantAuthnResponseSigned: false,
     privateKey: spKey,
-    decryptionPvk: spKey,
     signatureAlgorithm: "sha256",
     digestAlgorithm: "sha256",
-    acceptedClockSkewMs: -1,
+    // Why: our request ids live in the database (replay-store.ts), not in node-saml's memory cache.
     validateInResponseTo: ValidateInResponseTo.never,
     disableRequestedAuthnContext: true,
     identifierFormat: NAME_ID_FORMAT,

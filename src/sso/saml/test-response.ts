@@ -11,7 +11,6 @@ import type { samlTestReportSchema } from "../connection-schema";
 import { claimsOf } from "./attributes";
 import { samlConfigOf } from "./saml-config";
 import { spKeysOf } from "./sp-key-store";
-import type { SamlPassport } from "./strategy";
 import { verifySamlResponse } from "./verify-response";
 
 export const samlTestBody = z
@@ -20,18 +19,15 @@ export const samlTestBody = z
 
 export async function testSamlResponse(
   deps: SsoDeps,
-  passport: SamlPassport,
   { samlResponse }: z.output<typeof samlTestBody>,
-  { ctx, org, connection, req, res }: TestTarget,
+  { ctx, org, connection, req }: TestTarget,
 ): Promise<z.input<typeof samlTestReportSchema>> {
-  // node-saml reads the posted form field; the pasted value stands in for it.
+  // The ACS reads the posted form field; the pasted value stands in for it.
   req.body = { SAMLResponse: samlResponse };
   const result = await verifySamlResponse({
     req,
-    res,
     db: deps.db,
     baseUrl: deps.config.baseUrl,
-    passport,
     org,
     connection,
     spPrivateKey: (await spKeysOf(deps, org)).privateKeyPem,

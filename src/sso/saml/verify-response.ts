@@ -1,8 +1,8 @@
 // Every check of a posted SAMLResponse, in order: structure (refused before parsing anything
-// signed), signature through passport-saml, Destination, the signed assertion's own checks,
+// signed), the signature (signed-assertion.ts), Destination, the signed assertion's own checks,
 // one-time use of the assertion id, then InResponseTo or the IdP-initiated policy. In "peek"
 // mode (the admin test endpoint) nothing is consumed or recorded.
-import type { Request, Response } from "express";
+import type { Request } from "express";
 import type { Organization } from "../../generated/prisma/client";
 import type { Database } from "../../db/client";
 import type { SsoConnectionRecord } from "../protocol";
@@ -16,17 +16,15 @@ import {
   type Refusal,
 } from "./response-checks";
 import { consumeRequest, isAssertionKnown, peekRequest, recordAssertion } from "./replay-store";
-import { samlOptionsFor } from "./saml-options";
 import { samlConfigOf, spUrls } from "./saml-config";
-import { SamlValidationError, type SamlPassport } from "./strategy";
+import { signedAssertionOf } from "./signed-assertion";
+import { idIndexOf } from "./xml";
 
 export interface VerifyInput {
   req: Request;
-  res: Response;
   /** prisma for the request store; direct for the one statement that records the assertion. */
   db: Pick<Database, "prisma" | "direct">;
   baseUrl: string;
-  passport: SamlPassport;
   org: Organization;
   connection: SsoConnectionRecord;
   /** The organization's SP private key (encrypted assertions). */
@@ -52,11 +50,11 @@ export type VerifyResult =
 const fail = (refusal: Refusal, facts?: AssertionFacts): VerifyResult => ({ ok: false, refusal, facts });
 
 export async function verifySamlResponse(input: VerifyInput): Promise<VerifyResult> {
-  const { req, res, org, connection, now } = input;
+  const { req, org, connection, now } = input;
   const db = input.db.prisma;
   const urls = spUrls(input.baseUrl, org);
-  // Why: passport-saml prefers a SAMLResponse in the query string (redirect binding); only the
-  // posted one is checked here, so a request carrying one in the query is refused outright.
+  // Why: only the HTTP-POST binding is served; a SAMLResponse (or SAMLRequest) in the query string
+  // is refused outright rather than ignored, so no two readers can disagree on which one counts.
   if (req.query?.SAMLResponse !== undefined || req.query?.SAMLRequest !== undefined) {
     return fail({
       reason: "response_malformed",
@@ -65,29 +63,21 @@ export async function verifySamlResponse(input: VerifyInput): Promise<VerifyResu
   }
   const parsed = input.parsed ?? parseSamlResponse(req.body?.SAMLResponse);
   if (!parsed.ok) return fail(parsed);
-  const wrapping = checkNoWrapping(parsed.value.doc);
+  const { doc } = parsed.value;
+  const ids = idIndexOf(doc.documentElement);
+  const wrapping = checkNoWrapping(doc, ids);
   if (wrapping) return fail(wrapping);
 
-  let signedXml: string;
-  try {
-    const profile = await input.passport.validateResponse(
-      req,
-      res,
-      samlOptionsFor(input.baseUrl, org, connection, input.spPrivateKey),
-    );
-    signedXml = profile.getAssertionXml?.() ?? "";
-  } catch (e) {
-    if (e instanceof SamlValidationError)
-      return fail({ reason: e.reason, message: refusalMessage(e.reason) });
-    throw e;
-  }
+  const config = samlConfigOf(connection.config);
+  const signed = await signedAssertionOf(doc, ids, config.idpCertificates, input.spPrivateKey);
+  if (!signed.ok) return fail(signed.refusal);
   const destination = checkDestination(parsed.value.doc, urls.acsUrl);
   if (destination) return fail(destination);
 
-  const facts = readAssertionFacts(signedXml);
+  const facts = readAssertionFacts(signed.assertion);
   const checked = runAssertionChecks({
     facts,
-    idpEntityId: samlConfigOf(connection.config).idpEntityId,
+    idpEntityId: config.idpEntityId,
     spEntityId: urls.entityId,
     acsUrl: urls.acsUrl,
     responseInResponseTo: responseInResponseTo(parsed.value.doc),
@@ -129,13 +119,3 @@ export async function verifySamlResponse(input: VerifyInput): Promise<VerifyResu
     value: { facts, inResponseTo, returnTo: consumed.returnTo, testSessionId: consumed.testSessionId },
   };
 }
-
-const MESSAGES: Record<string, string> = {
-  signature_invalid: "The response is not signed by the identity provider's configured certificate.",
-  audience_mismatch: "The assertion is meant for another service provider (Audience).",
-  decryption_failed: "The encrypted assertion could not be decrypted with this organization's key.",
-  idp_error: "The identity provider reported that sign-in failed.",
-  response_malformed: "The SAMLResponse is not a usable SAML 2.0 response.",
-};
-
-const refusalMessage = (reason: string): string => MESSAGES[reason] ?? "The SAMLResponse was refused.";

@@ -74,4 +74,25 @@ export function hasComment(node: Node): boolean {
   return false;
 }
 
+/** Elements by the value of their ID, Id or id attribute (any namespace), as xml-crypto resolves them. */
+export type IdIndex = ReadonlyMap<string, readonly Element[]>;
+
+export function idIndexOf(root: Element): IdIndex {
+  const index = new Map<string, Element[]>();
+  const stack: Element[] = [root];
+  while (stack.length > 0) {
+    const el = stack.pop() as Element;
+    for (let i = 0; i < el.attributes.length; i++) {
+      const attr = el.attributes.item(i) as Attr;
+      const name = attr.localName ?? attr.name;
+      if ((name !== "ID" && name !== "Id" && name !== "id") || attr.prefix === "xmlns") continue;
+      const holders = index.get(attr.value);
+      if (holders) holders.push(el);
+      else index.set(attr.value, [el]);
+    }
+    stack.push(...childElements(el));
+  }
+  return index;
+}
+
 export const textOf = (el: Element | null): string | null => (el ? (el.textContent ?? "").trim() : null);

@@ -31,6 +31,7 @@ const facts = (over: Partial<AssertionFacts> = {}): AssertionFacts => ({
   nameIdFormat: null,
   audienceRestrictions: [["https://sp.test/md"]],
   conditions: { notBefore: "2030-01-01T10:00:00Z", notOnOrAfter: "2030-01-01T10:05:00Z" },
+  conditionsCount: 1,
   bearer: [
     {
       recipient: "https://sp.test/acs",
