@@ -53,7 +53,7 @@ async function bench(engine: "pglite" | "postgres"): Promise<Result[]> {
   // The server under test (hello-world and the app) runs in a process of its own: the load
   // generator below never competes with it for the same event loop.
   const server = await startServer(engine);
-  const probe = { rssMb: () => server.call<number>({ cmd: "rss" }), cpu: cpuOf(server.pid) };
+  const probe = { rssMb: () => server.call<number>({ cmd: "rss" }), cpu: cpuOf(server.pid, server.database) };
   const run = (
     phase: string,
     conc: number,

@@ -68,17 +68,27 @@ export async function lockUsersForRoles(
   ids: string[],
   options: { onlyIfMapped: boolean },
 ): Promise<{ mapped: boolean }> {
-  const wanted = [...new Set(ids.filter(isUuid))];
   const [row] = await tx.$queryRaw<{ mapped: boolean }[]>`WITH
-    rule AS (SELECT EXISTS (SELECT 1 FROM role_mapping_rules r WHERE r.org_id = ${orgId}::uuid
-      AND r.group_lower IN (${group.displayNameLower}, ${foldSql(Prisma.sql`${group.externalId}::text`)})) AS mapped),
-    locked AS (
-      SELECT u.id FROM users u WHERE u.id = ANY(${idList(wanted)}) AND u.org_id = ${orgId}::uuid
-        AND (${!options.onlyIfMapped} OR (SELECT mapped FROM rule))
-      ORDER BY u.id FOR NO KEY UPDATE OF u
-    )
+    ${roleLockCtes(orgId, group, ids, options.onlyIfMapped)}
     SELECT (SELECT mapped FROM rule) AS mapped, (SELECT count(*) FROM locked)::int AS locked`;
   return { mapped: row?.mapped ?? true };
+}
+
+/** `rule` (whether a rule names the group) and `locked` (lockUsersForRoles), to follow a WITH. */
+function roleLockCtes(
+  orgId: string,
+  group: Pick<Group, "displayNameLower" | "externalId">,
+  ids: string[],
+  onlyIfMapped: boolean,
+): Prisma.Sql {
+  const wanted = [...new Set(ids.filter(isUuid))];
+  return Prisma.sql`rule AS (SELECT EXISTS (SELECT 1 FROM role_mapping_rules r WHERE r.org_id = ${orgId}::uuid
+      AND r.group_lower IN (${group.displayNameLower}, ${foldSql(Prisma.sql`${group.externalId}::text`)})) AS mapped),
+    locked AS MATERIALIZED (
+      SELECT u.id FROM users u WHERE u.id = ANY(${idList(wanted)}) AND u.org_id = ${orgId}::uuid
+        AND (${!onlyIfMapped} OR (SELECT mapped FROM rule))
+      ORDER BY u.id FOR NO KEY UPDATE OF u
+    )`;
 }
 
 export interface GroupWrite {
@@ -93,6 +103,11 @@ export interface GroupWrite {
   action: GroupAction;
   /** The events' data besides the group (membersAdded, membersRemoved, changed). */
   data: GroupEventData;
+  /**
+   * A member batch: lock these users for their roles, when a rule names the group, in this
+   * statement and before any membership is written (lockUsersForRoles, onlyIfMapped).
+   */
+  lockIfMapped?: string[];
 }
 
 /**
@@ -108,9 +123,13 @@ export interface GroupWrite {
  * added ids that are not users of the organization (the caller must fail the transaction when
  * there are any).
  */
-export async function writeGroup(tx: SqlTx, ctx: ScimCtx, w: GroupWrite): Promise<{ unknown: string[] }> {
+export async function writeGroup(
+  tx: SqlTx,
+  ctx: ScimCtx,
+  w: GroupWrite,
+): Promise<{ unknown: string[]; mapped: boolean }> {
   const unknown = w.add.filter((id) => !isUuid(id));
-  if (unknown.length > 0) return { unknown };
+  if (unknown.length > 0) return { unknown, mapped: true };
   const g = w.group;
   const groupRow = w.create
     ? Prisma.sql`INSERT INTO groups (id, org_id, display_name, display_name_lower, external_id, source,
@@ -129,7 +148,22 @@ export async function writeGroup(tx: SqlTx, ctx: ScimCtx, w: GroupWrite): Promis
   // (custom plans, 0.4 ms of its CPU per member-less create) instead of reusing its generic plan.
   const adds = w.add.length > 0;
   const removes = !w.create;
+  const locks = w.lockIfMapped !== undefined;
+  if (locks && w.create) throw new Error("a created group has no members whose roles to lock");
   const parts: Prisma.Sql[] = [];
+  // Why the lock in this statement (a member batch): it saves the round trip of a statement of
+  // its own. What it keeps of that statement: the rule check's snapshot is taken after the
+  // organization lock (lockGroup, an earlier statement), so a rules change that committed
+  // meanwhile is seen; every write below waits for the lock (`afterLock`, a one-time filter:
+  // PostgreSQL evaluates it before the write's first row), so the order stays organization,
+  // group, users by id, memberships; only locked users count as added when they are locked (one
+  // deleted while we waited is then unknown, as a later statement would have found); and the
+  // recompute, a later statement, sees the memberships of the batch it waited for.
+  if (locks) parts.push(roleLockCtes(ctx.orgId, g, w.lockIfMapped!, true));
+  const afterLock = locks ? Prisma.sql`AND (SELECT count(*) FROM locked) >= 0` : Prisma.empty;
+  const lockedIfMapped = locks
+    ? Prisma.sql`AND (NOT (SELECT mapped FROM rule) OR id IN (SELECT id FROM locked))`
+    : Prisma.empty;
   if (adds)
     parts.push(
       Prisma.sql`requested AS (SELECT DISTINCT unnest(${w.add}::uuid[]) AS user_id)`,
@@ -137,30 +171,34 @@ export async function writeGroup(tx: SqlTx, ctx: ScimCtx, w: GroupWrite): Promis
       SELECT u.id FROM requested r
       -- Local accounts the identity provider has not linked are not SCIM's (docs/scim.md).
       CROSS JOIN LATERAL (SELECT id FROM users WHERE id = r.user_id AND org_id = ${ctx.orgId}::uuid
-        AND provisioned_by <> 'invite' OFFSET 0) u
+        AND provisioned_by <> 'invite' ${lockedIfMapped} OFFSET 0) u
     )`,
     );
-  parts.push(Prisma.sql`group_row AS (${groupRow} RETURNING *)`);
+  parts.push(Prisma.sql`group_row AS (${groupRow} ${afterLock} RETURNING *)`);
   if (removes)
     parts.push(Prisma.sql`removed AS (
       DELETE FROM group_memberships WHERE org_id = ${ctx.orgId}::uuid AND group_id = ${g.id}::uuid AND ${gone}
+        ${afterLock}
       RETURNING 1
     )`);
   if (adds)
     parts.push(Prisma.sql`added AS (
       INSERT INTO group_memberships (group_id, user_id, org_id)
-      SELECT ${g.id}::uuid, id, ${ctx.orgId}::uuid FROM valid
+      SELECT ${g.id}::uuid, id, ${ctx.orgId}::uuid FROM valid WHERE true ${afterLock}
       ON CONFLICT DO NOTHING
       RETURNING 1
     )`);
-  // The snapshot's members, less the removed, plus the added (each RETURNING 1 per row).
+  // The snapshot's members, less the removed, plus the added (each RETURNING 1 per row). Why the
+  // count names the group alone: g is the organization's group (the row this statement wrote),
+  // and the composite foreign key holds every membership of it to the same organization; with
+  // org_id, which the primary key does not hold, PostgreSQL read every membership's row (1.8 ms
+  // for 10,000 members) where the primary key alone answers the count (0.8 ms).
   const memberCount = Prisma.sql`(${
     w.create
       ? Prisma.sql`0`
-      : Prisma.sql`(SELECT count(*) FROM group_memberships m WHERE m.group_id = g.id AND m.org_id = g.org_id)
-        - (SELECT count(*) FROM removed)`
+      : Prisma.sql`(SELECT count(*) FROM group_memberships m WHERE m.group_id = g.id) - (SELECT count(*) FROM removed)`
   } + ${adds ? Prisma.sql`(SELECT count(*) FROM added)` : Prisma.sql`0`})::int`;
-  const [row] = await tx.$queryRaw<{ unknown: string[] }[]>`WITH
+  const [row] = await tx.$queryRaw<{ unknown: string[]; mapped: boolean | null }[]>`WITH
     ${Prisma.join(parts, ",\n    ")}
     ${groupEventsCtes(ctx, w.action, Prisma.sql`group_row g`, g.displayName, w.data, memberCount)}
     SELECT ${
@@ -168,10 +206,10 @@ export async function writeGroup(tx: SqlTx, ctx: ScimCtx, w: GroupWrite): Promis
         ? Prisma.sql`(SELECT coalesce(array_agg(r.user_id::text), '{}') FROM requested r
         WHERE NOT EXISTS (SELECT 1 FROM valid v WHERE v.id = r.user_id))`
         : Prisma.sql`'{}'::text[]`
-    } AS unknown`;
+    } AS unknown, ${locks ? Prisma.sql`(SELECT mapped FROM rule)` : Prisma.sql`NULL::boolean`} AS mapped`;
   // Usually none: answering the unknown ids, not the valid ones, keeps the reply one short row.
   const missing = new Set(row?.unknown ?? []);
-  return { unknown: w.add.filter((id) => missing.has(id.toLowerCase())) };
+  return { unknown: w.add.filter((id) => missing.has(id.toLowerCase())), mapped: row?.mapped ?? true };
 }
 
 /** Deletes a locked group (its memberships go with it by their foreign keys) and writes its events. */
