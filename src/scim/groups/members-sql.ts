@@ -3,7 +3,8 @@
 // members as one statement whatever the batch size (the create, a member batch, a rename or a
 // replacement of every member): the existence check of the added users, the group row, the
 // DELETE, the INSERT ... ON CONFLICT DO NOTHING and the group's audit and outbox events
-// (events-sql.ts) as data-modifying CTEs. It is the one path by which SCIM changes memberships.
+// (events-sql.ts) as data-modifying CTEs, and for a member batch the lock of its users too. It
+// is the one path by which SCIM changes memberships.
 import { Prisma, type Group } from "../../generated/prisma/client";
 import type { Reader, SqlTx } from "../../db/client";
 import type { ScimCtx } from "../context";
@@ -59,7 +60,8 @@ export async function memberIdsOf(tx: SqlTx, orgId: string, groupId: string): Pr
  * what the role UPDATE takes anyway, so inserts of memberships referencing these users (the key
  * share of the foreign key) are not blocked. The rule check needs the organization lock held
  * (lockGroup) before this statement's snapshot: a rules change that committed while we waited
- * for the lock is then seen.
+ * for the lock is then seen. A member batch takes the same lock inside its write statement
+ * (GroupWrite.lockIfMapped), saving this statement's round trip.
  */
 export async function lockUsersForRoles(
   tx: SqlTx,
