@@ -70,6 +70,9 @@ export async function lockUsersForRoles(
   ids: string[],
   options: { onlyIfMapped: boolean },
 ): Promise<{ mapped: boolean }> {
+  // No user, no role to recompute (a member-less group's DELETE): no statement. Why it matters
+  // beyond the round trip: with an empty list PostgreSQL kept custom-planning this statement.
+  if (!ids.some(isUuid)) return { mapped: false };
   const [row] = await tx.$queryRaw<{ mapped: boolean }[]>`WITH
     ${roleLockCtes(orgId, group, ids, options.onlyIfMapped)}
     SELECT (SELECT mapped FROM rule) AS mapped, (SELECT count(*) FROM locked)::int AS locked`;
@@ -190,15 +193,12 @@ export async function writeGroup(
       ON CONFLICT DO NOTHING
       RETURNING 1
     )`);
-  // The snapshot's members, less the removed, plus the added (each RETURNING 1 per row). Why the
-  // count names the group alone: g is the organization's group (the row this statement wrote),
-  // and the composite foreign key holds every membership of it to the same organization; with
-  // org_id, which the primary key does not hold, PostgreSQL read every membership's row (1.8 ms
-  // for 10,000 members) where the primary key alone answers the count (0.8 ms).
+  // The snapshot's members, less the removed, plus the added (each RETURNING 1 per row).
   const memberCount = Prisma.sql`(${
     w.create
       ? Prisma.sql`0`
-      : Prisma.sql`(SELECT count(*) FROM group_memberships m WHERE m.group_id = g.id) - (SELECT count(*) FROM removed)`
+      : Prisma.sql`(SELECT count(*) FROM group_memberships m WHERE m.group_id = g.id AND m.org_id = g.org_id)
+        - (SELECT count(*) FROM removed)`
   } + ${adds ? Prisma.sql`(SELECT count(*) FROM added)` : Prisma.sql`0`})::int`;
   const [row] = await tx.$queryRaw<{ unknown: string[]; mapped: boolean | null }[]>`WITH
     ${Prisma.join(parts, ",\n    ")}
