@@ -123,7 +123,8 @@ async function main() {
     }
     clients.forEach((c) => c.release());
     const rows = [...sums].sort((a, b) => b[1].custom - a[1].custom).slice(0, 25);
-    for (const [text, n] of rows) console.log(`plans: generic ${n.generic} custom ${n.custom}  ${text.slice(0, 200)}`);
+    for (const [text, n] of rows)
+      console.log(`plans: generic ${n.generic} custom ${n.custom}  ${text.slice(0, 200)}`);
   }
   // The bench gone (ended, killed or crashed) without a stop: drop the database all the same.
   process.once("disconnect", () => void exitAfterCleanup(0));
