@@ -124,9 +124,10 @@ export interface GroupWrite {
  *
  * Writes the group (insert, or update of its names with the version bumped), its members and
  * its events, with the group (and on an update, its organization FOR SHARE: lockGroup) and the
- * users whose roles will be recomputed (lockUsersForRoles) locked by the caller. Answers the
- * added ids that are not users of the organization (the caller must fail the transaction when
- * there are any).
+ * users whose roles will be recomputed (lockUsersForRoles) locked by the caller, or for a member
+ * batch by this statement (lockIfMapped). Answers the added ids that are not users of the
+ * organization (the caller must fail the transaction when there are any) and, with
+ * lockIfMapped, whether a rule names the group (then the caller recomputes those users).
  */
 export async function writeGroup(
   tx: SqlTx,
@@ -161,9 +162,10 @@ export async function writeGroup(
   // organization lock (lockGroup, an earlier statement), so a rules change that committed
   // meanwhile is seen; every write below waits for the lock (`afterLock`, a one-time filter:
   // PostgreSQL evaluates it before the write's first row), so the order stays organization,
-  // group, users by id, memberships; only locked users count as added when they are locked (one
-  // deleted while we waited is then unknown, as a later statement would have found); and the
-  // recompute, a later statement, sees the memberships of the batch it waited for.
+  // group, users by id, memberships; when the group is mapped, only users this statement locked
+  // count as existing (one deleted while we waited for it is then unknown, as a later statement
+  // would have found); and the recompute, a later statement, sees the memberships of a batch it
+  // waited for.
   if (locks) parts.push(roleLockCtes(ctx.orgId, g, w.lockIfMapped!, true));
   const afterLock = locks ? Prisma.sql`AND (SELECT count(*) FROM locked) >= 0` : Prisma.empty;
   const lockedIfMapped = locks
