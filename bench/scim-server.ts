@@ -25,6 +25,7 @@ export interface ServerReady {
   helloPort: number;
   scimPort: number;
   token: string;
+  database?: string;
 }
 
 async function main() {
@@ -92,12 +93,38 @@ async function main() {
       case "rss":
         return rssMb();
       case "stop":
+        if (process.env.BENCH_PLANS) await printPlans();
         await helloServer.close();
         await scimServer.close();
         await db.close();
         await drop();
         return null;
     }
+  }
+  /**
+   * BENCH_PLANS=1: each prepared statement's generic and custom plan counts, summed over the
+   * pool's connections (pg_prepared_statements is per connection), the most custom-planned first:
+   * a statement PostgreSQL keeps planning for each execution's values shows here.
+   */
+  async function printPlans() {
+    const pool = db.pgPool;
+    if (!pool) return;
+    const clients = await Promise.all(Array.from({ length: pool.totalCount }, () => pool.connect()));
+    const sums = new Map<string, { generic: number; custom: number }>();
+    for (const c of clients) {
+      const r = await c.query<{ statement: string; generic: number; custom: number }>(
+        "SELECT statement, generic_plans::int AS generic, custom_plans::int AS custom FROM pg_prepared_statements",
+      );
+      for (const x of r.rows) {
+        const key = x.statement.replace(/\s+/g, " ").trim();
+        const sum = sums.get(key) ?? { generic: 0, custom: 0 };
+        sums.set(key, { generic: sum.generic + x.generic, custom: sum.custom + x.custom });
+      }
+    }
+    clients.forEach((c) => c.release());
+    const rows = [...sums].sort((a, b) => b[1].custom - a[1].custom).slice(0, 25);
+    for (const [text, n] of rows)
+      console.log(`plans: generic ${n.generic} custom ${n.custom}  ${text.slice(0, 200)}`);
   }
   // The bench gone (ended, killed or crashed) without a stop: drop the database all the same.
   process.once("disconnect", () => void exitAfterCleanup(0));
@@ -110,7 +137,8 @@ async function main() {
       (e: Error) => process.send!({ id: m.id, error: e.stack ?? String(e) }),
     );
   });
-  const ready: ServerReady = { helloPort: helloServer.port, scimPort: scimServer.port, token };
+  const database = "url" in db ? new URL(db.url as string).pathname.slice(1) : undefined;
+  const ready: ServerReady = { helloPort: helloServer.port, scimPort: scimServer.port, token, database };
   process.send!({ ready });
 }
 

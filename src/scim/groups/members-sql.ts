@@ -3,7 +3,8 @@
 // members as one statement whatever the batch size (the create, a member batch, a rename or a
 // replacement of every member): the existence check of the added users, the group row, the
 // DELETE, the INSERT ... ON CONFLICT DO NOTHING and the group's audit and outbox events
-// (events-sql.ts) as data-modifying CTEs. It is the one path by which SCIM changes memberships.
+// (events-sql.ts) as data-modifying CTEs, and for a member batch the lock of its users too. It
+// is the one path by which SCIM changes memberships.
 import { Prisma, type Group } from "../../generated/prisma/client";
 import type { Reader, SqlTx } from "../../db/client";
 import type { ScimCtx } from "../context";
@@ -59,7 +60,8 @@ export async function memberIdsOf(tx: SqlTx, orgId: string, groupId: string): Pr
  * what the role UPDATE takes anyway, so inserts of memberships referencing these users (the key
  * share of the foreign key) are not blocked. The rule check needs the organization lock held
  * (lockGroup) before this statement's snapshot: a rules change that committed while we waited
- * for the lock is then seen.
+ * for the lock is then seen. A member batch takes the same lock inside its write statement
+ * (GroupWrite.lockIfMapped), saving this statement's round trip.
  */
 export async function lockUsersForRoles(
   tx: SqlTx,
@@ -68,17 +70,30 @@ export async function lockUsersForRoles(
   ids: string[],
   options: { onlyIfMapped: boolean },
 ): Promise<{ mapped: boolean }> {
-  const wanted = [...new Set(ids.filter(isUuid))];
+  // No user, no role to recompute (a member-less group's DELETE): no statement. Why it matters
+  // beyond the round trip: with an empty list PostgreSQL kept custom-planning this statement.
+  if (!ids.some(isUuid)) return { mapped: false };
   const [row] = await tx.$queryRaw<{ mapped: boolean }[]>`WITH
-    rule AS (SELECT EXISTS (SELECT 1 FROM role_mapping_rules r WHERE r.org_id = ${orgId}::uuid
-      AND r.group_lower IN (${group.displayNameLower}, ${foldSql(Prisma.sql`${group.externalId}::text`)})) AS mapped),
-    locked AS (
-      SELECT u.id FROM users u WHERE u.id = ANY(${idList(wanted)}) AND u.org_id = ${orgId}::uuid
-        AND (${!options.onlyIfMapped} OR (SELECT mapped FROM rule))
-      ORDER BY u.id FOR NO KEY UPDATE OF u
-    )
+    ${roleLockCtes(orgId, group, ids, options.onlyIfMapped)}
     SELECT (SELECT mapped FROM rule) AS mapped, (SELECT count(*) FROM locked)::int AS locked`;
   return { mapped: row?.mapped ?? true };
+}
+
+/** `rule` (whether a rule names the group) and `locked` (lockUsersForRoles), to follow a WITH. */
+function roleLockCtes(
+  orgId: string,
+  group: Pick<Group, "displayNameLower" | "externalId">,
+  ids: string[],
+  onlyIfMapped: boolean,
+): Prisma.Sql {
+  const wanted = [...new Set(ids.filter(isUuid))];
+  return Prisma.sql`rule AS (SELECT EXISTS (SELECT 1 FROM role_mapping_rules r WHERE r.org_id = ${orgId}::uuid
+      AND r.group_lower IN (${group.displayNameLower}, ${foldSql(Prisma.sql`${group.externalId}::text`)})) AS mapped),
+    locked AS MATERIALIZED (
+      SELECT u.id FROM users u WHERE u.id = ANY(${idList(wanted)}) AND u.org_id = ${orgId}::uuid
+        AND (${!onlyIfMapped} OR (SELECT mapped FROM rule))
+      ORDER BY u.id FOR NO KEY UPDATE OF u
+    )`;
 }
 
 export interface GroupWrite {
@@ -93,6 +108,11 @@ export interface GroupWrite {
   action: GroupAction;
   /** The events' data besides the group (membersAdded, membersRemoved, changed). */
   data: GroupEventData;
+  /**
+   * A member batch: lock these users for their roles, when a rule names the group, in this
+   * statement and before any membership is written (lockUsersForRoles, onlyIfMapped).
+   */
+  lockIfMapped?: string[];
 }
 
 /**
@@ -104,13 +124,18 @@ export interface GroupWrite {
  *
  * Writes the group (insert, or update of its names with the version bumped), its members and
  * its events, with the group (and on an update, its organization FOR SHARE: lockGroup) and the
- * users whose roles will be recomputed (lockUsersForRoles) locked by the caller. Answers the
- * added ids that are not users of the organization (the caller must fail the transaction when
- * there are any).
+ * users whose roles will be recomputed (lockUsersForRoles) locked by the caller, or for a member
+ * batch by this statement (lockIfMapped). Answers the added ids that are not users of the
+ * organization (the caller must fail the transaction when there are any) and, with
+ * lockIfMapped, whether a rule names the group (then the caller recomputes those users).
  */
-export async function writeGroup(tx: SqlTx, ctx: ScimCtx, w: GroupWrite): Promise<{ unknown: string[] }> {
+export async function writeGroup(
+  tx: SqlTx,
+  ctx: ScimCtx,
+  w: GroupWrite,
+): Promise<{ unknown: string[]; mapped: boolean }> {
   const unknown = w.add.filter((id) => !isUuid(id));
-  if (unknown.length > 0) return { unknown };
+  if (unknown.length > 0) return { unknown, mapped: true };
   const g = w.group;
   const groupRow = w.create
     ? Prisma.sql`INSERT INTO groups (id, org_id, display_name, display_name_lower, external_id, source,
@@ -129,7 +154,23 @@ export async function writeGroup(tx: SqlTx, ctx: ScimCtx, w: GroupWrite): Promis
   // (custom plans, 0.4 ms of its CPU per member-less create) instead of reusing its generic plan.
   const adds = w.add.length > 0;
   const removes = !w.create;
+  const locks = w.lockIfMapped !== undefined;
+  if (locks && w.create) throw new Error("a created group has no members whose roles to lock");
   const parts: Prisma.Sql[] = [];
+  // Why the lock in this statement (a member batch): it saves the round trip of a statement of
+  // its own. What it keeps of that statement: the rule check's snapshot is taken after the
+  // organization lock (lockGroup, an earlier statement), so a rules change that committed
+  // meanwhile is seen; every write below waits for the lock (`afterLock`, a one-time filter:
+  // PostgreSQL evaluates it before the write's first row), so the order stays organization,
+  // group, users by id, memberships; when the group is mapped, only users this statement locked
+  // count as existing (one deleted while we waited for it is then unknown, as a later statement
+  // would have found); and the recompute, a later statement, sees the memberships of a batch it
+  // waited for.
+  if (locks) parts.push(roleLockCtes(ctx.orgId, g, w.lockIfMapped!, true));
+  const afterLock = locks ? Prisma.sql`AND (SELECT count(*) FROM locked) >= 0` : Prisma.empty;
+  const lockedIfMapped = locks
+    ? Prisma.sql`AND (NOT (SELECT mapped FROM rule) OR id IN (SELECT id FROM locked))`
+    : Prisma.empty;
   if (adds)
     parts.push(
       Prisma.sql`requested AS (SELECT DISTINCT unnest(${w.add}::uuid[]) AS user_id)`,
@@ -137,19 +178,20 @@ export async function writeGroup(tx: SqlTx, ctx: ScimCtx, w: GroupWrite): Promis
       SELECT u.id FROM requested r
       -- Local accounts the identity provider has not linked are not SCIM's (docs/scim.md).
       CROSS JOIN LATERAL (SELECT id FROM users WHERE id = r.user_id AND org_id = ${ctx.orgId}::uuid
-        AND provisioned_by <> 'invite' OFFSET 0) u
+        AND provisioned_by <> 'invite' ${lockedIfMapped} OFFSET 0) u
     )`,
     );
-  parts.push(Prisma.sql`group_row AS (${groupRow} RETURNING *)`);
+  parts.push(Prisma.sql`group_row AS (${groupRow} ${afterLock} RETURNING *)`);
   if (removes)
     parts.push(Prisma.sql`removed AS (
       DELETE FROM group_memberships WHERE org_id = ${ctx.orgId}::uuid AND group_id = ${g.id}::uuid AND ${gone}
+        ${afterLock}
       RETURNING 1
     )`);
   if (adds)
     parts.push(Prisma.sql`added AS (
       INSERT INTO group_memberships (group_id, user_id, org_id)
-      SELECT ${g.id}::uuid, id, ${ctx.orgId}::uuid FROM valid
+      SELECT ${g.id}::uuid, id, ${ctx.orgId}::uuid FROM valid WHERE true ${afterLock}
       ON CONFLICT DO NOTHING
       RETURNING 1
     )`);
@@ -160,7 +202,7 @@ export async function writeGroup(tx: SqlTx, ctx: ScimCtx, w: GroupWrite): Promis
       : Prisma.sql`(SELECT count(*) FROM group_memberships m WHERE m.group_id = g.id AND m.org_id = g.org_id)
         - (SELECT count(*) FROM removed)`
   } + ${adds ? Prisma.sql`(SELECT count(*) FROM added)` : Prisma.sql`0`})::int`;
-  const [row] = await tx.$queryRaw<{ unknown: string[] }[]>`WITH
+  const [row] = await tx.$queryRaw<{ unknown: string[]; mapped: boolean | null }[]>`WITH
     ${Prisma.join(parts, ",\n    ")}
     ${groupEventsCtes(ctx, w.action, Prisma.sql`group_row g`, g.displayName, w.data, memberCount)}
     SELECT ${
@@ -168,10 +210,10 @@ export async function writeGroup(tx: SqlTx, ctx: ScimCtx, w: GroupWrite): Promis
         ? Prisma.sql`(SELECT coalesce(array_agg(r.user_id::text), '{}') FROM requested r
         WHERE NOT EXISTS (SELECT 1 FROM valid v WHERE v.id = r.user_id))`
         : Prisma.sql`'{}'::text[]`
-    } AS unknown`;
+    } AS unknown, ${locks ? Prisma.sql`(SELECT mapped FROM rule)` : Prisma.sql`NULL::boolean`} AS mapped`;
   // Usually none: answering the unknown ids, not the valid ones, keeps the reply one short row.
   const missing = new Set(row?.unknown ?? []);
-  return { unknown: w.add.filter((id) => missing.has(id.toLowerCase())) };
+  return { unknown: w.add.filter((id) => missing.has(id.toLowerCase())), mapped: row?.mapped ?? true };
 }
 
 /** Deletes a locked group (its memberships go with it by their foreign keys) and writes its events. */

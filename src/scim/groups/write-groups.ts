@@ -40,9 +40,6 @@ async function applyMemberBatch(
   const add = [...plan.add];
   const remove = [...plan.remove];
   if (add.length === 0 && remove.length === 0) return group;
-  const { mapped } = await lockUsersForRoles(tx, ctx.orgId, group, [...add, ...remove], {
-    onlyIfMapped: true,
-  });
   const updated = { ...group, version: group.version + 1, updatedAt: new Date() };
   const data = { membersAdded: add, membersRemoved: remove };
   const write = {
@@ -53,8 +50,10 @@ async function applyMemberBatch(
     remove,
     action: "group.updated" as const,
     data,
+    // Locked in the write's statement, only when a rule names the group (lockUsersForRoles).
+    lockIfMapped: [...add, ...remove],
   };
-  const { unknown } = await writeGroup(tx, ctx, write);
+  const { unknown, mapped } = await writeGroup(tx, ctx, write);
   if (unknown.length > 0) throw unknownMembers(unknown);
   if (mapped) await recomputeRoles(tx, ctx, [...add, ...remove], { lockHeld: true });
   return updated;

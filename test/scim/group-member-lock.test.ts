@@ -1,0 +1,58 @@
+// A member batch of a group a rule names locks its users for their roles inside its write
+// statement (members-sql.ts writeGroup, lockIfMapped), no longer in a statement of its own. That
+// statement's snapshot is taken before it waits for a user's lock; here the user it waits for is
+// deleted meanwhile, which a later statement would have seen: the batch must answer the unknown
+// member (400), as it did, not write a membership of a deleted user (a foreign-key error, 500).
+// PostgreSQL only: the race needs a connection of the test's own holding the user's row.
+import type { Organization } from "../../src/generated/prisma/client";
+import { createTestApp, type TestApp } from "../support/app";
+import { backendsWaitingOnLock, testDbKind } from "../support/db";
+import { GROUP, newUser, patchBody, scimClient, type ScimClient } from "./scim-client";
+
+const onPostgres = testDbKind() === "postgres" ? describe : describe.skip;
+
+let t: TestApp;
+let c: ScimClient;
+let org: Organization;
+beforeAll(async () => {
+  t = await createTestApp();
+  c = await scimClient(t, { plan: "enterprise", defaultRole: "Viewer" });
+  org = c.org;
+  await t.given.rules(org, [{ group: "Support desk", role: "Support" }]);
+});
+afterAll(() => t.close());
+
+onPostgres("a member batch of a mapped group racing a user's deletion, on PostgreSQL", () => {
+  test("when a batch adds a user whose deletion commits while the batch waits for the user's lock, then it answers 400 naming that user and writes nothing", async () => {
+    const group = (await c.post("/Groups", { schemas: [GROUP], displayName: "Support desk" }).expect(201))
+      .body;
+    const kept = (await c.post("/Users", newUser("kept@acme.test")).expect(201)).body.id as string;
+    const gone = (await c.post("/Users", newUser("gone@acme.test")).expect(201)).body.id as string;
+    const holder = await t.db.raw();
+    await holder.exec(`BEGIN; DELETE FROM users WHERE id = '${gone}'`);
+    const batch = c
+      .patch(
+        `/Groups/${group.id}`,
+        patchBody({ op: "add", path: "members", value: [{ value: kept }, { value: gone }] }),
+      )
+      .then((r) => r);
+    const deadline = Date.now() + 20_000;
+    while ((await backendsWaitingOnLock(holder)) < 1) {
+      if (Date.now() > deadline) throw new Error("the batch never waited for the deleted user's lock");
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    await holder.exec("COMMIT");
+    await holder.release();
+    const res = await batch;
+    expect(res.status).toBe(400);
+    expect(res.body).toMatchObject({ scimType: "invalidValue" });
+    expect(res.body.detail).toContain(gone);
+    expect(await t.db.prisma.groupMembership.count({ where: { groupId: group.id } })).toBe(0);
+    expect((await t.db.prisma.group.findUniqueOrThrow({ where: { id: group.id } })).version).toBe(1);
+    // The user it could add, it adds on the next batch (nothing of the failed one is left locked).
+    await c
+      .patch(`/Groups/${group.id}`, patchBody({ op: "add", path: "members", value: [{ value: kept }] }))
+      .expect(204);
+    expect((await t.db.prisma.user.findUniqueOrThrow({ where: { id: kept } })).role).toBe("Support");
+  });
+});
