@@ -5,7 +5,12 @@ import request from "supertest";
 import { createTestApp, type TestApp } from "../support/app";
 import { scimClient, type ScimClient } from "./scim-client";
 
-const DOCUMENT_HEADERS = ["x-frame-options", "referrer-policy", "cross-origin-opener-policy", "x-xss-protection"];
+const DOCUMENT_HEADERS = [
+  "x-frame-options",
+  "referrer-policy",
+  "cross-origin-opener-policy",
+  "x-xss-protection",
+];
 
 describe("SCIM security headers over http", () => {
   let t: TestApp;
@@ -17,7 +22,10 @@ describe("SCIM security headers over http", () => {
   afterAll(() => t.close());
 
   test.each([
-    ["a userName eq lookup", () => acme.get(`/Users?filter=${encodeURIComponent('userName eq "nobody@acme.test"')}`)],
+    [
+      "a userName eq lookup",
+      () => acme.get(`/Users?filter=${encodeURIComponent('userName eq "nobody@acme.test"')}`),
+    ],
     ["a request without a token (401)", () => request(t.app).get(`${acme.base}/Users`)],
     ["an unknown SCIM path (404)", () => acme.get("/Nothing")],
   ])("when %s is answered, then it carries nosniff and a CSP that loads nothing", async (_title, send) => {
