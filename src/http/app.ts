@@ -5,9 +5,9 @@
 // are parsed by the routes that take them: csrf.ts formBody), the routers, and last the 404
 // and the one error handler.
 import express, { type Express } from "express";
-import helmet from "helmet";
 import type { Services } from "../services";
 import { requestId } from "./middleware/request-id";
+import { securityHeaders } from "./security-headers";
 import { createHttpMetrics } from "./middleware/metrics";
 import { errorFormat, errorHandler, notFound } from "./error-handler";
 import { rejectHostileUrl, rejectNulInJson, requireJsonBody } from "./middleware/hostile-input";
@@ -37,14 +37,7 @@ export function createApp(services: Services): Express {
   const metrics = createHttpMetrics(services.logger);
   app.use(requestId);
   app.use(metrics.middleware);
-  // Over plain http (development), HSTS and upgrade-insecure-requests would break the portal.
-  const https = services.config.secureCookies;
-  app.use(
-    helmet({
-      strictTransportSecurity: https,
-      contentSecurityPolicy: { directives: { upgradeInsecureRequests: https ? [] : null } },
-    }),
-  );
+  app.use(securityHeaders(services.config.secureCookies));
 
   app.use("/scim", errorFormat("scim"));
   app.use("/sso", errorFormat("html"));
