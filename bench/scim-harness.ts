@@ -129,6 +129,16 @@ export function cpuOf(serverPid: number, database?: string): () => { server: num
   };
 }
 
+/** The SCIM User both SCIM benches create, as Okta and Entra send it. */
+export const benchUser = (i: number) => ({
+  schemas: ["urn:ietf:params:scim:schemas:core:2.0:User"],
+  userName: `user${i}@bench.test`,
+  externalId: `ext-${i}`,
+  name: { givenName: "Bench", familyName: `User ${i}` },
+  emails: [{ value: `user${i}@bench.test`, type: "work", primary: true }],
+  active: true,
+});
+
 export const pct = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
 export const rssMb = () => Math.round(process.memoryUsage().rss / 1024 / 1024);

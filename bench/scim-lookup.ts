@@ -7,7 +7,7 @@
 // drift of the machine's load. BENCH_CPU_PROF=<dir> profiles the server (bench/scim-harness.ts);
 // each phase prints its window on the server's monotonic clock (µs) to cut the profile by.
 import pg from "pg";
-import { client, cpuSeconds, run, startServer } from "./scim-harness";
+import { benchUser, client, cpuSeconds, run, startServer } from "./scim-harness";
 
 const arg = (name: string) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -45,16 +45,7 @@ async function main() {
   };
   try {
     if (mine.length !== 1) throw new Error(`cannot tell the bench's database: ${mine.join(", ")}`);
-    await run("POST /Users (create)", 8, N, 201, (i) =>
-      s("POST", `${base}/Users`, {
-        schemas: ["urn:ietf:params:scim:schemas:core:2.0:User"],
-        userName: `user${i}@bench.test`,
-        externalId: `ext-${i}`,
-        name: { givenName: "Bench", familyName: `User ${i}` },
-        emails: [{ value: `user${i}@bench.test`, type: "work", primary: true }],
-        active: true,
-      }),
-    );
+    await run("POST /Users (create)", 8, N, 201, (i) => s("POST", `${base}/Users`, benchUser(i)));
     // The pool's connections are all open by now (the creates ran at concurrency 8).
     backends = (
       await admin.query<{ pid: number }>("SELECT pid FROM pg_stat_activity WHERE datname = $1", [mine[0]])

@@ -11,7 +11,7 @@
 // (bench/scim-server.ts), the load generator here. PostgreSQL: BENCH_DATABASE_URL or
 // postgres://postgres@127.0.0.1:5432/postgres (the bench creates and drops a database of its
 // own). --engine pglite|postgres runs one engine only.
-import { client, cpuOf, run as runPhase, startServer, type Result } from "./scim-harness";
+import { benchUser, client, cpuOf, run as runPhase, startServer, type Result } from "./scim-harness";
 
 const arg = (name: string) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -28,14 +28,7 @@ const ENGINES = (arg("engine") ? [arg("engine")] : ["pglite", "postgres"]) as ("
 // them; --stale-stats measures every phase without it.
 const STALE_STATS = process.argv.includes("--stale-stats");
 
-const user = (i: number) => ({
-  schemas: ["urn:ietf:params:scim:schemas:core:2.0:User"],
-  userName: `user${i}@bench.test`,
-  externalId: `ext-${i}`,
-  name: { givenName: "Bench", familyName: `User ${i}` },
-  emails: [{ value: `user${i}@bench.test`, type: "work", primary: true }],
-  active: true,
-});
+const user = benchUser;
 const PATCH = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
 const GROUP = "urn:ietf:params:scim:schemas:core:2.0:Group";
 const ENTRA_DEACTIVATE = {
