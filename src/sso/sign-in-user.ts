@@ -60,7 +60,7 @@ const usersWhere = (tx: SqlTx, orgId: string, where: Prisma.Sql, limit: number) 
   tx.$queryRaw<SignInUser[]>`SELECT ${COLUMNS} FROM users
     WHERE org_id = ${orgId}::uuid AND ${where} LIMIT ${Prisma.raw(String(limit))}`;
 
-/** The lookups after userName (which signInByUserName made), in the contract's order. */
+/** The lookups after userName (upsertSignInUser's first statement), in the contract's order. */
 async function findUserBesidesUserName(
   tx: SqlTx,
   orgId: string,
