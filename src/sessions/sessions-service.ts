@@ -3,7 +3,7 @@
 import { randomUUID } from "node:crypto";
 import type { Database, Db, SqlTx } from "../db/client";
 import { randomSecret, sha256, verifySecret } from "../shared/crypto";
-import type { Organization, Session, User } from "../generated/prisma/client";
+import { Prisma, type Organization, type Session, type User } from "../generated/prisma/client";
 
 export const SESSION_COOKIE = "sso_bridge_session";
 
@@ -35,6 +35,25 @@ export function createSessionsService({
 }) {
   const prisma = db.prisma;
 
+  /**
+   * A new session as its INSERT statement, not yet run, for a caller that runs it inside a
+   * statement of its own (a data-modifying CTE: the SSO sign-in writes it with its audit event).
+   */
+  function prepare(input: NewSession): {
+    cookieValue: string;
+    expiresAt: Date;
+    id: string;
+    insert: Prisma.Sql;
+  } {
+    const id = randomUUID();
+    const secret = randomSecret(32);
+    const expiresAt = new Date(clock().getTime() + ttlHours * 3600_000);
+    const insert = Prisma.sql`INSERT INTO sessions (id, org_id, user_id, secret_hash, method, stage, expires_at)
+      VALUES (${id}::uuid, ${input.orgId}::uuid, ${input.userId}::uuid, ${sha256(secret)}, ${input.method},
+        ${input.stage ?? "full"}, ${expiresAt})`;
+    return { cookieValue: `${id}.${secret}`, expiresAt, id, insert };
+  }
+
   return {
     ttlMs: ttlHours * 3600_000,
 
@@ -46,14 +65,12 @@ export function createSessionsService({
       tx: SqlTx,
       input: NewSession,
     ): Promise<{ cookieValue: string; expiresAt: Date; id: string }> {
-      const id = randomUUID();
-      const secret = randomSecret(32);
-      const expiresAt = new Date(clock().getTime() + ttlHours * 3600_000);
-      await tx.$executeRaw`INSERT INTO sessions (id, org_id, user_id, secret_hash, method, stage, expires_at)
-        VALUES (${id}::uuid, ${input.orgId}::uuid, ${input.userId}::uuid, ${sha256(secret)}, ${input.method},
-          ${input.stage ?? "full"}, ${expiresAt})`;
-      return { cookieValue: `${id}.${secret}`, expiresAt, id };
+      const { insert, ...session } = prepare(input);
+      await tx.$executeRaw(insert);
+      return session;
     },
+
+    prepare,
 
     /** The live session of a cookie value, or null. A session of a user who is not active is dead. */
     async resolve(cookieValue: string | undefined): Promise<ResolvedSession | null> {

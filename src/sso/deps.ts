@@ -10,7 +10,7 @@ export interface SsoDeps {
   db: Database;
   cipher: Cipher;
   clock: () => Date;
-  sessions: Pick<SessionsService, "create" | "resolve">;
+  sessions: Pick<SessionsService, "create" | "prepare" | "resolve">;
   orgs: Pick<OrgsService, "findBySlug">;
   config: Pick<ReadyConfig, "baseUrl" | "secureCookies" | "ssoAllowPrivateUrls" | "env">;
 }

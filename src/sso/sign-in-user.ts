@@ -9,6 +9,7 @@ import { Prisma, type Organization, type User } from "../generated/prisma/client
 import { seatsLeft } from "../users/guards";
 import { RefusedSignIn } from "./refusal";
 import { fold } from "../shared/fold";
+import { lockOrgForRoles } from "../roles/recompute";
 
 export interface IdentityClaims {
   subject: string;
@@ -59,9 +60,12 @@ const usersWhere = (tx: SqlTx, orgId: string, where: Prisma.Sql, limit: number) 
   tx.$queryRaw<SignInUser[]>`SELECT ${COLUMNS} FROM users
     WHERE org_id = ${orgId}::uuid AND ${where} LIMIT ${Prisma.raw(String(limit))}`;
 
-async function findUser(tx: SqlTx, orgId: string, claims: IdentityClaims): Promise<SignInUser | null> {
-  const [byUserName] = await usersWhere(tx, orgId, Prisma.sql`user_name_lower = ${fold(claims.subject)}`, 1);
-  if (byUserName) return byUserName;
+/** The lookups after userName (upsertSignInUser's first statement), in the contract's order. */
+async function findUserBesidesUserName(
+  tx: SqlTx,
+  orgId: string,
+  claims: IdentityClaims,
+): Promise<SignInUser | null> {
   const byExternalId = await usersWhere(tx, orgId, Prisma.sql`external_id = ${claims.subject}`, 2);
   if (byExternalId.length > 1) throw ambiguous("identity provider id");
   if (byExternalId[0]) return byExternalId[0];
@@ -82,7 +86,8 @@ const clean = (v: string | null | undefined): string | null => (v ? v.trim().sli
 
 /**
  * Returns the user to sign in and whether they were created now. `jit` false makes the
- * connection SCIM-only: only users SCIM provisioned may sign in.
+ * connection SCIM-only: only users SCIM provisioned may sign in. On return the transaction holds
+ * the role seam's lock (lockOrgForRoles, "share"), taken before any user's row.
  */
 export async function upsertSignInUser(
   tx: SqlTx,
@@ -91,11 +96,27 @@ export async function upsertSignInUser(
   claims: IdentityClaims,
   now: Date,
 ): Promise<{ user: SignInUser; created: boolean; profileChanged: boolean }> {
-  const existing = await findUser(tx, org.id, claims);
   const ssoGroups = claims.overage ? [] : normalizeGroups(claims.groups);
   // Why: a sign-in replaces only what sign-ins contribute (ssoGroups); SCIM memberships stay.
   const groupData = Prisma.sql`sso_groups = ${ssoGroups}::text[], sso_groups_overage = ${claims.overage},
     sso_subject = ${claims.subject}, last_sign_in_at = ${now}, updated_at = now()`;
+
+  // Most sign-ins are of a user whose userName is the subject: one statement takes the role
+  // seam's lock and the user's row, in the order every writer of roles takes them (organization
+  // FOR SHARE, then the user: lockOrgForRoles, scim/users/store.ts lockUser), and records this
+  // sign-in's groups at once. The checks below run on the row it answers (only the sign-in's
+  // columns changed); a refusal rolls the write back with the rest of the transaction.
+  const [signedIn] = await tx.$queryRaw<SignInUser[]>`WITH found AS (
+      SELECT u.id FROM organizations o JOIN users u ON u.org_id = o.id
+      WHERE o.id = ${org.id}::uuid AND u.user_name_lower = ${fold(claims.subject)}
+      FOR SHARE OF o FOR UPDATE OF u
+    )
+    UPDATE users SET ${groupData}
+    WHERE id = (SELECT id FROM found) AND org_id = ${org.id}::uuid RETURNING ${COLUMNS}`;
+  if (signedIn) return updateProfile(tx, org.id, jit, signedIn, claims, Prisma.empty);
+  // No row, no lock taken: take the seam's lock before reading or writing any other user.
+  await lockOrgForRoles(tx, org.id, "share");
+  const existing = await findUserBesidesUserName(tx, org.id, claims);
 
   if (!existing) {
     if (!jit) {
@@ -128,6 +149,21 @@ export async function upsertSignInUser(
     return { user: user!, created: true, profileChanged: false };
   }
 
+  return updateProfile(tx, org.id, jit, existing, claims, groupData);
+}
+
+/**
+ * Refuses a user who may not sign in, then writes what this sign-in changes on their row:
+ * `groupData` (empty when already written) and the names and status below.
+ */
+async function updateProfile(
+  tx: SqlTx,
+  orgId: string,
+  jit: boolean,
+  existing: SignInUser,
+  claims: IdentityClaims,
+  groupData: Prisma.Sql,
+): Promise<{ user: SignInUser; created: boolean; profileChanged: boolean }> {
   if (!jit && existing.provisionedBy !== "scim") {
     throw new RefusedSignIn(
       "not_provisioned",
@@ -154,14 +190,15 @@ export async function upsertSignInUser(
         };
   const profileChanged = Object.keys(names).length > 0 || existing.status === "invited";
   const set = [
-    groupData,
+    ...(groupData === Prisma.empty ? [] : [groupData]),
     ...("firstName" in names ? [Prisma.sql`first_name = ${names.firstName}`] : []),
     ...("lastName" in names ? [Prisma.sql`last_name = ${names.lastName}`] : []),
     // An invited person who proves their identity at the organization's IdP becomes active.
     ...(existing.status === "invited" ? [Prisma.sql`status = 'active'`] : []),
     ...(profileChanged ? [Prisma.sql`version = version + 1`] : []),
   ];
+  if (set.length === 0) return { user: existing, created: false, profileChanged };
   const [user] = await tx.$queryRaw<SignInUser[]>`UPDATE users SET ${Prisma.join(set)}
-    WHERE id = ${existing.id}::uuid AND org_id = ${org.id}::uuid RETURNING ${COLUMNS}`;
+    WHERE id = ${existing.id}::uuid AND org_id = ${orgId}::uuid RETURNING ${COLUMNS}`;
   return { user: user!, created: false, profileChanged };
 }

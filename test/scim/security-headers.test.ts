@@ -1,6 +1,8 @@
 // The security headers of SCIM answers (src/http/security-headers.ts): an API's few (nosniff, a
 // CSP that loads and frames nothing, HSTS over https, the same as the pages'), not the document
 // headers the portal and the admin API keep from helmet.
+import express from "express";
+import helmet from "helmet";
 import request from "supertest";
 import { createTestApp, type TestApp } from "../support/app";
 import { scimClient, type ScimClient } from "./scim-client";
@@ -34,6 +36,28 @@ describe("SCIM security headers over http", () => {
     expect(res.headers["content-security-policy"]).toBe("default-src 'none'; frame-ancestors 'none'");
     expect(res.headers["strict-transport-security"]).toBeUndefined();
     for (const h of DOCUMENT_HEADERS) expect(res.headers[h]).toBeUndefined();
+  });
+
+  test("when a health check or the admin API answers, then it carries exactly the headers helmet itself sets", async () => {
+    // helmet's headers are computed once at start-up (security-headers.ts): held equal to
+    // helmet run per request, with the same options, on an app of its own.
+    const own = express().use(
+      helmet({
+        strictTransportSecurity: false,
+        contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } },
+      }),
+    );
+    own.get("/", (_req, res) => res.end());
+    const expected = (await request(own).get("/")).headers;
+    const helmetNames = Object.keys(expected).filter(
+      (h) => !["date", "connection", "content-length", "keep-alive"].includes(h),
+    );
+    expect(helmetNames.length).toBeGreaterThan(10);
+    for (const path of ["/healthz", "/api/v1/me"]) {
+      const res = await request(t.app).get(path);
+      for (const h of helmetNames) expect([h, res.headers[h]]).toEqual([h, expected[h]]);
+      expect(res.headers["x-powered-by"]).toBeUndefined();
+    }
   });
 
   test("when the admin API or the portal answers, then it keeps every helmet header", async () => {

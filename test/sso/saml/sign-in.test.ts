@@ -223,9 +223,13 @@ describe("groups and accounts", () => {
     expect(await t.db.prisma.user.count({ where: { orgId: s.org.id } })).toBe(0);
   });
 
-  test("when the user is deactivated, then the sign-in is refused with user_deactivated", async () => {
+  test("when the user is deactivated, then the sign-in is refused with user_deactivated and leaves their row as it was", async () => {
     const s = await samlOrg(t, idp, { allowIdpInitiated: true });
-    await t.given.user(s.org, { email: "gina@acme.test", status: "deactivated", provisionedBy: "scim" });
+    const gina = await t.given.user(s.org, {
+      email: "gina@acme.test",
+      status: "deactivated",
+      provisionedBy: "scim",
+    });
     const xml = await idp.respond({
       destination: s.acsUrl,
       audience: s.spEntityId,
@@ -233,6 +237,9 @@ describe("groups and accounts", () => {
       attributes: { groups: ["Admins"] },
     });
     await expectRefused(t, s.org, await postAcs(t, s.org, xml), "user_deactivated", 403);
+    // The sign-in writes its columns (groups, subject, time) before the checks read the row
+    // (sign-in-user.ts): the refusal must roll them back.
+    expect(await t.db.prisma.user.findUniqueOrThrow({ where: { id: gina.id } })).toEqual(gina);
   });
 
   test("when the connection is SCIM-only (jit false) and SCIM never provisioned the user, then the sign-in is refused with not_provisioned", async () => {
