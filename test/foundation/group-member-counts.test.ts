@@ -3,8 +3,12 @@
 // creates, member batches and PUTs, user DELETEs by SCIM and by the admin API, invitations with
 // teams and their rescinding, group and organization DELETEs, batches and DELETEs at once. It is
 // the memberCount of every group event (issue 18: counting 10,000 memberships per member batch).
+import { PGlite } from "@electric-sql/pglite";
 import request from "supertest";
 import { Prisma } from "../../src/generated/prisma/client";
+import { migrate, readMigrations } from "../../src/db/migrate";
+import { connectPg, pgliteConnection, type RawConnection } from "../../src/db/raw";
+import { createEmptyPostgresDatabase, testDbKind } from "../support/db";
 import { createTestApp, type TestApp } from "../support/app";
 import { GROUP, PATCH_OP, scimClient, type ScimClient } from "../scim/scim-client";
 import { invite, orgWithMembers } from "../users/helpers";
@@ -204,4 +208,40 @@ test("when member batches, PUTs and DELETEs of shared users run at once, then ev
   const statuses = (await Promise.all(requests)).map((r) => r.status);
   expect(statuses.every((s) => s >= 200 && s < 300)).toBe(true);
   expect(await drift()).toEqual([]);
+});
+
+test("when the migration runs on a database with memberships, then it counts them", async () => {
+  const lite = testDbKind() === "pglite" ? new PGlite() : undefined;
+  const pgDb = lite ? undefined : await createEmptyPostgresDatabase();
+  const conn: RawConnection = lite ? await pgliteConnection(lite) : await connectPg(pgDb!.url);
+  try {
+    const all = readMigrations();
+    const at = all.findIndex((m) => m.name.endsWith("_group_member_counts"));
+    await migrate(conn, all.slice(0, at));
+    await conn.exec(`
+      INSERT INTO organizations (id, slug, name, updated_at) VALUES ('00000000-0000-4000-8000-000000000001', 'o', 'O', now());
+      INSERT INTO users (id, org_id, email, email_lower, user_name, user_name_lower, role_source, updated_at, provisioned_by)
+        SELECT ('00000000-0000-4000-8000-1000000000' || lpad(i::text, 2, '0'))::uuid, '00000000-0000-4000-8000-000000000001',
+          'u' || i || '@o.test', 'u' || i || '@o.test', 'u' || i, 'u' || i, '{}', now(), 'scim' FROM generate_series(1, 5) i;
+      INSERT INTO groups (id, org_id, display_name, display_name_lower, source, updated_at) VALUES
+        ('00000000-0000-4000-8000-200000000001', '00000000-0000-4000-8000-000000000001', 'Five', 'five', 'scim', now()),
+        ('00000000-0000-4000-8000-200000000002', '00000000-0000-4000-8000-000000000001', 'Two', 'two', 'scim', now()),
+        ('00000000-0000-4000-8000-200000000003', '00000000-0000-4000-8000-000000000001', 'None', 'none', 'scim', now());
+      INSERT INTO group_memberships (group_id, user_id, org_id)
+        SELECT '00000000-0000-4000-8000-200000000001'::uuid, id, org_id FROM users
+        UNION ALL SELECT '00000000-0000-4000-8000-200000000002'::uuid, id, org_id FROM users WHERE user_name IN ('u1', 'u2');`);
+    await migrate(conn, all);
+    const kept = await conn.query<{ name: string; n: number }>(`SELECT g.display_name AS name,
+        (SELECT coalesce(sum(members), 0)::int FROM group_member_counts c WHERE c.group_id = g.id) AS n
+      FROM groups g ORDER BY g.display_name`);
+    expect(kept).toEqual([
+      { name: "Five", n: 5 },
+      { name: "None", n: 0 },
+      { name: "Two", n: 2 },
+    ]);
+  } finally {
+    await conn.release();
+    await lite?.close();
+    await pgDb?.drop();
+  }
 });
