@@ -8,6 +8,7 @@ export {
   eventsCte,
   eventTypeOf,
   groupObjectSql,
+  memberCountSql,
   userObjectColumns,
   userObjectSql,
   type EventRows,

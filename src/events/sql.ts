@@ -61,14 +61,20 @@ const groupRoleSql = (g: Sql): Sql => Prisma.sql`(SELECT er.role::text FROM role
     ORDER BY CASE er.role WHEN 'Admin' THEN 0 WHEN 'Support' THEN 1 ELSE 2 END LIMIT 1)`;
 
 /**
+ * The members of the group `g` (an expression of its id) as this statement's snapshot sees them:
+ * the sum of the slots that triggers on group_memberships keep (migration group_member_counts),
+ * exactly count(*) of its memberships, read from at most 64 rows however many members it has.
+ */
+export const memberCountSql = (groupId: Sql): Sql =>
+  Prisma.sql`(SELECT coalesce(sum(gc.members), 0)::int FROM group_member_counts gc WHERE gc.group_id = ${groupId})`;
+
+/**
  * The group object of the groups row `alias` (objects.ts). `memberCount` defaults to the
  * memberships this statement's snapshot sees; a statement that changes them passes its own.
  */
 export function groupObjectSql(alias: string, memberCount?: Sql): Sql {
   const g = Prisma.raw(alias);
-  const count =
-    memberCount ??
-    Prisma.sql`(SELECT count(*)::int FROM group_memberships em WHERE em.group_id = ${g}.id AND em.org_id = ${g}.org_id)`;
+  const count = memberCount ?? memberCountSql(Prisma.sql`${g}.id`);
   return Prisma.sql`jsonb_build_object('id', ${g}.id::text, 'displayName', ${g}.display_name,
     'externalId', ${g}.external_id, 'source', ${g}.source::text, 'memberCount', ${count},
     'role', ${groupRoleSql(g)})`;

@@ -10,6 +10,7 @@ import type { Reader, SqlTx } from "../../db/client";
 import type { ScimCtx } from "../context";
 import { isUuid } from "../../shared/ids";
 import { groupEventsCtes, type GroupAction, type GroupEventData } from "./events-sql";
+import { memberCountSql } from "../../events";
 import { foldSql } from "../../shared/fold-sql";
 import { idList } from "../../roles/recompute-sql";
 const GROUP_COLUMNS = Prisma.sql`g.id::text AS id, g.org_id::text AS "orgId", g.display_name AS "displayName",
@@ -199,8 +200,7 @@ export async function writeGroup(
   const memberCount = Prisma.sql`(${
     w.create
       ? Prisma.sql`0`
-      : Prisma.sql`(SELECT count(*) FROM group_memberships m WHERE m.group_id = g.id AND m.org_id = g.org_id)
-        - (SELECT count(*) FROM removed)`
+      : Prisma.sql`${memberCountSql(Prisma.sql`g.id`)} - (SELECT count(*) FROM removed)`
   } + ${adds ? Prisma.sql`(SELECT count(*) FROM added)` : Prisma.sql`0`})::int`;
   const [row] = await tx.$queryRaw<{ unknown: string[]; mapped: boolean | null }[]>`WITH
     ${Prisma.join(parts, ",\n    ")}
