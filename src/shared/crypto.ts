@@ -8,8 +8,8 @@
 import {
   createCipheriv,
   createDecipheriv,
-  createHash,
   createHmac,
+  hash,
   hkdfSync,
   randomBytes,
   timingSafeEqual,
@@ -52,7 +52,8 @@ export function createCipher(secretKey: string): Cipher {
   };
 }
 
-export const sha256 = (value: string): string => createHash("sha256").update(value, "utf8").digest("hex");
+// crypto.hash: one call, no Hash object (a SHA-256 on every SCIM request's token).
+export const sha256 = (value: string): string => hash("sha256", value, "hex");
 
 export const randomSecret = (bytes = 32): string => randomBytes(bytes).toString("base64url");
 

@@ -8,6 +8,17 @@ import {
 } from "../../src/shared/crypto";
 import { randomUUID } from "node:crypto";
 
+describe("sha256", () => {
+  // The stored hashes of every issued token are this function's: it must stay SHA-256 in hex.
+  test.each([
+    ["abc", "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"],
+    ["", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"],
+    ["é", "4a99557e4033c3539de2eb65472017cad5f9557f7a0625a09f1c3f6e2ba69c4c"],
+  ])("when the value is %j, then it is the SHA-256 of its UTF-8 bytes, in hex", (value, hex) => {
+    expect(sha256(value)).toBe(hex);
+  });
+});
+
 describe("secrets at rest (AES-256-GCM)", () => {
   const cipher = createCipher("a-secret-key-of-at-least-32-characters!!");
 

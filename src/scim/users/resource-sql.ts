@@ -39,7 +39,7 @@ const object = (key: Prisma.Sql, ...members: Prisma.Sql[]) =>
  * Where userResourceSql finds the organization's SCIM base URL (`b.base`): join it to the
  * statement's FROM, next to the users row `u`.
  */
-export const baseUrlJoin = (baseUrl: string): Prisma.Sql =>
+export const baseUrlJoin = (baseUrl: string | Prisma.Sql): Prisma.Sql =>
   Prisma.sql`CROSS JOIN (SELECT ${baseUrl}::text AS base) b`;
 
 /**

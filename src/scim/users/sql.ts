@@ -12,6 +12,7 @@ import type { UserFields, UserRow } from "./document";
 import { eventsCte, userObjectColumns, userObjectSql } from "../../events";
 import { baseUrlJoin, userResourceSql } from "./resource-sql";
 import { MAX_PAGE_SIZE } from "../list-query";
+import { fixedStatement } from "../../db/fixed-statement";
 import { INITIAL_ROLE_SOURCE, orgDefaultRoleCte } from "../../roles/initial-role";
 import { roleChangedEvent } from "../../roles/recompute-sql";
 import { seatsUnlimitedSql } from "../../orgs/plans";
@@ -45,12 +46,36 @@ export async function selectUserResource(
   id: string,
   withGroups: boolean,
 ): Promise<{ resource: string; version: number } | null> {
-  const [row] = await read<{ resource: string; version: number }>(Prisma.sql`
-    SELECT ${userResourceSql(withGroups)} AS resource, u.version
-    FROM users u ${baseUrlJoin(ctx.baseUrl)} WHERE u.id = ${id}::uuid AND u.org_id = ${ctx.orgId}::uuid
-      AND u.provisioned_by <> 'invite'`);
+  const statement = withGroups ? USER_BY_ID.withGroups : USER_BY_ID.withoutGroups;
+  const [row] = await read<{ resource: string; version: number }>(statement(ctx.baseUrl, id, ctx.orgId));
   return row ?? null;
 }
+
+/** Both shapes of a statement (with and without groups), each with its text built once
+ * (db/fixed-statement.ts): the resource's SQL is kilobytes. */
+const byShape = <A extends unknown[]>(
+  arity: A["length"],
+  build: (withGroups: boolean, ...p: { [K in keyof A]: Prisma.Sql }) => Prisma.Sql,
+) => ({
+  withGroups: fixedStatement<A>(arity, (...p) => build(true, ...p)),
+  withoutGroups: fixedStatement<A>(arity, (...p) => build(false, ...p)),
+});
+
+const USER_BY_ID = byShape<[baseUrl: string, id: string, orgId: string]>(
+  3,
+  (withGroups, baseUrl, id, orgId) => Prisma.sql`
+    SELECT ${userResourceSql(withGroups)} AS resource, u.version
+    FROM users u ${baseUrlJoin(baseUrl)} WHERE u.id = ${id}::uuid AND u.org_id = ${orgId}::uuid
+      AND u.provisioned_by <> 'invite'`,
+);
+
+const USER_BY_NAME = byShape<[baseUrl: string, orgId: string, userNameLower: string]>(
+  3,
+  (withGroups, baseUrl, orgId, userNameLower) => Prisma.sql`
+    SELECT ${userResourceSql(withGroups)} AS resource
+    FROM users u ${baseUrlJoin(baseUrl)}
+    WHERE u.org_id = ${orgId}::uuid AND u.user_name_lower = ${userNameLower} AND u.provisioned_by <> 'invite'`,
+);
 
 /**
  * The user SCIM may see with this userName key, as its resource: the `userName eq` lookup that
@@ -65,10 +90,8 @@ export async function selectUserByName(
   userNameLower: string,
   withGroups: boolean,
 ): Promise<string | null> {
-  const [row] = await read<{ resource: string }>(Prisma.sql`
-    SELECT ${userResourceSql(withGroups)} AS resource
-    FROM users u ${baseUrlJoin(ctx.baseUrl)}
-    WHERE u.org_id = ${ctx.orgId}::uuid AND u.user_name_lower = ${userNameLower} AND u.provisioned_by <> 'invite'`);
+  const statement = withGroups ? USER_BY_NAME.withGroups : USER_BY_NAME.withoutGroups;
+  const [row] = await read<{ resource: string }>(statement(ctx.baseUrl, ctx.orgId, userNameLower));
   return row?.resource ?? null;
 }
 
