@@ -3,7 +3,7 @@
 // with its rules and each event is written once. The real server on a data directory: main.ts
 // start() in this process, stopped as SIGTERM stops it, or src/main.ts in a child process
 // killed with SIGKILL.
-import { mkdtempSync, rmSync } from "node:fs";
+import { cpSync, mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import request from "supertest";
@@ -24,7 +24,7 @@ const ENGINEERING = USERS / 2;
 const RULES = { defaultRole: "Viewer", rules: [{ group: "Engineering", role: "Support" }] };
 
 onPglite("a server stopped during a role sweep", () => {
-  // Each test: a new data directory migrated, 12,000 users, two or three starts.
+  // Each test: a copy of a data directory with 12,000 users (made by the first), two starts.
   jest.setTimeout(240_000);
   const root = mkdtempSync(path.join(os.tmpdir(), "sso-sweep-resume-"));
   afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -37,19 +37,33 @@ onPglite("a server stopped during a role sweep", () => {
     DATA_DIR: path.join(root, name),
   });
 
-  /** A running server with an organization of USERS Viewers, half of them in Engineering. */
+  let template: Promise<{ org: Organization; key: string }> | null = null;
+  /**
+   * A stopped server's data directory holding an organization of USERS Viewers, half of them in
+   * Engineering. Creating the users takes most of a test's time: they are created once, in a
+   * directory of their own, and each test starts from a copy.
+   */
   async function prepared(env: Record<string, string>) {
-    const server = await start(env);
-    const given = createGiven(server.services);
-    const org = await given.org({ plan: "enterprise", defaultRole: "Viewer" });
-    const key = await given.apiKey(org);
-    const ids = await given.users(
-      org,
-      Array.from({ length: USERS }, (_, i) => `u${i}@resume.test`),
-      { manualRole: false, role: "Viewer", roleSource: { kind: "default", rules: [] } },
-    );
-    await given.group(org, "Engineering", { members: ids.filter((_, i) => i % 2 === 0) });
-    return { server, org, key };
+    template ??= (async () => {
+      const server = await start(envOf("template"));
+      try {
+        const given = createGiven(server.services);
+        const org = await given.org({ plan: "enterprise", defaultRole: "Viewer" });
+        const key = await given.apiKey(org);
+        const ids = await given.users(
+          org,
+          Array.from({ length: USERS }, (_, i) => `u${i}@resume.test`),
+          { manualRole: false, role: "Viewer", roleSource: { kind: "default", rules: [] } },
+        );
+        await given.group(org, "Engineering", { members: ids.filter((_, i) => i % 2 === 0) });
+        return { org, key };
+      } finally {
+        await server.stop("test");
+      }
+    })();
+    const made = await template;
+    cpSync(path.join(root, "template"), env.DATA_DIR!, { recursive: true });
+    return made;
   }
 
   /** Starts the server again: it finishes the sweep, with the change's result and events. */
@@ -97,7 +111,8 @@ onPglite("a server stopped during a role sweep", () => {
 
   test("when it is stopped (SIGTERM) halfway, then the change's request answers 503 and the next start finishes the sweep", async () => {
     const env = envOf("stopped");
-    const { server, org, key } = await prepared(env);
+    const { org, key } = await prepared(env);
+    const server = await start(env);
     const { db } = server.services;
 
     const answer = request(server.server)
@@ -119,8 +134,7 @@ onPglite("a server stopped during a role sweep", () => {
 
   test("when it is killed (SIGKILL) halfway, then the next start finishes the sweep from the committed chunks", async () => {
     const env = envOf("killed");
-    const { server, org, key } = await prepared(env);
-    await server.stop("test");
+    const { org, key } = await prepared(env);
     // launch() learns the port from the "listening" line, logged at info.
     const child = launch({ ...env, LOG_LEVEL: "info" });
     try {

@@ -1,11 +1,14 @@
 // Runs the real sso-bridge CLI in-process against an environment of the test file's own:
 // a fresh DATA_DIR for the embedded database, or a fresh empty PostgreSQL database in the
 // "postgres" project. stdout/stderr are captured (only the streams, never the CLI's logic).
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { main } from "../../src/cli/main";
-import { createEmptyPostgresDatabase, testDbKind } from "./db";
+import { openPglite } from "../../src/db/client";
+import { pgliteDir } from "../../src/db/data-dir";
+import { createEmptyPostgresDatabase, createMigratedPostgresDatabase, testDbKind } from "./db";
+import { snapshotFile } from "./run";
 import { TEST_SECRET_KEY } from "./app";
 
 export interface CliResult {
@@ -46,8 +49,11 @@ export async function runCli(args: string[], env: Record<string, string>): Promi
 }
 
 /**
- * A fresh environment; with `migrated` (the default) `sso-bridge migrate` has created the
- * database, as the server's first start or an operator would.
+ * A fresh environment; with `migrated` (the default) the database holds every migration, as after
+ * the server's first start or `sso-bridge migrate`: restored from the run's migrated snapshot
+ * (PGlite) or cloned from its template (PostgreSQL), seconds quicker than migrating an empty one.
+ * `sso-bridge migrate` on an empty database has its own test (cli-database.test.ts), and on one
+ * of these it must apply nothing (cli.test.ts).
  */
 export async function createCliEnv(prefix: string, { migrated = true } = {}): Promise<CliEnv> {
   const env: Record<string, string> = {
@@ -58,14 +64,14 @@ export async function createCliEnv(prefix: string, { migrated = true } = {}): Pr
   };
   let drop: (() => Promise<void>) | undefined;
   if (testDbKind() === "postgres") {
-    const db = await createEmptyPostgresDatabase();
+    const db = migrated ? await createMigratedPostgresDatabase() : await createEmptyPostgresDatabase();
     env.DATABASE_URL = db.url;
     drop = db.drop;
+  } else if (migrated) {
+    // Opened as the CLI and the server open it (a private directory), then closed: theirs now.
+    const snapshot = new Blob([readFileSync(snapshotFile())]);
+    await openPglite({ dir: pgliteDir(env.DATA_DIR!), loadDataDir: snapshot }).close();
   }
   const cli = (...args: string[]) => runCli(args, env);
-  if (migrated) {
-    const res = await cli("migrate", "--json");
-    if (res.code !== 0) throw new Error(`sso-bridge migrate failed: ${res.stderr}`);
-  }
   return { env, cli, dispose: async () => drop?.() };
 }
