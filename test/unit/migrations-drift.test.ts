@@ -2,7 +2,7 @@
 // the functions, triggers and storage options prisma/database-objects.txt lists (which the schema
 // cannot describe: the statement triggers that stand for foreign keys, the user counts).
 import { execFile } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
@@ -28,9 +28,15 @@ async function check(
   }
 }
 
+// The copies below, removed when the file's tests end.
+const copies: string[] = [];
+afterAll(() => copies.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+
 /** A copy of prisma/ (schema, migrations, the objects list) whose schema generates nowhere near src/. */
 function copyOfPrisma(): { schema: string; migrations: string } {
-  const dir = path.join(mkdtempSync(path.join(os.tmpdir(), "drift-")), "prisma");
+  const root = mkdtempSync(path.join(os.tmpdir(), "drift-"));
+  copies.push(root);
+  const dir = path.join(root, "prisma");
   cpSync("prisma", dir, { recursive: true });
   const schema = path.join(dir, "schema.prisma");
   writeFileSync(
