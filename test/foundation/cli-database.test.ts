@@ -2,12 +2,12 @@
 // It never creates a database of its own because it was started in another directory or
 // without DATABASE_URL, and scimBaseUrl, invitationUrl and the recovery link come from the
 // BASE_URL the server recorded, not from the CLI's own environment.
-import { existsSync, mkdtempSync, readdirSync } from "node:fs";
-import os from "node:os";
+import { existsSync, readdirSync } from "node:fs";
 import path from "node:path";
 import { start } from "../../src/main";
 import { createCliEnv, runCli, type CliEnv } from "../support/cli";
 import { TEST_SECRET_KEY } from "../support/app";
+import { tempDir } from "../support/temp-dir";
 
 const NO_DATABASE =
   /^sso-bridge: no database at .+: set DATA_DIR to the server's data directory, or DATABASE_URL/;
@@ -20,7 +20,7 @@ describe("when the CLI runs without the server's DATA_DIR", () => {
   });
 
   test("when DATA_DIR does not exist, then it refuses with one line naming what to set and creates nothing", async () => {
-    const dataDir = path.join(mkdtempSync(path.join(os.tmpdir(), "sso-nodb-")), "data");
+    const dataDir = path.join(tempDir("sso-nodb-"), "data");
     const res = await runCli(["api-key", "create", "--org", "acme", "--json"], embeddedEnv(dataDir));
     expect(res.code).toBe(1);
     expect(res.stderr.trim().split("\n")).toHaveLength(1);
@@ -31,7 +31,7 @@ describe("when the CLI runs without the server's DATA_DIR", () => {
   });
 
   test("when DATA_DIR exists but holds no database, then it refuses and writes nothing into it", async () => {
-    const dataDir = mkdtempSync(path.join(os.tmpdir(), "sso-nodb-"));
+    const dataDir = tempDir("sso-nodb-");
     const res = await runCli(["org", "create", "--slug", "acme", "--name", "Acme"], embeddedEnv(dataDir));
     expect(res.code).toBe(1);
     expect(res.stderr).toMatch(NO_DATABASE);

@@ -1,13 +1,13 @@
 // Issue 14 item 10: the embedded database's files hold password hashes (the WAL too): DATA_DIR
 // is created 0700 and the database's files 0600, and a DATA_DIR left readable by others is
 // closed at start with a warning.
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, statSync } from "node:fs";
-import os from "node:os";
+import { chmodSync, mkdirSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { Writable } from "node:stream";
 import { boot } from "../../src/boot";
 import { createLogger } from "../../src/shared/logger";
 import { TEST_SECRET_KEY } from "../support/app";
+import { tempDir } from "../support/temp-dir";
 
 const modeOf = (p: string) => statSync(p).mode & 0o777;
 
@@ -26,7 +26,7 @@ function openToOthers(dir: string): string[] {
 const embedded = (dataDir: string) => ({ LOG_LEVEL: "error", DATA_DIR: dataDir });
 
 test("when the embedded database is created, then DATA_DIR is 0700 and none of its files is readable by others", async () => {
-  const dataDir = path.join(mkdtempSync(path.join(os.tmpdir(), "sso-perm-")), "data");
+  const dataDir = path.join(tempDir("sso-perm-"), "data");
   // No SECRET_KEY: the generated key file is written into DATA_DIR too.
   const booted = await boot(embedded(dataDir));
   try {
@@ -39,7 +39,7 @@ test("when the embedded database is created, then DATA_DIR is 0700 and none of i
 });
 
 test("when DATA_DIR exists readable by others, then start makes it 0700 and warns", async () => {
-  const dataDir = path.join(mkdtempSync(path.join(os.tmpdir(), "sso-perm-")), "data");
+  const dataDir = path.join(tempDir("sso-perm-"), "data");
   mkdirSync(dataDir);
   chmodSync(dataDir, 0o755);
   const lines: string[] = [];

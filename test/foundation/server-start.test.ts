@@ -1,20 +1,20 @@
 // Issue 13 item 12: starting the server. A taken port is reported in one line before anything
 // is migrated; idle connections outlast a load balancer's; HOST chooses the listen address.
 import { execFile } from "node:child_process";
-import { existsSync, mkdtempSync } from "node:fs";
+import { existsSync } from "node:fs";
 import net, { type AddressInfo } from "node:net";
-import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import request from "supertest";
 import { start } from "../../src/main";
 import { TEST_SECRET_KEY } from "../support/app";
+import { tempDir } from "../support/temp-dir";
 
 const freshEnv = () => ({
   SECRET_KEY: TEST_SECRET_KEY,
   LOG_LEVEL: "error",
   BASE_URL: "http://sso.test",
-  DATA_DIR: path.join(mkdtempSync(path.join(os.tmpdir(), "sso-start-")), "data"),
+  DATA_DIR: path.join(tempDir("sso-start-"), "data"),
 });
 
 async function occupiedPort(): Promise<{ port: number; release(): Promise<void> }> {

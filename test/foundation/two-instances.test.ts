@@ -2,13 +2,11 @@
 // (one waits on the migration lock). PGlite: one process owns a data directory; a second
 // server on it refuses to start instead of corrupting it. What several instances do under
 // traffic is test/resilience/several-instances.test.ts.
-import { mkdtempSync } from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import { createEmptyPostgresDatabase, testDbKind } from "../support/db";
 import { TEST_SECRET_KEY } from "../support/app";
 import { launch } from "../support/instances";
 import { start } from "../../src/main";
+import { tempDir } from "../support/temp-dir";
 
 if (testDbKind() === "postgres") {
   test("when two processes start at once against one empty PostgreSQL, then both come up and the schema is migrated once", async () => {
@@ -34,7 +32,7 @@ if (testDbKind() === "postgres") {
   });
 } else {
   test("when a second server starts on a data directory that a running server holds, then it refuses with one clear line", async () => {
-    const dataDir = mkdtempSync(path.join(os.tmpdir(), "sso-two-"));
+    const dataDir = tempDir("sso-two-");
     const first = await start({
       DATA_DIR: dataDir,
       SECRET_KEY: TEST_SECRET_KEY,

@@ -3,8 +3,7 @@
 // with its rules and each event is written once. The real server on a data directory: main.ts
 // start() in this process, stopped as SIGTERM stops it, or src/main.ts in a child process
 // killed with SIGKILL.
-import { cpSync, mkdtempSync, rmSync } from "node:fs";
-import os from "node:os";
+import { cpSync, rmSync } from "node:fs";
 import path from "node:path";
 import request from "supertest";
 import type { Organization } from "../../src/generated/prisma/client";
@@ -17,6 +16,7 @@ import { TEST_SECRET_KEY } from "../support/app";
 import { testDbKind } from "../support/db";
 import { assertEventRowsValid } from "../support/event-rows";
 import { launch } from "../support/instances";
+import { tempDir } from "../support/temp-dir";
 
 const onPglite = testDbKind() === "pglite" ? describe : describe.skip;
 const USERS = SWEEP_CHUNK_USERS * 12;
@@ -26,7 +26,7 @@ const RULES = { defaultRole: "Viewer", rules: [{ group: "Engineering", role: "Su
 onPglite("a server stopped during a role sweep", () => {
   // Each test: a copy of a data directory with 12,000 users (made by the first), two starts.
   jest.setTimeout(240_000);
-  const root = mkdtempSync(path.join(os.tmpdir(), "sso-sweep-resume-"));
+  const root = tempDir("sso-sweep-resume-");
   afterAll(() => rmSync(root, { recursive: true, force: true }));
   const envOf = (name: string) => ({
     SECRET_KEY: TEST_SECRET_KEY,

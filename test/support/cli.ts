@@ -1,15 +1,14 @@
 // Runs the real sso-bridge CLI in-process against an environment of the test file's own:
 // a fresh DATA_DIR for the embedded database, or a fresh empty PostgreSQL database in the
 // "postgres" project. stdout/stderr are captured (only the streams, never the CLI's logic).
-import { mkdtempSync, readFileSync } from "node:fs";
-import os from "node:os";
-import path from "node:path";
+import { readFileSync } from "node:fs";
 import { main } from "../../src/cli/main";
 import { openPglite } from "../../src/db/client";
 import { pgliteDir } from "../../src/db/data-dir";
 import { createEmptyPostgresDatabase, createMigratedPostgresDatabase, testDbKind } from "./db";
 import { snapshotFile } from "./run";
 import { TEST_SECRET_KEY } from "./app";
+import { tempDir } from "./temp-dir";
 
 export interface CliResult {
   code: number;
@@ -60,7 +59,7 @@ export async function createCliEnv(prefix: string, { migrated = true } = {}): Pr
     SECRET_KEY: TEST_SECRET_KEY,
     LOG_LEVEL: "error",
     BASE_URL: "http://sso.test",
-    DATA_DIR: mkdtempSync(path.join(os.tmpdir(), prefix)),
+    DATA_DIR: tempDir(prefix),
   };
   let drop: (() => Promise<void>) | undefined;
   if (testDbKind() === "postgres") {

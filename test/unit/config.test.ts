@@ -1,8 +1,9 @@
-import { mkdtempSync, readFileSync, statSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { ConfigError, loadConfig } from "../../src/config";
 import { ensureSecretKey } from "../../src/config/secret-key";
+import { tempDir } from "../support/temp-dir";
 
 describe("loadConfig", () => {
   test("when nothing is set, then the documented defaults apply", () => {
@@ -81,7 +82,7 @@ describe("loadConfig", () => {
 
 describe("ensureSecretKey", () => {
   test("when SECRET_KEY is absent outside production, then one is generated into DATA_DIR (0600) with a warning and reused", () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), "sso-key-"));
+    const dir = tempDir("sso-key-");
     const warnings: string[] = [];
     const first = ensureSecretKey(loadConfig({ DATA_DIR: dir }), (m) => warnings.push(m));
     const file = path.join(dir, "secret.key");

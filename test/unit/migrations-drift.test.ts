@@ -2,10 +2,10 @@
 // the functions, triggers and storage options prisma/database-objects.txt lists (which the schema
 // cannot describe: the statement triggers that stand for foreign keys, the user counts).
 import { execFile } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import os from "node:os";
+import { cpSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
+import { tempDir } from "../support/temp-dir";
 
 const run = promisify(execFile);
 // Each check replays every migration in a child process (Prisma's diff, whose shadow database then
@@ -28,15 +28,9 @@ async function check(
   }
 }
 
-// The copies below, removed when the file's tests end.
-const copies: string[] = [];
-afterAll(() => copies.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
-
 /** A copy of prisma/ (schema, migrations, the objects list) whose schema generates nowhere near src/. */
 function copyOfPrisma(): { schema: string; migrations: string } {
-  const root = mkdtempSync(path.join(os.tmpdir(), "drift-"));
-  copies.push(root);
-  const dir = path.join(root, "prisma");
+  const dir = path.join(tempDir("drift-"), "prisma");
   cpSync("prisma", dir, { recursive: true });
   const schema = path.join(dir, "schema.prisma");
   writeFileSync(
