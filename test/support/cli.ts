@@ -1,12 +1,15 @@
 // Runs the real sso-bridge CLI in-process against an environment of the test file's own:
 // a fresh DATA_DIR for the embedded database, or a fresh empty PostgreSQL database in the
 // "postgres" project. stdout/stderr are captured (only the streams, never the CLI's logic).
-import { readFileSync } from "node:fs";
 import { main } from "../../src/cli/main";
 import { openPglite } from "../../src/db/client";
 import { pgliteDir } from "../../src/db/data-dir";
-import { createEmptyPostgresDatabase, createMigratedPostgresDatabase, testDbKind } from "./db";
-import { snapshotFile } from "./run";
+import {
+  createEmptyPostgresDatabase,
+  createMigratedPostgresDatabase,
+  migratedPgliteSnapshot,
+  testDbKind,
+} from "./db";
 import { TEST_SECRET_KEY } from "./app";
 import { tempDir } from "./temp-dir";
 
@@ -68,8 +71,7 @@ export async function createCliEnv(prefix: string, { migrated = true } = {}): Pr
     drop = db.drop;
   } else if (migrated) {
     // Opened as the CLI and the server open it (a private directory), then closed: theirs now.
-    const snapshot = new Blob([readFileSync(snapshotFile())]);
-    await openPglite({ dir: pgliteDir(env.DATA_DIR!), loadDataDir: snapshot }).close();
+    await openPglite({ dir: pgliteDir(env.DATA_DIR!), loadDataDir: migratedPgliteSnapshot() }).close();
   }
   const cli = (...args: string[]) => runCli(args, env);
   return { env, cli, dispose: async () => drop?.() };

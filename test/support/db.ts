@@ -48,9 +48,12 @@ export async function openTestDatabase(options: TestDatabaseOptions = {}): Promi
   return checkedOnClose(await openUncheckedDatabase(options), options);
 }
 
+/** The run's migrated PGlite (global-setup.ts), to restore into a new database. */
+export const migratedPgliteSnapshot = (): Blob => new Blob([readFileSync(snapshotFile())]);
+
 async function openUncheckedDatabase(options: TestDatabaseOptions): Promise<Database> {
   if (testDbKind() === "pglite") {
-    return openPglite({ loadDataDir: new Blob([readFileSync(snapshotFile())]) });
+    return openPglite({ loadDataDir: migratedPgliteSnapshot() });
   }
   const migrated = await createMigratedPostgresDatabase();
   const { via = (url: string) => url, checkEventRows: _check, ...pool } = options;
