@@ -61,23 +61,20 @@ function subjectRows(
 
 /**
  * Writes the audit row of `input` and its outbox row, if its action has one, in `tx`.
- * `alongside`: data-modifying CTEs (each starting with a comma) to run in the same statement,
- * for a write that must commit with its event and may cost no round trip of its own (the
- * session of an SSO sign-in). They must not change the row the event describes: the statement's
+ * `alongside`: a data-modifying statement (INSERT, UPDATE, DELETE) run in the same statement as
+ * a CTE, for a write that must commit with its event and may cost no round trip of its own (the
+ * session of an SSO sign-in). It must not change the row the event describes: the statement's
  * snapshot would not see it.
  */
-export async function emit(
-  tx: SqlTx,
-  ctx: Ctx,
-  input: EmitInput,
-  alongside: Prisma.Sql = Prisma.empty,
-): Promise<void> {
+export async function emit(tx: SqlTx, ctx: Ctx, input: EmitInput, alongside?: Prisma.Sql): Promise<void> {
   const data = AUDIT_ACTIONS[input.action].data.parse(input.data ?? {});
   const type = eventTypeOf(input.action, input.event) as OutboxType | null;
   const rows = type
     ? subjectRows(ctx, type, input)
     : { from: Prisma.sql`(SELECT 1) AS one`, payload: undefined };
-  const [written] = await tx.$queryRaw<{ audited: number }[]>`WITH emit_input AS (SELECT 1)${alongside}
+  const [written] = await tx.$queryRaw<{ audited: number }[]>`WITH emit_input AS (SELECT 1)${
+    alongside ? Prisma.sql`, alongside AS (${alongside})` : Prisma.empty
+  }
     ${eventsCte(ctx, "emitted", [
       {
         action: input.action,

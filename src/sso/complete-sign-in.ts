@@ -9,7 +9,6 @@ import type { Response } from "express";
 import type { Role } from "../generated/prisma/client";
 import type { Organization } from "../generated/prisma/client";
 import type { SqlTx } from "../db/client";
-import { Prisma } from "../generated/prisma/client";
 import type { SsoDeps } from "./deps";
 import type { Ctx } from "../shared/context";
 import { emit } from "../events";
@@ -134,7 +133,7 @@ export async function completeSignIn(deps: SignInDeps, input: SignInInput): Prom
               ...(input.auditData ?? {}),
             },
           },
-          Prisma.sql`, new_session AS (${session.insert})`,
+          session.insert,
         );
         return {
           userId: user.id,
