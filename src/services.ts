@@ -48,7 +48,15 @@ export function createServices({ config, db, logger, clock = () => new Date() }:
     orgs,
     roles: createRolesService({ db }),
     scimTokenCache,
-    credentials: createCredentialsService({ db, clock, onRevoked: scimTokenCache.invalidate }),
+    credentials: createCredentialsService({
+      db,
+      clock,
+      // Past the barrier's timeout another instance may accept the token until its cache hears.
+      onRevoked: async () => {
+        if (!(await scimTokenCache.changed()))
+          logger.warn("revocation not confirmed by every instance", { event: "credentials.settle_timeout" });
+      },
+    }),
     sessions,
     mail,
     users: createUsersService({

@@ -39,8 +39,8 @@ export function createCredentialsService({
 }: {
   db: Pick<Database, "prisma">;
   clock?: () => Date;
-  /** Called after a revocation commits, before revoke() returns (empties verified-token caches). */
-  onRevoked?: () => void;
+  /** Called after a revocation commits; revoke() returns when it resolves (empties verified-token caches). */
+  onRevoked?: () => void | Promise<void>;
 }) {
   const prisma = db.prisma;
 
@@ -83,9 +83,9 @@ export function createCredentialsService({
         }
         await emit(tx, ctx, { action: `${kind}.revoked`, targetId: id });
       });
-      // The database notifies every process's cache too, but asynchronously: this process's
-      // own cache must not answer the next request with the row it held before.
-      onRevoked();
+      // The database notifies every process's cache too, but asynchronously: no cache, this
+      // process's or another's, may answer the next request with the row it held before.
+      await onRevoked();
     },
 
     /**

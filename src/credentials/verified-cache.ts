@@ -6,7 +6,9 @@
 //   database, as without a cache), and starts empty when the connection comes back;
 // - a generation counter: a row read before a notification arrived is never stored after it,
 //   so a lookup racing a revocation cannot put the old row back;
-// - this process's own revocations empty it synchronously, before they answer.
+// - this process's own revocations empty it synchronously, and then wait until every other
+//   process has handled the notification (Database.settle) before they answer: a revocation
+//   that has answered is refused everywhere, not a few milliseconds later.
 // The cached row is still verified on every request (constant-time secret compare, revokedAt),
 // and an entry lives at most `ttlMs` as a last line of defence.
 import type { Database } from "../db/client";
@@ -79,19 +81,35 @@ export function createVerifiedCache<T>(options: VerifiedCacheOptions = {}): Veri
 /** The channel the triggers notify (migration 20261123013500_credentials_notify). */
 export const CREDENTIALS_CHANNEL = "sso_bridge_credentials";
 
+/** How long a revocation waits for the other processes' caches before it answers anyway. */
+export const SETTLE_TIMEOUT_MS = 2_000;
+
+export interface CredentialsCache<T> extends VerifiedCache<T> {
+  /**
+   * After a change committed by this process: empties this cache, then resolves once every
+   * process's cache has been emptied (true), or after SETTLE_TIMEOUT_MS (false).
+   */
+  changed(): Promise<boolean>;
+}
+
 /**
  * A cache wired to the database's notifications. It starts listening at its first lookup, so a
  * process that never authenticates a SCIM request opens no LISTEN connection; until LISTEN
  * holds, nothing is cached.
  */
 export function createCredentialsCache<T>(
-  db: Pick<Database, "listen">,
+  db: Pick<Database, "listen" | "settle">,
   options: Omit<VerifiedCacheOptions, "onFirstLookup"> = {},
-): VerifiedCache<T> {
+): CredentialsCache<T> {
   const cache: VerifiedCache<T> = createVerifiedCache<T>({
     ...options,
     onFirstLookup: () =>
       db.listen(CREDENTIALS_CHANNEL, { onNotify: cache.invalidate, onLive: cache.setLive }),
   });
-  return cache;
+  return Object.assign(cache, {
+    changed() {
+      cache.invalidate();
+      return db.settle(CREDENTIALS_CHANNEL, SETTLE_TIMEOUT_MS);
+    },
+  });
 }

@@ -49,6 +49,12 @@ export interface Database {
    */
   listen(channel: string, handlers: ListenHandlers): void;
   /**
+   * Resolves true once every process listening on `channel` has handled the notifications
+   * committed before the call (so that "revoked" holds on every instance when the revoking
+   * request answers); false when that is not known within `timeoutMs`. Never rejects.
+   */
+  settle(channel: string, timeoutMs: number): Promise<boolean>;
+  /**
    * How many pieces of work wait for a connection now (PostgreSQL: the pool's queue; PGlite: 0,
    * its one connection queues inside PGlite): the back-pressure middleware refuses new requests
    * while it is over DB_QUEUE_LIMIT.
@@ -173,6 +179,7 @@ export function openPostgres(connectionString: string, options: PoolOptions | nu
       }
     },
     listen: listener.listen,
+    settle: (channel, timeoutMs) => listener.settle(pool, channel, timeoutMs),
     waiting: () => pool.waitingCount,
     pgPool: pool,
     async close() {
@@ -220,6 +227,8 @@ export function openPglite(options: { dir?: string; loadDataDir?: Blob } = {}): 
         () => h.onLive(false),
       );
     },
+    // Its listeners are this process's, and have run when the COMMIT returned.
+    settle: async () => true,
     waiting: () => 0,
     async close() {
       closed = true;

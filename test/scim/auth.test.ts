@@ -115,7 +115,7 @@ describe("SCIM bearer tokens", () => {
     // the notification goes nowhere, so the cache must already have stopped answering.
     const [cut] = await t.db.prisma.$queryRaw<{ n: number }[]>`
       SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity
-      WHERE datname = current_database() AND query = 'LISTEN sso_bridge_credentials'`;
+      WHERE datname = current_database() AND application_name = 'sso-bridge listen sso_bridge_credentials'`;
     expect(cut?.n).toBe(1);
     for (const deadline = Date.now() + 3000; t.services.scimTokenCache.size > 0 && Date.now() < deadline;)
       await new Promise((r) => setTimeout(r, 10));
