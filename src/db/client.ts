@@ -10,6 +10,7 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import { Prisma, PrismaClient } from "../generated/prisma/client";
 import { connectPg, pgliteConnection, type RawConnection } from "./raw";
 import { createStatementNamer } from "./statement-names";
+import { pgTransaction } from "./pg-transaction";
 import { makePrivateDir } from "./data-dir";
 import { assertChannel, pgListener } from "./pg-listener";
 
@@ -90,15 +91,29 @@ export interface SqlTx {
 const toSql = (query: TemplateStringsArray | Prisma.Sql, values: unknown[]): Prisma.Sql =>
   Array.isArray(query) ? Prisma.sql(query as TemplateStringsArray, ...values) : (query as Prisma.Sql);
 
+type Runner = (sql: Prisma.Sql) => Promise<{ rows: unknown[]; count: number }>;
+
 /** A SqlTx over one statement runner (a driver connection inside its transaction). */
-function sqlTx(run: (sql: Prisma.Sql) => Promise<{ rows: unknown[]; count: number }>): SqlTx {
-  return {
+function sqlTx(run: Runner, runLast?: Runner): SqlTx {
+  const tx = {
     $queryRaw: async <T>(query: TemplateStringsArray | Prisma.Sql, ...values: unknown[]) =>
       (await run(toSql(query, values))).rows as T,
     $executeRaw: async (query: TemplateStringsArray | Prisma.Sql, ...values: unknown[]) =>
       (await run(toSql(query, values))).count,
   };
+  return runLast ? Object.assign(tx, { [LAST]: sqlTx(runLast) }) : tx;
 }
+
+const LAST = Symbol("the transaction's last statement");
+
+/**
+ * `tx` for the last statement of a driver transaction on PostgreSQL: COMMIT is sent with it, a
+ * round trip less (pg-transaction.ts). Once it has run, the transaction has committed: the
+ * callback must neither send another statement (that throws) nor fail after it (it would not
+ * roll back). Anywhere else (PGlite, a Prisma transaction) it is `tx` itself, which commits when
+ * the callback returns.
+ */
+export const committing = (tx: SqlTx): SqlTx => (tx as { [LAST]?: SqlTx })[LAST] ?? tx;
 
 export interface ListenHandlers {
   onNotify(payload: string): void;
@@ -164,14 +179,18 @@ export function openPostgres(connectionString: string, options: PoolOptions | nu
       // two statements would otherwise raise an unhandled 'error' and end the process.
       const onError = (err: Error) => (broken = err);
       client.on("error", onError);
+      const tx = pgTransaction(client);
+      const run = (last: boolean) => async (sql: Prisma.Sql) => {
+        const r = await tx.run(named(sql), last);
+        return { rows: r.rows as unknown[], count: r.rowCount ?? 0 };
+      };
       try {
-        await client.query("BEGIN");
-        const result = await fn(sqlTx(on(client)));
-        await client.query("COMMIT");
+        const result = await fn(sqlTx(run(false), run(true)));
+        await tx.commit();
         return result;
       } catch (e) {
         // A connection that cannot even roll back is not handed out again.
-        await client.query("ROLLBACK").catch((err: Error) => (broken = err));
+        await tx.rollback().catch((err: Error) => (broken = err));
         throw e;
       } finally {
         client.removeListener("error", onError);

@@ -8,7 +8,7 @@
 import type { Response } from "express";
 import type { Role } from "../generated/prisma/client";
 import type { Organization } from "../generated/prisma/client";
-import type { SqlTx } from "../db/client";
+import { committing, type SqlTx } from "../db/client";
 import type { SsoDeps } from "./deps";
 import type { Ctx } from "../shared/context";
 import { emit } from "../events";
@@ -113,10 +113,11 @@ export async function completeSignIn(deps: SignInDeps, input: SignInInput): Prom
             targetId: user.id,
             data: { via: "sso", email: user.email },
           });
-        // The session and its audit event in one statement: a round trip less per sign-in.
+        // The session and its audit event in one statement, and COMMIT sent with it: the last
+        // statement, nothing below may fail.
         const session = deps.sessions.prepare({ orgId: ctx.orgId, userId: user.id, method: input.protocol });
         await emit(
-          tx,
+          committing(tx),
           ctx,
           {
             action: "sso.sign_in",

@@ -3,9 +3,10 @@
 // On each engine: what a transaction writes commits together or not at all, a failed statement
 // leaves the connection usable, rows are what $queryRaw answers, concurrent reads never see a
 // transaction's writes before it commits, and a unique violation carries its SQLSTATE (which
-// SCIM turns into 409 uniqueness).
+// SCIM turns into 409 uniqueness). On PostgreSQL, BEGIN goes with the first statement and COMMIT
+// with the one marked last (committing, src/db/pg-transaction.ts): the same outcomes.
 import { Prisma } from "../../src/generated/prisma/client";
-import type { Database } from "../../src/db/client";
+import { committing, type Database } from "../../src/db/client";
 import { openTestDatabase } from "../support/db";
 
 let db: Database;
@@ -57,6 +58,63 @@ test("when a statement fails, then the transaction rolls back and the next one w
     ),
   );
   expect((await outboxCount("tx.after.0")) + (await outboxCount("tx.after.1"))).toBe(12);
+});
+
+test("when the last statement is marked, then it and every write before it commit with it", async () => {
+  const counts = await db.transaction(async (tx) => [
+    await tx.$executeRaw(enqueue("tx.last")),
+    await committing(tx).$executeRaw(enqueue("tx.last")),
+  ]);
+  expect(counts).toEqual([1, 1]);
+  expect(await outboxCount("tx.last")).toBe(2);
+  // The first statement of a transaction may be its last: BEGIN and COMMIT around it.
+  const rows = await db.transaction((tx) => committing(tx).$queryRaw<{ n: number }[]>`SELECT ${3}::int AS n`);
+  expect(rows).toEqual([{ n: 3 }]);
+});
+
+test("when the last statement fails, then nothing the transaction wrote remains and the connection works", async () => {
+  for (let i = 0; i < 3; i++) {
+    await expect(
+      db.transaction(async (tx) => {
+        await tx.$executeRaw(enqueue("tx.last.failed"));
+        await committing(tx).$executeRaw`INSERT INTO outbox_events (org_id, type, subject_id, payload)
+          VALUES ('00000000-0000-0000-0000-000000000000'::uuid, 'tx.last.failed', 's', '{}'::jsonb)`;
+      }),
+    ).rejects.toThrow();
+  }
+  expect(await outboxCount("tx.last.failed")).toBe(0);
+  await Promise.all(
+    Array.from({ length: 12 }, () =>
+      db.transaction((tx) => committing(tx).$executeRaw(enqueue("tx.last.after"))),
+    ),
+  );
+  expect(await outboxCount("tx.last.after")).toBe(12);
+});
+
+test("when the first statement fails, then the transaction rolls back and the next one works", async () => {
+  for (let i = 0; i < 3; i++) {
+    await expect(
+      db.transaction(async (tx) => {
+        await tx.$executeRaw`SELECT 1 / 0`;
+      }),
+    ).rejects.toThrow();
+  }
+  // A rolled-back connection holds no transaction: a statement here commits on its own.
+  await Promise.all(
+    Array.from({ length: 12 }, () => db.transaction((tx) => tx.$executeRaw(enqueue("tx.first.after")))),
+  );
+  expect(await outboxCount("tx.first.after")).toBe(12);
+});
+
+test("when a statement follows the last one on PostgreSQL, then it is refused and the last one stays committed", async () => {
+  if (db.kind !== "postgres") return; // PGlite and Prisma transactions commit when the callback returns.
+  await expect(
+    db.transaction(async (tx) => {
+      await committing(tx).$executeRaw(enqueue("tx.after.last"));
+      await tx.$executeRaw(enqueue("tx.after.last"));
+    }),
+  ).rejects.toThrow("the transaction has committed");
+  expect(await outboxCount("tx.after.last")).toBe(1);
 });
 
 test("when a transaction queries, then its rows equal Prisma's $queryRaw, in both call forms", async () => {

@@ -70,6 +70,8 @@ export interface SignOptions {
   transforms?: string[];
   /** Transforms of each Reference, in order (instead of `transforms` for all). */
   transformsByReference?: string[][];
+  /** An InclusiveNamespaces PrefixList under SignedInfo's CanonicalizationMethod and each Reference's last transform (as Okta signs). */
+  inclusiveNamespaces?: string[];
 }
 
 /** Signs `xml` as asked, with the Signature placed right after the Issuer of `placeIn`. */
@@ -82,6 +84,7 @@ export function sign(xml: string, o: SignOptions): string {
     publicCert: key.certPem,
     signatureAlgorithm: o.signatureAlgorithm ?? ALG.rsaSha256,
     canonicalizationAlgorithm: ALG.excC14n,
+    inclusiveNamespacesPrefixList: o.inclusiveNamespaces,
   });
   if (hmac) sig.enableHMAC();
   for (const [i, id] of o.references.entries()) {
@@ -89,6 +92,7 @@ export function sign(xml: string, o: SignOptions): string {
       xpath: `//*[@ID='${id}' or @Id='${id}']`,
       transforms: o.transformsByReference?.[i] ?? o.transforms ?? [ALG.enveloped, ALG.excC14n],
       digestAlgorithm: o.digestAlgorithm ?? ALG.sha256,
+      inclusiveNamespacesPrefixList: o.inclusiveNamespaces,
     });
   }
   const placeIn = o.placeIn ?? o.references[0];

@@ -29,21 +29,37 @@ type CanonOptions = {
 };
 type Algorithm = keyof typeof XML_CRYPTO.CanonicalizationAlgorithms;
 
+/**
+ * True when xml-crypto's exclusive canonicalizer would write onto `node` itself: it declares on
+ * the element the prefixes of its InclusiveNamespaces list (the one given or, when none is, the
+ * one under the element's own CanonicalizationMethod, a SignedInfo's) that an ancestor declares.
+ */
+const writesOnto = (node: Element, options: CanonOptions) =>
+  Boolean(options.inclusiveNamespacesPrefixList?.length) ||
+  childElements(node).some(
+    (c) =>
+      c.localName === "CanonicalizationMethod" &&
+      childElements(c).some((i) => i.localName === "InclusiveNamespaces"),
+  );
+
 /** xml-crypto's canonicalization of a subtree; its errors (a transform's output that does not parse) refuse. */
 function canonical(transforms: string[], node: Element, options: CanonOptions): string {
   try {
     const [first, second, ...rest] = transforms;
-    // Why: SAML's usual pair (enveloped, then one canonicalization) without xml-crypto's deep
-    // clone (xmldom's costs as much as parsing the whole response) or its XPath search for the
-    // Signature: the element's one Signature child is detached while the canonicalizer reads
-    // the element, then put back. With an InclusiveNamespaces list the canonicalizer writes
-    // declarations onto the element, so that case works on a clone.
-    if (first === ENVELOPED && second && second !== ENVELOPED && rest.length === 0) {
+    const enveloped = first === ENVELOPED && second && second !== ENVELOPED && rest.length === 0;
+    // Why: SAML's usual transforms (enveloped, then one canonicalization; a SignedInfo's one
+    // canonicalization) without xml-crypto's deep clone (xmldom's costs as much as parsing the
+    // whole response, and a SignedInfo's more than canonicalizing it) or its XPath search for
+    // the Signature: the element's one Signature child is detached while the canonicalizer
+    // reads the element, then put back. When the canonicalizer writes declarations onto the
+    // element (writesOnto), it works on a clone.
+    if (enveloped || (transforms.length === 1 && first !== ENVELOPED)) {
       const Canonicalizer =
-        XML_CRYPTO.CanonicalizationAlgorithms[second as Algorithm] ?? refuse("unsupported transform");
+        XML_CRYPTO.CanonicalizationAlgorithms[(enveloped ? second : first) as Algorithm] ??
+        refuse("unsupported transform");
       const options14n = { ...options, defaultNsForPrefix: SignedXml.defaultNsForPrefix };
-      const target = options.inclusiveNamespacesPrefixList?.length ? (node.cloneNode(true) as Element) : node;
-      const signature = firstChild(target, NS.dsig, "Signature");
+      const target = writesOnto(node, options) ? (node.cloneNode(true) as Element) : node;
+      const signature = enveloped ? firstChild(target, NS.dsig, "Signature") : null;
       const next = signature?.nextSibling ?? null;
       if (signature) target.removeChild(signature);
       try {

@@ -345,6 +345,19 @@ describe("verifiedXmlOf alone, without the wrapping check in front of it", () =>
     expect(signedXml).not.toContain("Signature");
     expect(verifiedXmlOf(assertion, ids, [UNTRUSTED.certPem])).toBeNull();
   });
+
+  test("when the signature lists inclusive namespaces an ancestor declares, then it verifies and the posted document is unchanged", () => {
+    // The canonicalizer declares such prefixes on the element it reads (the assertion, the
+    // SignedInfo): that must happen on a copy, not on the document the later checks read.
+    const r = fresh();
+    const signed = sign(r.xml, { references: [r.assertionId], inclusiveNamespaces: ["samlp"] });
+    expect(signed).toMatch(/<ds:CanonicalizationMethod [^>]*><InclusiveNamespaces PrefixList="samlp"/);
+    const { doc, assertion, ids } = assertionOf(signed);
+    const before = doc.toString();
+    const signedXml = verifiedXmlOf(assertion, ids, certs) ?? "";
+    expect(signedXml).toContain('xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol"');
+    expect(doc.toString()).toBe(before);
+  });
 });
 
 describe("signature checks of the ACS", () => {
