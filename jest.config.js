@@ -2,7 +2,7 @@
 // when TEST_DATABASE_URL is set (each run in a database of its own, dropped afterwards).
 const base = {
   preset: "ts-jest",
-  testEnvironment: "node",
+  testEnvironment: "<rootDir>/test/support/environment.ts",
   transform: {
     "^.+\\.[tj]sx?$": [
       "ts-jest",
@@ -29,7 +29,10 @@ if (process.env.TEST_DATABASE_URL) {
 }
 
 // testTimeout is a global option (ignored inside projects). Generous: the machine is shared.
-// A new worker process for every test file: a worker keeps the WebAssembly memory of every PGlite
-// it opened until it exits (jest's memory limit sees only the JavaScript heap), and a full run
-// grew two of them until the kernel killed one.
-module.exports = { projects, maxWorkers: 2, testTimeout: 60000, workerIdleMemoryLimit: 0 };
+// Workers are kept between test files until one holds 2 GB of resident memory, then replaced:
+// a file that leaves a server or socket open keeps its PGlite's WebAssembly memory (about 250
+// MB) alive in the worker, which the JavaScript heap that jest measures does not show, so the
+// test environment (test/support/environment.ts) hands jest the resident set instead. A new
+// worker per file (the limit at 0) cost each file a process start; keeping them with no limit
+// grew one to 9 GB.
+module.exports = { projects, maxWorkers: 2, testTimeout: 60000, workerIdleMemoryLimit: "2GB" };
