@@ -147,6 +147,15 @@ describe("ETags", () => {
     expect((await row(id)).scimData).toMatchObject({ title: "One" });
   });
 
+  test("when a DELETE carries the current version in If-Match, then the user is gone, with its events", async () => {
+    const id = (await c.post("/Users", newUser("etag-delete@acme.test")).expect(201)).body.id;
+    await c.del(`/Users/${id}`).set("If-Match", 'W/"1"').expect(204);
+    expect(await t.db.prisma.user.findUnique({ where: { id } })).toBeNull();
+    expect(await t.db.prisma.outboxEvent.count({ where: { subjectId: id, type: "user.deleted" } })).toBe(1);
+    expect(await t.db.prisma.auditEvent.count({ where: { targetId: id, action: "user.deleted" } })).toBe(1);
+    await c.del(`/Users/${id}`).set("If-Match", 'W/"1"').expect(404);
+  });
+
   test("when a GET names the current version in If-None-Match, then it answers 304; an old one gets the resource", async () => {
     const id = (await c.post("/Users", newUser("conditional@acme.test")).expect(201)).body.id;
     const unchanged = await c.get(`/Users/${id}`).set("If-None-Match", 'W/"1"').expect(304);
