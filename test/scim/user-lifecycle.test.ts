@@ -124,6 +124,20 @@ describe("roles through the mapping", () => {
       .expect(204);
     expect((await row(id)).role).toBeNull();
   });
+
+  test("when a mapped group is deleted, then its members lose the role", async () => {
+    await t.given.rules(c.org, [{ group: "Operators", role: "Support" }], 3);
+    const id = (await c.post("/Users", newUser("operator@acme.test")).expect(201)).body.id;
+    const group = (
+      await c
+        .post("/Groups", { schemas: [GROUP], displayName: "Operators", members: [{ value: id }] })
+        .expect(201)
+    ).body.id;
+    expect((await row(id)).role).toBe("Support");
+    await c.del(`/Groups/${group}`).expect(204);
+    expect((await row(id)).role).toBeNull();
+    expect(await t.db.prisma.group.findUnique({ where: { id: group } })).toBeNull();
+  });
 });
 
 describe("ETags", () => {
