@@ -124,6 +124,20 @@ describe("roles through the mapping", () => {
       .expect(204);
     expect((await row(id)).role).toBeNull();
   });
+
+  test("when a mapped group is deleted, then its members lose the role", async () => {
+    await t.given.rules(c.org, [{ group: "Operators", role: "Support" }], 3);
+    const id = (await c.post("/Users", newUser("operator@acme.test")).expect(201)).body.id;
+    const group = (
+      await c
+        .post("/Groups", { schemas: [GROUP], displayName: "Operators", members: [{ value: id }] })
+        .expect(201)
+    ).body.id;
+    expect((await row(id)).role).toBe("Support");
+    await c.del(`/Groups/${group}`).expect(204);
+    expect((await row(id)).role).toBeNull();
+    expect(await t.db.prisma.group.findUnique({ where: { id: group } })).toBeNull();
+  });
 });
 
 describe("ETags", () => {
@@ -145,6 +159,15 @@ describe("ETags", () => {
     expect(stale.body.schemas).toEqual(["urn:ietf:params:scim:api:messages:2.0:Error"]);
     await c.del(`/Users/${id}`).set("If-Match", 'W/"1"').expect(412);
     expect((await row(id)).scimData).toMatchObject({ title: "One" });
+  });
+
+  test("when a DELETE carries the current version in If-Match, then the user is gone, with its events", async () => {
+    const id = (await c.post("/Users", newUser("etag-delete@acme.test")).expect(201)).body.id;
+    await c.del(`/Users/${id}`).set("If-Match", 'W/"1"').expect(204);
+    expect(await t.db.prisma.user.findUnique({ where: { id } })).toBeNull();
+    expect(await t.db.prisma.outboxEvent.count({ where: { subjectId: id, type: "user.deleted" } })).toBe(1);
+    expect(await t.db.prisma.auditEvent.count({ where: { targetId: id, action: "user.deleted" } })).toBe(1);
+    await c.del(`/Users/${id}`).set("If-Match", 'W/"1"').expect(404);
   });
 
   test("when a GET names the current version in If-None-Match, then it answers 304; an old one gets the resource", async () => {

@@ -5,7 +5,7 @@
 // group and its members is the one statement of members-sql.ts. A transaction PostgreSQL ends
 // to break a deadlock is run again (retryLockConflicts): each is database work alone.
 import { randomUUID } from "node:crypto";
-import type { Database, SqlTx } from "../../db/client";
+import { committing, type Database, type SqlTx } from "../../db/client";
 import type { Group } from "../../generated/prisma/client";
 import { AppError } from "../../shared/errors";
 import { lockOrgForRoles, recomputeRoles } from "../../roles/recompute";
@@ -55,7 +55,9 @@ async function applyMemberBatch(
   };
   const { unknown, mapped } = await writeGroup(tx, ctx, write);
   if (unknown.length > 0) throw unknownMembers(unknown);
-  if (mapped) await recomputeRoles(tx, ctx, [...add, ...remove], { lockHeld: true });
+  // The recompute, when there is one, is the last statement (COMMIT rides with it). The write
+  // cannot be marked: its answer (unknown members, whether the group is mapped) decides what follows.
+  if (mapped) await recomputeRoles(committing(tx), ctx, [...add, ...remove], { lockHeld: true });
   return updated;
 }
 
@@ -100,7 +102,7 @@ async function applyPlan(tx: SqlTx, ctx: ScimCtx, group: Group, plan: GroupPlan)
   };
   const { unknown } = await writeGroup(tx, ctx, write);
   if (unknown.length > 0) throw unknownMembers(unknown);
-  await recomputeRoles(tx, ctx, affected, { lockHeld: true });
+  await recomputeRoles(committing(tx), ctx, affected, { lockHeld: true });
   return updated;
 }
 
@@ -164,7 +166,7 @@ export function createGroupWrites({ db }: { db: Database }) {
             const { mapped } = await lockUsersForRoles(tx, ctx.orgId, group, add, { onlyIfMapped: true });
             const { unknown } = await writeGroup(tx, ctx, { ...write, data: { membersAdded: add } });
             if (unknown.length > 0) throw unknownMembers(unknown);
-            if (mapped) await recomputeRoles(tx, ctx, add, { lockHeld: true });
+            if (mapped) await recomputeRoles(committing(tx), ctx, add, { lockHeld: true });
           },
           groupUniqueness,
         ),
@@ -185,8 +187,9 @@ export function createGroupWrites({ db }: { db: Database }) {
           assertVersion(group, ifMatch);
           const members = await memberIdsOf(tx, ctx.orgId, group.id);
           const { mapped } = await lockUsersForRoles(tx, ctx.orgId, group, members, { onlyIfMapped: true });
-          await deleteGroupWithEvents(tx, ctx, group, members);
-          if (mapped) await recomputeRoles(tx, ctx, members, { lockHeld: true });
+          // Whether a recompute follows is known before the DELETE: the last of the two carries COMMIT.
+          await deleteGroupWithEvents(mapped ? tx : committing(tx), ctx, group, members);
+          if (mapped) await recomputeRoles(committing(tx), ctx, members, { lockHeld: true });
         }),
       );
     },

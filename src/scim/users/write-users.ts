@@ -1,7 +1,7 @@
 // POST, PUT, PATCH and DELETE of SCIM Users. Each is atomic: the change, its audit event and
 // outbox event, the user's role (a create's initial one; a change writes none of its inputs),
 // and on deactivation the revocation of every session of the user at once.
-import type { Database, SqlTx } from "../../db/client";
+import { committing, type Database, type SqlTx } from "../../db/client";
 import { AppError } from "../../shared/errors";
 import { assertSeatsAvailable } from "../../users/guards";
 import { lockOrgForRoles } from "../../roles/recompute";
@@ -74,7 +74,8 @@ async function save(tx: SqlTx, ctx: ScimCtx, row: StoredUser, sent: UserFields):
     revokeSessions: deactivated || reactivated,
     rescindInvitations: deactivated,
   };
-  return saveUserChange(tx, ctx, change, action, changed);
+  // The last statement of a transaction (COMMIT rides with it); null means it wrote nothing.
+  return saveUserChange(committing(tx), ctx, change, action, changed);
 }
 
 export function createUserWrites({ db }: UserWriteDeps) {
@@ -159,7 +160,8 @@ export function createUserWrites({ db }: UserWriteDeps) {
       const deleted = ifMatch
         ? await db.transaction(async (tx) => {
             assertVersion(await lockUser(tx, ctx.orgId, id), ifMatch);
-            return deleteUserWithEvents(tx, ctx, id);
+            // The last statement (COMMIT rides with it): `false` means it deleted nothing (404).
+            return deleteUserWithEvents(committing(tx), ctx, id);
           })
         : await deleteUserWithEvents(db.direct, ctx, id);
       if (!deleted) throw notFound("User", id);
