@@ -74,6 +74,14 @@ describe("deprovisioning", () => {
 });
 
 describe("roles through the mapping", () => {
+  /** A new user, created as a member of a new group (one SCIM create each): their ids. */
+  async function userInNewGroup(email: string, displayName: string) {
+    const id: string = (await c.post("/Users", newUser(email)).expect(201)).body.id;
+    const created = await c.post("/Groups", { schemas: [GROUP], displayName, members: [{ value: id }] });
+    expect(created.status).toBe(201);
+    return { id, group: created.body.id as string };
+  }
+
   test("when a user joins and leaves a mapped group by SCIM, then the role follows", async () => {
     await t.given.rules(c.org, [{ group: "Helpdesk", role: "Support" }], 0);
     const id = (await c.post("/Users", newUser("agent@acme.test")).expect(201)).body.id;
@@ -112,12 +120,7 @@ describe("roles through the mapping", () => {
 
   test("when a mapped group is renamed away from its rule, then its members lose the role", async () => {
     await t.given.rules(c.org, [{ group: "Admins", role: "Admin" }], 1);
-    const id = (await c.post("/Users", newUser("root@acme.test")).expect(201)).body.id;
-    const group = (
-      await c
-        .post("/Groups", { schemas: [GROUP], displayName: "Admins", members: [{ value: id }] })
-        .expect(201)
-    ).body.id;
+    const { id, group } = await userInNewGroup("root@acme.test", "Admins");
     expect((await row(id)).role).toBe("Admin");
     await c
       .patch(`/Groups/${group}`, patchBody({ op: "replace", value: { displayName: "Former admins" } }))
@@ -127,12 +130,7 @@ describe("roles through the mapping", () => {
 
   test("when a mapped group is deleted, then its members lose the role", async () => {
     await t.given.rules(c.org, [{ group: "Operators", role: "Support" }], 3);
-    const id = (await c.post("/Users", newUser("operator@acme.test")).expect(201)).body.id;
-    const group = (
-      await c
-        .post("/Groups", { schemas: [GROUP], displayName: "Operators", members: [{ value: id }] })
-        .expect(201)
-    ).body.id;
+    const { id, group } = await userInNewGroup("operator@acme.test", "Operators");
     expect((await row(id)).role).toBe("Support");
     await c.del(`/Groups/${group}`).expect(204);
     expect((await row(id)).role).toBeNull();
