@@ -16,6 +16,9 @@ test("when filtered by actor, action, target user and time range, then only the 
   const [ann, bob] = [await t.given.user(org), await t.given.user(org)];
   const asAnn = { orgId: org.id, actor: { type: "user" as const, id: ann.id, name: ann.email } };
   await emit(t.db.prisma, asAnn, { action: "auth.signed_out", targetId: ann.id });
+  // Apart by 20 ms on both sides: `middle` goes out in milliseconds, the rows are stamped in
+  // microseconds, so an event in the same millisecond as `middle` would fall on its far side.
+  await new Promise((r) => setTimeout(r, 20));
   const middle = new Date();
   await new Promise((r) => setTimeout(r, 20));
   await emit(t.db.prisma, asAnn, {
