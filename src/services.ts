@@ -52,7 +52,7 @@ export function createServices({ config, db, logger, clock = () => new Date() }:
       db,
       clock,
       // Past the barrier's timeout another instance may accept the token until its cache hears.
-      onRevoked: async () => {
+      onScimTokenRevoked: async () => {
         if (!(await scimTokenCache.changed()))
           logger.warn("revocation not confirmed by every instance", { event: "credentials.settle_timeout" });
       },

@@ -35,12 +35,15 @@ const tableOf = (db: Db, kind: CredentialKind) =>
 export function createCredentialsService({
   db,
   clock = () => new Date(),
-  onRevoked = () => undefined,
+  onScimTokenRevoked = () => undefined,
 }: {
   db: Pick<Database, "prisma">;
   clock?: () => Date;
-  /** Called after a revocation commits; revoke() returns when it resolves (empties verified-token caches). */
-  onRevoked?: () => void | Promise<void>;
+  /**
+   * Called after a SCIM token's revocation commits; revoke() returns when it resolves (empties
+   * the verified-token caches). API keys are not cached: their revocations need nothing.
+   */
+  onScimTokenRevoked?: () => void | Promise<void>;
 }) {
   const prisma = db.prisma;
 
@@ -85,7 +88,7 @@ export function createCredentialsService({
       });
       // The database notifies every process's cache too, but asynchronously: no cache, this
       // process's or another's, may answer the next request with the row it held before.
-      await onRevoked();
+      if (kind === "scim_token") await onScimTokenRevoked();
     },
 
     /**
