@@ -1,0 +1,110 @@
+// npx tsx bench/express-layers.ts — what Express's walk through the app's layers costs a SCIM
+// request, apart from the work those layers do (issue 18, the lookups against the floor route):
+// Express apps whose middlewares do nothing, each answering GET /scim/v2/bench/Users with a
+// constant, in one process with their load generator (OPS requests per phase, --ops, default
+// 5,000; concurrency 8), the shapes alternated in a rotated order for ROUNDS rounds (--rounds,
+// default 7; the first warms up and is left out). Prints the process's CPU per request (server and
+// load generator: the same generator for every shape, so the differences are the server's):
+//   one-route   the floor's shape: one route, no middleware;
+//   create-app  createApp's shape: eight app-level middlewares, five under a path prefix (/scim,
+//               /sso, /auth, /scim, /api), the SCIM router mounted under /scim/v2/:org with its
+//               two `use`s and five discovery routes before /Users;
+//   one-layer   the same thirteen app-level middlewares called in order from one layer, then the
+//               mount and a SCIM router of one `use` and /Users.
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import express, { type RequestHandler } from "express";
+
+const arg = (name: string) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1] : undefined;
+};
+const OPS = Number(arg("ops") ?? 5000);
+const ROUNDS = Number(arg("rounds") ?? 7);
+const PATH = `/scim/v2/bench/Users?filter=${encodeURIComponent('userName eq "user1@bench.test"')}`;
+
+const noop: RequestHandler = (_req, _res, next) => next();
+const answer: RequestHandler = (_req, res) => void res.end("{}");
+
+function scimRouter(uses: number, discovery: boolean) {
+  const r = express.Router({ mergeParams: true });
+  for (let i = 0; i < uses; i++) r.use(noop);
+  if (discovery)
+    for (const p of [
+      "/ServiceProviderConfig",
+      "/ResourceTypes",
+      "/ResourceTypes/:id",
+      "/Schemas",
+      "/Schemas/:id",
+    ])
+      r.get(p, noop);
+  r.get("/Users", answer);
+  return r;
+}
+
+const SHAPES: Record<string, () => express.Express> = {
+  "one-route": () => express().get("/scim/v2/:org/Users", answer),
+  "create-app": () => {
+    const app = express();
+    for (let i = 0; i < 8; i++) app.use(noop);
+    for (const prefix of ["/scim", "/sso", "/auth", "/scim", "/api"]) app.use(prefix, noop);
+    return app.use("/scim/v2/:org", scimRouter(2, true));
+  },
+  "one-layer": () =>
+    express()
+      .use((req, res, next) => {
+        for (let i = 0; i < 13; i++) noop(req, res, () => undefined);
+        next();
+      })
+      .use("/scim/v2/:org", scimRouter(1, false)),
+};
+
+async function listen(app: express.Express): Promise<http.Server> {
+  const server = http.createServer(app);
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return server;
+}
+
+async function main() {
+  const names = Object.keys(SHAPES);
+  const servers = await Promise.all(names.map((n) => listen(SHAPES[n]!().set("query parser", "simple"))));
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 16 });
+  const get = (port: number) =>
+    new Promise<void>((resolve, reject) => {
+      const req = http.request({ host: "127.0.0.1", port, path: PATH, agent }, (res) => {
+        res.resume();
+        res.on("end", resolve);
+      });
+      req.on("error", reject);
+      req.end();
+    });
+  const perRequest: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
+  for (let round = 0; round < ROUNDS; round++) {
+    for (let j = 0; j < names.length; j++) {
+      const k = (j + round) % names.length;
+      const port = (servers[k]!.address() as AddressInfo).port;
+      const cpu0 = process.cpuUsage();
+      let sent = 0;
+      await Promise.all(
+        Array.from({ length: 8 }, async () => {
+          while (sent++ < OPS) await get(port);
+        }),
+      );
+      const cpu = process.cpuUsage(cpu0);
+      if (round > 0) perRequest[names[k]!]!.push((cpu.user + cpu.system) / OPS);
+    }
+  }
+  const median = (a: number[]) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)]!;
+  for (const n of names)
+    console.log(
+      `${n.padEnd(11)} CPU µs per request, median ${median(perRequest[n]!).toFixed(0)}` +
+        `  (rounds: ${perRequest[n]!.map((x) => x.toFixed(0)).join(" ")})`,
+    );
+  agent.destroy();
+  for (const s of servers) s.close();
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
