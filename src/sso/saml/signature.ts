@@ -103,7 +103,8 @@ function referenceOf(canonicalSignedInfo: string): {
   reference: SignedReference;
   signatureAlgorithm: string;
 } {
-  const signedInfo = new DOMParser().parseFromString(canonicalSignedInfo, "text/xml").documentElement;
+  // `{}`: no locator (xmldom's default stamps every node with its line and column; unused here).
+  const signedInfo = new DOMParser({}).parseFromString(canonicalSignedInfo, "text/xml").documentElement;
   if (!signedInfo) return refuse("the canonical SignedInfo does not parse");
   // Why: one Reference, as node-saml requires; a second could point at anything.
   const references = childrenNamed(signedInfo, NS.dsig, "Reference");
