@@ -46,7 +46,7 @@ export function parseStrict(xml: string): Document {
     throw new XmlRefused("doctype_forbidden", "XML with a DOCTYPE or entity declarations is refused");
   }
   const problems: string[] = [];
-  // No locator: xmldom would stamp every node with its line and column, a quarter of the parse,
+  // No locator: xmldom would stamp every node with its line and column, about a tenth of the parse,
   // for error messages that are only counted here.
   const parser = new DOMParser({
     errorHandler: {
