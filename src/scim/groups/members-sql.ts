@@ -17,14 +17,32 @@ const GROUP_COLUMNS = Prisma.sql`g.id::text AS id, g.org_id::text AS "orgId", g.
   g.display_name_lower AS "displayNameLower", g.external_id AS "externalId", g.source::text AS source,
   g.version, g.created_at AS "createdAt", g.updated_at AS "updatedAt"`;
 
+/** Whether a role mapping rule of the organization names the group, by its folded displayName or
+ * externalId (rules match users through the groups they name, as `group`). */
+const namedByRule = (orgId: string, displayNameLower: Prisma.Sql, externalId: Prisma.Sql) =>
+  Prisma.sql`EXISTS (SELECT 1 FROM role_mapping_rules r WHERE r.org_id = ${orgId}::uuid
+      AND r.group_lower IN (${displayNameLower}, ${foldSql(externalId)}))`;
+
+/** A group's row as lockGroupRow reads it. */
+export type LockedGroup = Group & {
+  /**
+   * Whether a rule named the group in the snapshot of the lock's statement, taken before that
+   * statement waited for its locks: a hint only (a rules change that committed meanwhile is not
+   * in it). A member batch chooses by it whether to commit with its write (writeGroup,
+   * lastUnlessMapped), whose own check decides.
+   */
+  namedByRule: boolean;
+};
+
 /**
  * The group's row, or null, with the group FOR UPDATE and its organization FOR SHARE (the role
  * seam's shared lock, see lockOrgForRoles) in the same statement, both held for the rest of the
  * transaction.
  */
-export async function lockGroupRow(tx: SqlTx, orgId: string, id: string): Promise<Group | null> {
-  const [row] = await tx.$queryRaw<Group[]>`
-    SELECT ${GROUP_COLUMNS} FROM groups g JOIN organizations o ON o.id = g.org_id
+export async function lockGroupRow(tx: SqlTx, orgId: string, id: string): Promise<LockedGroup | null> {
+  const [row] = await tx.$queryRaw<LockedGroup[]>`
+    SELECT ${GROUP_COLUMNS}, ${namedByRule(orgId, Prisma.sql`g.display_name_lower`, Prisma.sql`g.external_id`)} AS "namedByRule"
+    FROM groups g JOIN organizations o ON o.id = g.org_id
     WHERE g.id = ${id}::uuid AND g.org_id = ${orgId}::uuid FOR UPDATE OF g FOR SHARE OF o`;
   return row ?? null;
 }
@@ -88,8 +106,12 @@ function roleLockCtes(
   onlyIfMapped: boolean,
 ): Prisma.Sql {
   const wanted = [...new Set(ids.filter(isUuid))];
-  return Prisma.sql`rule AS (SELECT EXISTS (SELECT 1 FROM role_mapping_rules r WHERE r.org_id = ${orgId}::uuid
-      AND r.group_lower IN (${group.displayNameLower}, ${foldSql(Prisma.sql`${group.externalId}::text`)})) AS mapped),
+  const named = namedByRule(
+    orgId,
+    Prisma.sql`${group.displayNameLower}`,
+    Prisma.sql`${group.externalId}::text`,
+  );
+  return Prisma.sql`rule AS (SELECT ${named} AS mapped),
     locked AS MATERIALIZED (
       SELECT u.id FROM users u WHERE u.id = ANY(${idList(wanted)}) AND u.org_id = ${orgId}::uuid
         AND (${!onlyIfMapped} OR (SELECT mapped FROM rule))
@@ -114,6 +136,13 @@ export interface GroupWrite {
    * statement and before any membership is written (lockUsersForRoles, onlyIfMapped).
    */
   lockIfMapped?: string[];
+  /**
+   * With lockIfMapped, on the transaction's last statement (COMMIT rides with it): the statement
+   * then writes nothing when a rule names the group (the caller runs the transaction again, with
+   * the recompute) or when an added id is not a user of the organization (the caller fails the
+   * request), so that what commits is the whole batch or nothing.
+   */
+  lastUnlessMapped?: boolean;
 }
 
 /**
@@ -159,6 +188,9 @@ export async function writeGroup(
   const removes = !w.create && (w.reset || w.remove.some(isUuid));
   const locks = w.lockIfMapped !== undefined;
   if (locks && w.create) throw new Error("a created group has no members whose roles to lock");
+  const last = w.lastUnlessMapped === true;
+  if (last && !locks)
+    throw new Error("only a member batch checks in its write whether a rule names the group");
   const parts: Prisma.Sql[] = [];
   // Why the lock in this statement (a member batch): it saves the round trip of a statement of
   // its own. What it keeps of that statement: the rule check's snapshot is taken after the
@@ -170,7 +202,15 @@ export async function writeGroup(
   // would have found); and the recompute, a later statement, sees the memberships of a batch it
   // waited for.
   if (locks) parts.push(roleLockCtes(ctx.orgId, g, w.lockIfMapped!, true));
+  // `guard`: what every write below waits for and, on a last statement, is conditional on (one-time
+  // filters, evaluated before a write's first row): none writes when the group turns out mapped
+  // or an added id unknown, and the events (over group_row) follow the group's row.
   const afterLock = locks ? Prisma.sql`AND (SELECT count(*) FROM locked) >= 0` : Prisma.empty;
+  const guard = last
+    ? Prisma.sql`${afterLock} AND NOT (SELECT mapped FROM rule)${
+        adds ? Prisma.sql` AND NOT EXISTS (SELECT 1 FROM unknown_ids)` : Prisma.empty
+      }`
+    : afterLock;
   const lockedIfMapped = locks
     ? Prisma.sql`AND (NOT (SELECT mapped FROM rule) OR id IN (SELECT id FROM locked))`
     : Prisma.empty;
@@ -183,18 +223,19 @@ export async function writeGroup(
       CROSS JOIN LATERAL (SELECT id FROM users WHERE id = r.user_id AND org_id = ${ctx.orgId}::uuid
         AND provisioned_by <> 'invite' ${lockedIfMapped} OFFSET 0) u
     )`,
+      Prisma.sql`unknown_ids AS (SELECT r.user_id FROM requested r WHERE NOT EXISTS (SELECT 1 FROM valid v WHERE v.id = r.user_id))`,
     );
-  parts.push(Prisma.sql`group_row AS (${groupRow} ${afterLock} RETURNING *)`);
+  parts.push(Prisma.sql`group_row AS (${groupRow} ${guard} RETURNING *)`);
   if (removes)
     parts.push(Prisma.sql`removed AS (
       DELETE FROM group_memberships WHERE org_id = ${ctx.orgId}::uuid AND group_id = ${g.id}::uuid AND ${gone}
-        ${afterLock}
+        ${guard}
       RETURNING 1
     )`);
   if (adds)
     parts.push(Prisma.sql`added AS (
       INSERT INTO group_memberships (group_id, user_id, org_id)
-      SELECT ${g.id}::uuid, id, ${ctx.orgId}::uuid FROM valid WHERE true ${afterLock}
+      SELECT ${g.id}::uuid, id, ${ctx.orgId}::uuid FROM valid WHERE true ${guard}
       ON CONFLICT DO NOTHING
       RETURNING 1
     )`);
@@ -207,8 +248,7 @@ export async function writeGroup(
     ${groupEventsCtes(ctx, w.action, Prisma.sql`group_row g`, g.displayName, w.data, memberCount)}
     SELECT ${
       adds
-        ? Prisma.sql`(SELECT coalesce(array_agg(r.user_id::text), '{}') FROM requested r
-        WHERE NOT EXISTS (SELECT 1 FROM valid v WHERE v.id = r.user_id))`
+        ? Prisma.sql`(SELECT coalesce(array_agg(user_id::text), '{}') FROM unknown_ids)`
         : Prisma.sql`'{}'::text[]`
     } AS unknown, ${locks ? Prisma.sql`(SELECT mapped FROM rule)` : Prisma.sql`NULL::boolean`} AS mapped`;
   // Usually none: answering the unknown ids, not the valid ones, keeps the reply one short row.

@@ -2,11 +2,10 @@
 // errors of group writes. Every write of a group and its members is one statement
 // (members-sql.ts).
 import type { SqlTx } from "../../db/client";
-import type { Group } from "../../generated/prisma/client";
 import { AppError } from "../../shared/errors";
 import { invalidValue } from "../schema/canonical";
 import { notFound } from "../users/store";
-import { lockGroupRow } from "./members-sql";
+import { lockGroupRow, type LockedGroup } from "./members-sql";
 import { isUuid } from "../../shared/ids";
 
 export const groupUniqueness = () =>
@@ -18,7 +17,7 @@ export const groupUniqueness = () =>
  * Locks the group row and, shared, its organization (as the role seam does: see lockUser), in
  * one statement; a later recomputeRoles in this transaction may pass `lockHeld`.
  */
-export async function lockGroup(tx: SqlTx, orgId: string, id: string): Promise<Group> {
+export async function lockGroup(tx: SqlTx, orgId: string, id: string): Promise<LockedGroup> {
   if (!isUuid(id)) throw notFound("Group", id);
   const group = await lockGroupRow(tx, orgId, id);
   if (!group) throw notFound("Group", id);

@@ -17,7 +17,13 @@ import { canonicalize } from "../schema/canonical";
 import { driverTx, uniqueAs409 } from "../users/store";
 import { planGroupPatch, type GroupPlan } from "./patch-plan";
 import { groupUniqueness, lockGroup, unknownMembers } from "./store";
-import { deleteGroupWithEvents, lockUsersForRoles, memberIdsOf, writeGroup } from "./members-sql";
+import {
+  deleteGroupWithEvents,
+  lockUsersForRoles,
+  memberIdsOf,
+  writeGroup,
+  type LockedGroup,
+} from "./members-sql";
 import { retryLockConflicts } from "../../db/lock-conflicts";
 import { presentGroup } from "./present";
 import { createGroupReads } from "./read-groups";
@@ -29,14 +35,20 @@ function assertVersion(g: Group, ifMatch: string | undefined) {
     throw new AppError("precondition_failed", `the Group has changed: its version is W/"${g.version}"`);
 }
 
-/** The clients' member batches on a locked group: one statement for the members, the version
- * and the events, and the roles of those users when a rule names the group. */
+/**
+ * The clients' member batches on a locked group: one statement for the members, the version
+ * and the events, and the roles of those users when a rule names the group. Null when that
+ * statement committed nothing because a rule named the group after all (see below): the caller
+ * runs the transaction again with `mappedExpected`.
+ */
 async function applyMemberBatch(
   tx: SqlTx,
   ctx: ScimCtx,
-  group: Group,
+  locked: LockedGroup,
   plan: Pick<GroupPlan, "add" | "remove">,
-): Promise<Group> {
+  mappedExpected: boolean,
+): Promise<Group | null> {
+  const { namedByRule, ...group } = locked;
   const add = [...plan.add];
   const remove = [...plan.remove];
   if (add.length === 0 && remove.length === 0) return group;
@@ -53,23 +65,38 @@ async function applyMemberBatch(
     // Locked in the write's statement, only when a rule names the group (lockUsersForRoles).
     lockIfMapped: [...add, ...remove],
   };
-  const { unknown, mapped } = await writeGroup(tx, ctx, write);
+  // Whichever statement is the last carries COMMIT (a round trip less). A group no rule named
+  // when it was locked (most member batches: Okta's and Entra's groups that grant no role) is
+  // written by the last statement: it then writes nothing when an added id is unknown or a rule
+  // names the group after all (a rules change that committed while the lock waited), and the
+  // transaction runs again expecting the recompute. Otherwise the recompute is the last.
+  const last = !namedByRule && !mappedExpected;
+  const { unknown, mapped } = await writeGroup(last ? committing(tx) : tx, ctx, {
+    ...write,
+    lastUnlessMapped: last,
+  });
   if (unknown.length > 0) throw unknownMembers(unknown);
-  // The recompute, when there is one, is the last statement (COMMIT rides with it). The write
-  // cannot be marked: its answer (unknown members, whether the group is mapped) decides what follows.
+  if (mapped && last) return null;
   if (mapped) await recomputeRoles(committing(tx), ctx, [...add, ...remove], { lockHeld: true });
   return updated;
 }
 
 /** Applies a rename or a replacement of every member to a locked group; every member's role
  * is recomputed then (a rename can change which mapping rules match). */
-async function applyPlan(tx: SqlTx, ctx: ScimCtx, group: Group, plan: GroupPlan): Promise<Group> {
+async function applyPlan(
+  tx: SqlTx,
+  ctx: ScimCtx,
+  locked: LockedGroup,
+  plan: GroupPlan,
+  mappedExpected: boolean,
+): Promise<Group | null> {
   const add = [...plan.add];
   const remove = [...plan.remove];
   const renamed =
-    (plan.displayName !== undefined && plan.displayName !== group.displayName) ||
-    (plan.externalId !== undefined && plan.externalId !== group.externalId);
-  if (!renamed && !plan.reset) return applyMemberBatch(tx, ctx, group, plan);
+    (plan.displayName !== undefined && plan.displayName !== locked.displayName) ||
+    (plan.externalId !== undefined && plan.externalId !== locked.externalId);
+  if (!renamed && !plan.reset) return applyMemberBatch(tx, ctx, locked, plan, mappedExpected);
+  const { namedByRule: _hint, ...group } = locked;
   const before = await memberIdsOf(tx, ctx.orgId, group.id);
   const affected = [...new Set([...before, ...add, ...remove])];
   await lockUsersForRoles(tx, ctx.orgId, group, affected, { onlyIfMapped: false });
@@ -116,19 +143,25 @@ function planFromBody(body: unknown): GroupPlan & { displayName: string } {
 
 export function createGroupWrites({ db }: { db: Database }) {
   const reads = createGroupReads({ db });
-  /** A PUT's or PATCH's plan applied to the locked group (run again if PostgreSQL ended it as a deadlock victim). */
-  const applyToLocked = (ctx: ScimCtx, id: string, ifMatch: string | undefined, plan: GroupPlan) =>
-    retryLockConflicts(() =>
-      driverTx(
-        db,
-        async (tx) => {
-          const group = await lockGroup(tx, ctx.orgId, id);
-          assertVersion(group, ifMatch);
-          return applyPlan(tx, ctx, group, plan);
-        },
-        groupUniqueness,
-      ),
-    );
+  /** A PUT's or PATCH's plan applied to the locked group (run again if PostgreSQL ended it as a
+   * deadlock victim, and once more expecting a recompute when applyMemberBatch asks). */
+  const applyToLocked = async (ctx: ScimCtx, id: string, ifMatch: string | undefined, plan: GroupPlan) => {
+    const attempt = (mappedExpected: boolean) =>
+      retryLockConflicts(() =>
+        driverTx(
+          db,
+          async (tx) => {
+            const group = await lockGroup(tx, ctx.orgId, id);
+            assertVersion(group, ifMatch);
+            return applyPlan(tx, ctx, group, plan, mappedExpected);
+          },
+          groupUniqueness,
+        ),
+      );
+    const group = (await attempt(false)) ?? (await attempt(true));
+    if (!group) throw new Error("a member batch expecting its recompute committed nothing");
+    return group;
+  };
   return {
     /**
      * Without members (how Okta and Entra create groups, adding members by PATCH afterwards):
