@@ -84,20 +84,6 @@ export function scimRouter(deps: ScimRouterDeps): Router {
   );
   r.use(deps.rateLimits.scimToken);
 
-  r.get("/ServiceProviderConfig", (req, res) =>
-    send(req, res, 200, serviceProviderConfig(scimCtxOf(res.locals).baseUrl)),
-  );
-  r.get("/ResourceTypes", (req, res) =>
-    sendJson(req, res, 200, asList(resourceTypes(scimCtxOf(res.locals).baseUrl))),
-  );
-  r.get("/ResourceTypes/:id", (req, res) =>
-    send(req, res, 200, one(resourceTypes(scimCtxOf(res.locals).baseUrl), id(req), "ResourceType")),
-  );
-  r.get("/Schemas", (req, res) => sendJson(req, res, 200, asList(schemas(scimCtxOf(res.locals).baseUrl))));
-  r.get("/Schemas/:id", (req, res) =>
-    send(req, res, 200, one(schemas(scimCtxOf(res.locals).baseUrl), id(req), "Schema")),
-  );
-
   r.get("/Users", async (req, res) =>
     sendJson(req, res, 200, await users.list(scimCtxOf(res.locals), parseListQuery(q(req)))),
   );
@@ -167,6 +153,21 @@ export function scimRouter(deps: ScimRouterDeps): Router {
     await groupWrites.remove(scimCtxOf(res.locals), id(req), ifMatch(req));
     res.status(204).end();
   });
+  // Discovery after the resources: an IdP reads it once a cycle, and every Users and Groups
+  // request would otherwise be matched against these five routes first.
+  r.get("/ServiceProviderConfig", (req, res) =>
+    send(req, res, 200, serviceProviderConfig(scimCtxOf(res.locals).baseUrl)),
+  );
+  r.get("/ResourceTypes", (req, res) =>
+    sendJson(req, res, 200, asList(resourceTypes(scimCtxOf(res.locals).baseUrl))),
+  );
+  r.get("/ResourceTypes/:id", (req, res) =>
+    send(req, res, 200, one(resourceTypes(scimCtxOf(res.locals).baseUrl), id(req), "ResourceType")),
+  );
+  r.get("/Schemas", (req, res) => sendJson(req, res, 200, asList(schemas(scimCtxOf(res.locals).baseUrl))));
+  r.get("/Schemas/:id", (req, res) =>
+    send(req, res, 200, one(schemas(scimCtxOf(res.locals).baseUrl), id(req), "Schema")),
+  );
   // Error answers are filed for the portal's SCIM activity (scim/activity/record-error.ts).
   r.use(scimErrorRecorder(deps.db, deps.logger));
   return r;
