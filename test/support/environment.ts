@@ -62,6 +62,7 @@ export default class TestEnvironment extends NodeEnvironment {
     const { setTimeout: ownSetTimeout, setInterval: ownSetInterval } = g;
     const { clearTimeout: ownClearTimeout, clearInterval: ownClearInterval } = g;
     g.setTimeout = Object.assign((fn: (...a: unknown[]) => void, ms?: number, ...args: unknown[]) => {
+      if (typeof fn !== "function") return ownSetTimeout(fn, ms, ...args); // node's own refusal
       const t: NodeJS.Timeout = ownSetTimeout(
         function (this: unknown, ...a: unknown[]) {
           pending.delete(t);
