@@ -30,9 +30,10 @@ if (process.env.TEST_DATABASE_URL) {
 
 // testTimeout is a global option (ignored inside projects). Generous: the machine is shared.
 // Workers are kept between test files until one holds 2 GB of resident memory, then replaced:
-// a file that leaves a server or socket open keeps its PGlite's WebAssembly memory (about 250
-// MB) alive in the worker, which the JavaScript heap that jest measures does not show, so the
-// test environment (test/support/environment.ts) hands jest the resident set instead. A new
+// each PGlite file's realm, its WebAssembly memory (about 250 MB) with it, stays alive in the
+// worker (node's registry of dynamic-import callbacks, which --experimental-vm-modules fills and
+// PGlite needs, holds it: docs/testing.md). The JavaScript heap that jest measures does not show
+// it, so the test environment (test/support/environment.ts) hands jest the resident set. A new
 // worker per file (the limit at 0) cost each file a process start; keeping them with no limit
 // grew one to 9 GB.
 module.exports = { projects, maxWorkers: 2, testTimeout: 60000, workerIdleMemoryLimit: "2GB" };
