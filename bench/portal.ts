@@ -5,12 +5,9 @@
 // is measured by the server itself (from the request's arrival to the end of its answer).
 // Options: --engine pglite|postgres (one only), --users N, --requests N.
 import type { Express } from "express";
-import { loadConfig, type ReadyConfig } from "../src/config";
-import { createLogger } from "../src/shared/logger";
-import { createServices } from "../src/services";
 import { createApp } from "../src/http/app";
 import type { Database } from "../src/db/client";
-import { listen, openEngine, pct } from "./scim-harness";
+import { benchOrg, listen, openEngine, pct } from "./scim-harness";
 
 const arg = (name: string) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -72,17 +69,7 @@ async function main() {
 }
 
 async function measure(engine: "pglite" | "postgres", db: Database) {
-  const config = loadConfig({
-    NODE_ENV: "test",
-    SECRET_KEY: "bench-secret-key-0123456789abcdefghijkl",
-    LOG_LEVEL: "error",
-    BASE_URL: "http://127.0.0.1",
-    DATA_DIR: "/tmp/sso-bridge-bench-unused",
-  }) as ReadyConfig;
-  const services = createServices({ config, db, logger: createLogger("error") });
-  const org = await db.prisma.organization.create({
-    data: { slug: "bench", name: "Bench", plan: "enterprise" },
-  });
+  const { services, org } = await benchOrg(db);
   const ctx = { orgId: org.id, actor: { type: "cli" as const } };
   process.stderr.write(`seeding ${USERS} users in ${GROUPS} groups on ${engine}\n`);
   await seed(db, org.id);

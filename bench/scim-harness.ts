@@ -14,6 +14,9 @@ import { openPglite, openPostgres, type Database } from "../src/db/client";
 import { pgliteConnection } from "../src/db/raw";
 import { createPostgresDatabase } from "./database";
 import { migrate } from "../src/db/migrate";
+import { loadConfig, type ReadyConfig } from "../src/config";
+import { createLogger } from "../src/shared/logger";
+import { createServices, type Services } from "../src/services";
 
 export interface Result {
   phase: string;
@@ -276,4 +279,24 @@ export async function rawInserter(db: Database) {
   await conn.release();
   const pool = new pg.Pool({ connectionString: (db as Database & { url: string }).url, max: 8 });
   return { insert: () => pool.query(sql, ["x"]).then(() => ok), close: () => pool.end() };
+}
+
+/**
+ * The services of a bench over `db` (errors-only logging, a test configuration with `env` on
+ * top) and its organization "bench", on the enterprise plan.
+ */
+export async function benchOrg(db: Database, env: Record<string, string> = {}) {
+  const config = loadConfig({
+    NODE_ENV: "test",
+    SECRET_KEY: "bench-secret-key-0123456789abcdefghijkl",
+    LOG_LEVEL: "error",
+    BASE_URL: "http://127.0.0.1",
+    DATA_DIR: "/tmp/sso-bridge-bench-unused",
+    ...env,
+  }) as ReadyConfig;
+  const services: Services = createServices({ config, db, logger: createLogger("error") });
+  const org = await db.prisma.organization.create({
+    data: { slug: "bench", name: "Bench", plan: "enterprise" },
+  });
+  return { config, services, org };
 }

@@ -13,15 +13,12 @@ import pg from "pg";
 import { Prisma } from "../src/generated/prisma/client";
 import { createPostgresDatabase } from "./database";
 import { openPostgres } from "../src/db/client";
-import { loadConfig, type ReadyConfig } from "../src/config";
-import { createLogger } from "../src/shared/logger";
-import { createServices } from "../src/services";
 import { baseUrlJoin, userResourceSql } from "../src/scim/users/resource-sql";
 import { presentUser } from "../src/scim/users/present";
 import type { UserRow } from "../src/scim/users/document";
 import type { ScimCtx } from "../src/scim/context";
 import { listResponse } from "../src/scim/list-query";
-import { benchUser, cpuSeconds } from "./scim-harness";
+import { benchOrg, benchUser, cpuSeconds } from "./scim-harness";
 
 const arg = (name: string) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -74,17 +71,7 @@ async function main() {
   const db = openPostgres(url);
   const conn = new pg.Client({ connectionString: url });
   try {
-    const config = loadConfig({
-      NODE_ENV: "test",
-      SECRET_KEY: "bench-secret-key-0123456789abcdefghijkl",
-      LOG_LEVEL: "error",
-      BASE_URL: "http://127.0.0.1",
-      DATA_DIR: "/tmp/sso-bridge-bench-unused",
-    }) as ReadyConfig;
-    const services = createServices({ config, db, logger: createLogger("error") });
-    const org = await db.prisma.organization.create({
-      data: { slug: "bench", name: "Bench", plan: "enterprise" },
-    });
+    const { services, org } = await benchOrg(db);
     const ctx: ScimCtx = { orgId: org.id, actor: { type: "cli" }, baseUrl: "http://127.0.0.1/scim/v2/bench" };
     for (let i = 0; i < N; i += 8)
       await Promise.all(

@@ -6,11 +6,8 @@
 // process fails, and on SIGINT or SIGTERM (bench/database.ts).
 import express from "express";
 import { Prisma } from "../src/generated/prisma/client";
-import { loadConfig, type ReadyConfig } from "../src/config";
-import { createLogger } from "../src/shared/logger";
-import { createServices } from "../src/services";
 import { createApp } from "../src/http/app";
-import { listen, openEngine, rawInserter, run, rssMb } from "./scim-harness";
+import { benchOrg, listen, openEngine, rawInserter, run, rssMb } from "./scim-harness";
 import { exitAfterCleanup } from "./database";
 
 export type ServerCommand =
@@ -31,19 +28,10 @@ export interface ServerReady {
 async function main() {
   const engine = process.argv[2] as "pglite" | "postgres";
   const { db, drop } = await openEngine(engine);
-  const config = loadConfig({
-    NODE_ENV: "test",
-    SECRET_KEY: "bench-secret-key-0123456789abcdefghijkl",
-    LOG_LEVEL: "error",
-    BASE_URL: "http://127.0.0.1",
-    DATA_DIR: "/tmp/sso-bridge-bench-unused",
+  const { services, org } = await benchOrg(db, {
     // One token sends every request of the bench: on a quiet machine its phases pass the
     // per-token limit (120,000 a minute), which would measure the limiter instead of the request.
     RATE_LIMIT_SCIM_PER_TOKEN: "0",
-  }) as ReadyConfig;
-  const services = createServices({ config, db, logger: createLogger("error") });
-  const org = await db.prisma.organization.create({
-    data: { slug: "bench", name: "Bench", plan: "enterprise" },
   });
   const { token } = await services.credentials.create(
     "scim_token",
