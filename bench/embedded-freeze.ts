@@ -27,11 +27,8 @@ import { putMappings } from "../src/roles/put-mappings";
 import type { RoleMappingsInput } from "../src/roles/mappings-input";
 import { systemActor } from "../src/shared/context";
 import { HEADERS_TIMEOUT_MS, KEEP_ALIVE_TIMEOUT_MS } from "../src/main";
+import { arg } from "./args";
 
-const arg = (name: string) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? process.argv[i + 1] : undefined;
-};
 const USERS = Number(arg("users") ?? 100_000);
 // One request of each kind every INTERVAL_MS: 50 per second per kind.
 const INTERVAL_MS = 20;

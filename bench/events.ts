@@ -19,11 +19,8 @@ import { createServices } from "../src/services";
 import { createGuardedFetch } from "../src/shared/guarded-fetch";
 import { cliActor } from "../src/shared/context";
 import { client, listen, openEngine, pct, run as runPhase } from "./scim-harness";
+import { arg } from "./args";
 
-const arg = (name: string) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? process.argv[i + 1] : undefined;
-};
 const N = Number(arg("n") ?? process.env.BENCH_N ?? 10_000);
 const LIVE = Math.min(N, 2000);
 const ENGINES = (arg("engine") ? [arg("engine")] : ["postgres", "pglite"]) as ("pglite" | "postgres")[];

@@ -14,11 +14,8 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import express, { type RequestHandler } from "express";
+import { arg } from "./args";
 
-const arg = (name: string) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? process.argv[i + 1] : undefined;
-};
 const OPS = Number(arg("ops") ?? 5000);
 const ROUNDS = Number(arg("rounds") ?? 7);
 const PATH = `/scim/v2/bench/Users?filter=${encodeURIComponent('userName eq "user1@bench.test"')}`;

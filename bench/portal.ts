@@ -8,11 +8,8 @@ import type { Express } from "express";
 import { createApp } from "../src/http/app";
 import type { Database } from "../src/db/client";
 import { benchOrg, listen, openEngine, pct } from "./scim-harness";
+import { arg } from "./args";
 
-const arg = (name: string) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? process.argv[i + 1] : undefined;
-};
 const USERS = Number(arg("users") ?? 10_000);
 const GROUPS = 200;
 const REQUESTS = Number(arg("requests") ?? 200);

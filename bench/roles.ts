@@ -15,12 +15,9 @@ import { previewMappings } from "../src/roles/preview-mappings";
 import { recomputeRoles } from "../src/roles/recompute";
 import type { RoleMappingsInput } from "../src/roles/mappings-input";
 import { systemActor, type Ctx } from "../src/shared/context";
+import { arg } from "./args";
 
 const GROUPS = 50;
-const arg = (name: string) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? process.argv[i + 1] : undefined;
-};
 const USERS = Number(arg("users") ?? 100_000);
 const HALF = Math.floor(USERS / 2);
 

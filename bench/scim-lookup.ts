@@ -8,11 +8,8 @@
 // each phase prints its window on the server's monotonic clock (µs) to cut the profile by.
 import pg from "pg";
 import { benchUser, client, cpuSeconds, run, startServer } from "./scim-harness";
+import { arg } from "./args";
 
-const arg = (name: string) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? process.argv[i + 1] : undefined;
-};
 const N = Number(arg("n") ?? 3000);
 const ROUNDS = Number(arg("rounds") ?? 3);
 const OPS = Number(arg("ops") ?? 3000);

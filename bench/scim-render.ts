@@ -19,11 +19,8 @@ import type { UserRow } from "../src/scim/users/document";
 import type { ScimCtx } from "../src/scim/context";
 import { listResponse } from "../src/scim/list-query";
 import { benchOrg, benchUser, cpuSeconds } from "./scim-harness";
+import { arg } from "./args";
 
-const arg = (name: string) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? process.argv[i + 1] : undefined;
-};
 const N = Number(arg("n") ?? 2000);
 const K = Number(arg("k") ?? 5000);
 const ROUNDS = Number(arg("rounds") ?? 3);

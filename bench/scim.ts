@@ -12,11 +12,8 @@
 // postgres://postgres@127.0.0.1:5432/postgres (the bench creates and drops a database of its
 // own). --engine pglite|postgres runs one engine only.
 import { benchUser, client, cpuOf, run as runPhase, startServer, type Result } from "./scim-harness";
+import { arg } from "./args";
 
-const arg = (name: string) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? process.argv[i + 1] : undefined;
-};
 const N = Number(arg("n") ?? process.env.BENCH_N ?? 10_000);
 const READS = Math.min(N, 2000);
 const ENGINES = (arg("engine") ? [arg("engine")] : ["pglite", "postgres"]) as ("pglite" | "postgres")[];
