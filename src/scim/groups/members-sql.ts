@@ -6,7 +6,7 @@
 // (events-sql.ts) as data-modifying CTEs, and for a member batch the lock of its users too. It
 // is the one path by which SCIM changes memberships.
 import { Prisma, type Group } from "../../generated/prisma/client";
-import type { Reader, SqlTx } from "../../db/client";
+import { committing, type Reader, type SqlTx } from "../../db/client";
 import type { ScimCtx } from "../context";
 import { isUuid } from "../../shared/ids";
 import { groupEventsCtes, type GroupAction, type GroupEventData } from "./events-sql";
@@ -24,7 +24,8 @@ const namedByRule = (orgId: string, displayNameLower: Prisma.Sql, externalId: Pr
       AND r.group_lower IN (${displayNameLower}, ${foldSql(externalId)}))`;
 
 /** A group's row as lockGroupRow reads it. */
-export type LockedGroup = Group & {
+export interface LockedGroup {
+  group: Group;
   /**
    * Whether a rule named the group in the snapshot of the lock's statement, taken before that
    * statement waited for its locks: a hint only (a rules change that committed meanwhile is not
@@ -32,7 +33,7 @@ export type LockedGroup = Group & {
    * lastUnlessMapped), whose own check decides.
    */
   namedByRule: boolean;
-};
+}
 
 /**
  * The group's row, or null, with the group FOR UPDATE and its organization FOR SHARE (the role
@@ -40,11 +41,13 @@ export type LockedGroup = Group & {
  * transaction.
  */
 export async function lockGroupRow(tx: SqlTx, orgId: string, id: string): Promise<LockedGroup | null> {
-  const [row] = await tx.$queryRaw<LockedGroup[]>`
+  const [row] = await tx.$queryRaw<(Group & { namedByRule: boolean })[]>`
     SELECT ${GROUP_COLUMNS}, ${namedByRule(orgId, Prisma.sql`g.display_name_lower`, Prisma.sql`g.external_id`)} AS "namedByRule"
     FROM groups g JOIN organizations o ON o.id = g.org_id
     WHERE g.id = ${id}::uuid AND g.org_id = ${orgId}::uuid FOR UPDATE OF g FOR SHARE OF o`;
-  return row ?? null;
+  if (!row) return null;
+  const { namedByRule: named, ...group } = row;
+  return { group, namedByRule: named };
 }
 
 /** The group's row, or null, without locking it (on the driver: a read of every GET). */
@@ -137,7 +140,7 @@ export interface GroupWrite {
    */
   lockIfMapped?: string[];
   /**
-   * With lockIfMapped, on the transaction's last statement (COMMIT rides with it): the statement
+   * With lockIfMapped, the transaction's last statement (COMMIT rides with it, `committing`): it
    * then writes nothing when a rule names the group (the caller runs the transaction again, with
    * the recompute) or when an added id is not a user of the organization (the caller fails the
    * request), so that what commits is the whole batch or nothing.
@@ -243,7 +246,9 @@ export async function writeGroup(
   const memberCount = Prisma.sql`(${w.create ? Prisma.sql`0` : memberCountSql(Prisma.sql`g.id`)} - ${
     removes ? Prisma.sql`(SELECT count(*) FROM removed)` : Prisma.sql`0`
   } + ${adds ? Prisma.sql`(SELECT count(*) FROM added)` : Prisma.sql`0`})::int`;
-  const [row] = await tx.$queryRaw<{ unknown: string[]; mapped: boolean | null }[]>`WITH
+  const [row] = await (last ? committing(tx) : tx).$queryRaw<
+    { unknown: string[]; mapped: boolean | null }[]
+  >`WITH
     ${Prisma.join(parts, ",\n    ")}
     ${groupEventsCtes(ctx, w.action, Prisma.sql`group_row g`, g.displayName, w.data, memberCount)}
     SELECT ${

@@ -19,9 +19,9 @@ export const groupUniqueness = () =>
  */
 export async function lockGroup(tx: SqlTx, orgId: string, id: string): Promise<LockedGroup> {
   if (!isUuid(id)) throw notFound("Group", id);
-  const group = await lockGroupRow(tx, orgId, id);
-  if (!group) throw notFound("Group", id);
-  return group;
+  const locked = await lockGroupRow(tx, orgId, id);
+  if (!locked) throw notFound("Group", id);
+  return locked;
 }
 
 export const unknownMembers = (unknown: string[]) =>

@@ -17,13 +17,7 @@ import { canonicalize } from "../schema/canonical";
 import { driverTx, uniqueAs409 } from "../users/store";
 import { planGroupPatch, type GroupPlan } from "./patch-plan";
 import { groupUniqueness, lockGroup, unknownMembers } from "./store";
-import {
-  deleteGroupWithEvents,
-  lockUsersForRoles,
-  memberIdsOf,
-  writeGroup,
-  type LockedGroup,
-} from "./members-sql";
+import { deleteGroupWithEvents, lockUsersForRoles, memberIdsOf, writeGroup } from "./members-sql";
 import { retryLockConflicts } from "../../db/lock-conflicts";
 import { presentGroup } from "./present";
 import { createGroupReads } from "./read-groups";
@@ -39,40 +33,35 @@ function assertVersion(g: Group, ifMatch: string | undefined) {
  * The clients' member batches on a locked group: one statement for the members, the version
  * and the events, and the roles of those users when a rule names the group. Null when that
  * statement committed nothing because a rule named the group after all (see below): the caller
- * runs the transaction again with `mappedExpected`.
+ * runs the transaction again with `expectMapped`.
  */
 async function applyMemberBatch(
   tx: SqlTx,
   ctx: ScimCtx,
-  locked: LockedGroup,
+  group: Group,
   plan: Pick<GroupPlan, "add" | "remove">,
-  mappedExpected: boolean,
+  expectMapped: boolean,
 ): Promise<Group | null> {
-  const { namedByRule, ...group } = locked;
   const add = [...plan.add];
   const remove = [...plan.remove];
   if (add.length === 0 && remove.length === 0) return group;
   const updated = { ...group, version: group.version + 1, updatedAt: new Date() };
-  const data = { membersAdded: add, membersRemoved: remove };
-  const write = {
-    group: updated,
-    create: false,
-    reset: false,
-    add,
-    remove,
-    action: "group.updated" as const,
-    data,
-    // Locked in the write's statement, only when a rule names the group (lockUsersForRoles).
-    lockIfMapped: [...add, ...remove],
-  };
   // Whichever statement is the last carries COMMIT (a round trip less). A group no rule named
   // when it was locked (most member batches: Okta's and Entra's groups that grant no role) is
   // written by the last statement: it then writes nothing when an added id is unknown or a rule
   // names the group after all (a rules change that committed while the lock waited), and the
   // transaction runs again expecting the recompute. Otherwise the recompute is the last.
-  const last = !namedByRule && !mappedExpected;
-  const { unknown, mapped } = await writeGroup(last ? committing(tx) : tx, ctx, {
-    ...write,
+  const last = !expectMapped;
+  const { unknown, mapped } = await writeGroup(tx, ctx, {
+    group: updated,
+    create: false,
+    reset: false,
+    add,
+    remove,
+    action: "group.updated",
+    data: { membersAdded: add, membersRemoved: remove },
+    // Locked in the write's statement, only when a rule names the group (lockUsersForRoles).
+    lockIfMapped: [...add, ...remove],
     lastUnlessMapped: last,
   });
   if (unknown.length > 0) throw unknownMembers(unknown);
@@ -82,21 +71,21 @@ async function applyMemberBatch(
 }
 
 /** Applies a rename or a replacement of every member to a locked group; every member's role
- * is recomputed then (a rename can change which mapping rules match). */
+ * is recomputed then (a rename can change which mapping rules match). `expectMapped`: a member
+ * batch's (applyMemberBatch). */
 async function applyPlan(
   tx: SqlTx,
   ctx: ScimCtx,
-  locked: LockedGroup,
+  group: Group,
   plan: GroupPlan,
-  mappedExpected: boolean,
+  expectMapped: boolean,
 ): Promise<Group | null> {
   const add = [...plan.add];
   const remove = [...plan.remove];
   const renamed =
-    (plan.displayName !== undefined && plan.displayName !== locked.displayName) ||
-    (plan.externalId !== undefined && plan.externalId !== locked.externalId);
-  if (!renamed && !plan.reset) return applyMemberBatch(tx, ctx, locked, plan, mappedExpected);
-  const { namedByRule: _hint, ...group } = locked;
+    (plan.displayName !== undefined && plan.displayName !== group.displayName) ||
+    (plan.externalId !== undefined && plan.externalId !== group.externalId);
+  if (!renamed && !plan.reset) return applyMemberBatch(tx, ctx, group, plan, expectMapped);
   const before = await memberIdsOf(tx, ctx.orgId, group.id);
   const affected = [...new Set([...before, ...add, ...remove])];
   await lockUsersForRoles(tx, ctx.orgId, group, affected, { onlyIfMapped: false });
@@ -151,9 +140,9 @@ export function createGroupWrites({ db }: { db: Database }) {
         driverTx(
           db,
           async (tx) => {
-            const group = await lockGroup(tx, ctx.orgId, id);
+            const { group, namedByRule } = await lockGroup(tx, ctx.orgId, id);
             assertVersion(group, ifMatch);
-            return applyPlan(tx, ctx, group, plan, mappedExpected);
+            return applyPlan(tx, ctx, group, plan, mappedExpected || namedByRule);
           },
           groupUniqueness,
         ),
@@ -216,7 +205,7 @@ export function createGroupWrites({ db }: { db: Database }) {
     async remove(ctx: ScimCtx, id: string, ifMatch?: string): Promise<void> {
       await retryLockConflicts(() =>
         db.transaction(async (tx) => {
-          const group = await lockGroup(tx, ctx.orgId, id);
+          const { group } = await lockGroup(tx, ctx.orgId, id);
           assertVersion(group, ifMatch);
           const members = await memberIdsOf(tx, ctx.orgId, group.id);
           const { mapped } = await lockUsersForRoles(tx, ctx.orgId, group, members, { onlyIfMapped: true });
