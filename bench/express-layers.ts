@@ -11,10 +11,9 @@
 //               two `use`s and five discovery routes before /Users;
 //   one-layer   the same thirteen app-level middlewares called in order from one layer, then the
 //               mount and a SCIM router of one `use` and /Users.
-import http from "node:http";
-import type { AddressInfo } from "node:net";
 import express, { type RequestHandler } from "express";
 import { arg } from "./args";
+import { client, listen, pct } from "./scim-harness";
 
 const OPS = Number(arg("ops") ?? 5000);
 const ROUNDS = Number(arg("rounds") ?? 7);
@@ -56,49 +55,36 @@ const SHAPES: Record<string, () => express.Express> = {
       .use("/scim/v2/:org", scimRouter(1, false)),
 };
 
-async function listen(app: express.Express): Promise<http.Server> {
-  const server = http.createServer(app);
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return server;
-}
-
 async function main() {
   const names = Object.keys(SHAPES);
   const servers = await Promise.all(names.map((n) => listen(SHAPES[n]!().set("query parser", "simple"))));
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 16 });
-  const get = (port: number) =>
-    new Promise<void>((resolve, reject) => {
-      const req = http.request({ host: "127.0.0.1", port, path: PATH, agent }, (res) => {
-        res.resume();
-        res.on("end", resolve);
-      });
-      req.on("error", reject);
-      req.end();
-    });
+  const calls = servers.map((server) => client(server.port));
   const perRequest: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
   for (let round = 0; round < ROUNDS; round++) {
     for (let j = 0; j < names.length; j++) {
       const k = (j + round) % names.length;
-      const port = (servers[k]!.address() as AddressInfo).port;
       const cpu0 = process.cpuUsage();
       let sent = 0;
       await Promise.all(
         Array.from({ length: 8 }, async () => {
-          while (sent++ < OPS) await get(port);
+          while (sent++ < OPS) await calls[k]!("GET", PATH);
         }),
       );
       const cpu = process.cpuUsage(cpu0);
       if (round > 0) perRequest[names[k]!]!.push((cpu.user + cpu.system) / OPS);
     }
   }
-  const median = (a: number[]) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)]!;
+  const median = (a: number[]) =>
+    pct(
+      [...a].sort((x, y) => x - y),
+      50,
+    );
   for (const n of names)
     console.log(
       `${n.padEnd(11)} CPU µs per request, median ${median(perRequest[n]!).toFixed(0)}` +
         `  (rounds: ${perRequest[n]!.map((x) => x.toFixed(0)).join(" ")})`,
     );
-  agent.destroy();
-  for (const s of servers) s.close();
+  await Promise.all(servers.map((s) => s.close()));
 }
 
 main().catch((e) => {
