@@ -10,7 +10,7 @@
 // PostgreSQL only: the races need a connection of the test's own holding a row.
 import type { Organization } from "../../src/generated/prisma/client";
 import { createTestApp, type TestApp } from "../support/app";
-import { backendsWaitingOnLock, testDbKind } from "../support/db";
+import { testDbKind, untilWaiting } from "../support/db";
 import { GROUP, newUser, patchBody, scimClient, type ScimClient } from "./scim-client";
 
 const onPostgres = testDbKind() === "postgres" ? describe : describe.skip;
@@ -40,11 +40,7 @@ onPostgres("a member batch of a mapped group racing a user's deletion, on Postgr
         patchBody({ op: "add", path: "members", value: [{ value: kept }, { value: gone }] }),
       )
       .then((r) => r);
-    const deadline = Date.now() + 20_000;
-    while ((await backendsWaitingOnLock(holder)) < 1) {
-      if (Date.now() > deadline) throw new Error("the batch never waited for the deleted user's lock");
-      await new Promise((resolve) => setTimeout(resolve, 5));
-    }
+    await untilWaiting(holder, 1);
     await holder.exec("COMMIT");
     await holder.release();
     const res = await batch;
@@ -72,11 +68,7 @@ onPostgres("a member batch of a mapped group racing a user's deletion, on Postgr
     const batch = c
       .patch(`/Groups/${group.id}`, patchBody({ op: "add", path: "members", value: [{ value: user }] }))
       .then((r) => r);
-    const deadline = Date.now() + 20_000;
-    while ((await backendsWaitingOnLock(holder)) < 1) {
-      if (Date.now() > deadline) throw new Error("the batch never waited for the organization's lock");
-      await new Promise((resolve) => setTimeout(resolve, 5));
-    }
+    await untilWaiting(holder, 1);
     await holder.exec("COMMIT");
     await holder.release();
     expect((await batch).status).toBe(204);

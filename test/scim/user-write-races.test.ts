@@ -9,7 +9,7 @@
 import { recomputeRoles } from "../../src/roles/recompute";
 import type { RawConnection } from "../../src/db/raw";
 import { createTestApp, type TestApp } from "../support/app";
-import { backendsWaitingOnLock, testDbKind } from "../support/db";
+import { testDbKind, untilWaiting } from "../support/db";
 import { GROUP, newUser, patchBody, scimClient, type ScimClient } from "./scim-client";
 
 const onPostgres = testDbKind() === "postgres" ? describe : describe.skip;
@@ -21,15 +21,6 @@ beforeAll(async () => {
   c = await scimClient(t, { plan: "enterprise", defaultRole: "Viewer" });
 });
 afterAll(() => t.close());
-
-/** Waits until `n` of the app's connections wait on a lock (the holder's). */
-async function untilWaiting(holder: RawConnection, n: number): Promise<void> {
-  const deadline = Date.now() + 20_000;
-  while ((await backendsWaitingOnLock(holder)) < n) {
-    if (Date.now() > deadline) throw new Error(`fewer than ${n} connections wait on the holder's lock`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
 
 /** A user, a live session of theirs, and a connection of the test's own holding their row locked. */
 async function userHeldLocked(userName: string) {

@@ -107,3 +107,12 @@ export async function backendsWaitingOnLock(conn: RawConnection): Promise<number
   );
   return row!.n;
 }
+
+/** PostgreSQL only: waits until `n` backends of this database wait on a lock (the holder's), 20 s at most. */
+export async function untilWaiting(holder: RawConnection, n: number): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  while ((await backendsWaitingOnLock(holder)) < n) {
+    if (Date.now() > deadline) throw new Error(`fewer than ${n} connections wait on the holder's lock`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
