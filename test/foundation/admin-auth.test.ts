@@ -1,5 +1,6 @@
 import request from "supertest";
 import { createTestApp, type TestApp } from "../support/app";
+import { tampered } from "../support/tamper";
 import { ROLE_PERMISSIONS } from "../../src/roles/permissions";
 
 let t: TestApp;
@@ -25,7 +26,7 @@ describe("API keys", () => {
     const key = await t.given.apiKey(org);
     const res = await request(t.app)
       .get("/api/v1/me")
-      .set("Authorization", `Bearer ${key.slice(0, -2)}xx`)
+      .set("Authorization", `Bearer ${tampered(key, 2)}`)
       .expect(401);
     expect(res.body.code).toBe("unauthorized");
   });
@@ -209,7 +210,7 @@ describe("sessions and permissions", () => {
     const [name, value] = cookie.split("=") as [string, string];
     await request(t.app)
       .get("/api/v1/me")
-      .set("Cookie", `${name}=${value.slice(0, -3)}abc`)
+      .set("Cookie", `${name}=${tampered(value)}`)
       .expect(401);
     await t.db.prisma.session.updateMany({
       where: { userId: user.id },

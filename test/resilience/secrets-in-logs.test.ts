@@ -18,6 +18,7 @@ import { tokenOf } from "../users/helpers";
 import { createCipher } from "../../src/shared/crypto";
 import { startReceiver, until, type Receiver } from "../webhooks/receiver";
 import { FAST } from "../webhooks/helpers";
+import { tampered } from "../support/tamper";
 
 /** Outside production the invitation link is also printed for the quickstart, on purpose
  * (contract section 1); the test below checks that production prints it nowhere. */
@@ -125,7 +126,7 @@ test("when SCIM, SAML, OIDC, invitations, local sign-in and webhooks run at the 
     ),
   );
   seen(await scim(request(t.app).get("/scim/v2/acme/Users?filter=userName%20eq%20%22sam%40acme.test%22")));
-  const wrong = `${token.slice(0, -6)}AAAAAA`;
+  const wrong = tampered(token, 6);
   keep("wrong SCIM token", wrong);
   expect(
     seen(await request(t.app).get("/scim/v2/acme/Users").set("Authorization", `Bearer ${wrong}`)).status,

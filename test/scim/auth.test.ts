@@ -3,6 +3,7 @@
 // and looks the same whether the org exists or not.
 import request from "supertest";
 import { createTestApp, type TestApp } from "../support/app";
+import { tampered } from "../support/tamper";
 import { scimClient, type ScimClient } from "./scim-client";
 
 let t: TestApp;
@@ -46,7 +47,7 @@ describe("SCIM bearer tokens", () => {
       () => "Bearer scim_0123456789abcdef0123456789abcdef_notthesecretnotthesecretnotthesecret",
     ],
     ["a Basic credential", () => `Basic ${Buffer.from("okta:secret").toString("base64")}`],
-    ["the token with a wrong secret", () => `Bearer ${acme.token.slice(0, -4)}AAAA`],
+    ["the token with a wrong secret", () => `Bearer ${tampered(acme.token, 4)}`],
   ])("when %s is sent, then 401 invalid_token", async (_title, header) => {
     const res = await request(t.app).get(`${acme.base}/Users`).set("Authorization", header());
     expect401(res);
