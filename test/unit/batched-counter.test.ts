@@ -44,4 +44,20 @@ describe("batchedCounter", () => {
     }
     expect(n).toBe(2_000);
   });
+
+  it("when many requests of one key arrive at once, then they share a batch and the store counts what they took", async () => {
+    const store = limiter(10_000);
+    const counter = batchedCounter(10_000, () => store);
+    const answers = await Promise.all(Array.from({ length: 100 }, () => counter.take("token")));
+    expect(answers.every((a) => a === null)).toBe(true);
+    // Batches of 10: ten takes from the store, not one batch for each request that found no credit.
+    expect((await store.get("token"))?.consumedPoints).toBe(100);
+  });
+
+  it("when more requests arrive at once than the limit allows, then exactly the limit passes", async () => {
+    const counter = batchedCounter(2_000, () => limiter(2_000));
+    const answers = await Promise.all(Array.from({ length: 3_000 }, () => counter.take("token")));
+    expect(answers.filter((a) => a === null)).toHaveLength(2_000);
+    expect(answers.filter((a) => a !== null && a > 0)).toHaveLength(1_000);
+  });
 });
