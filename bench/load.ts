@@ -61,6 +61,12 @@ function call(port: number, method: string, path: string, headers: Record<string
   });
 }
 
+/** True for an expected status; otherwise an error naming the status and the start of the body. */
+function expect(res: { status: number; body: string }, statuses: number[]): true {
+  if (!statuses.includes(res.status)) throw new Error(`${res.status}: ${res.body.slice(0, 300)}`);
+  return true;
+}
+
 const rssMb = (pid: number) =>
   Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0) / 1024;
 
@@ -301,7 +307,7 @@ async function main() {
           i % 4 < 2
             ? `/scim/v2/${SLUG}/Users/${ids[u]}`
             : `/scim/v2/${SLUG}/Users?filter=${encodeURIComponent(`userName eq "user${u}@bench.test"`)}`;
-        return (await call(port, "GET", path, scimHeaders)).status === 200;
+        return expect(await call(port, "GET", path, scimHeaders), [200]);
       }
       if (kind === "patch") {
         const body = JSON.stringify({
@@ -310,16 +316,10 @@ async function main() {
             { op: i % 2 ? "add" : "remove", path: "members", value: [{ value: ids[rand(ids.length)] }] },
           ],
         });
-        return [200, 204].includes(
-          (
-            await call(
-              port,
-              "PATCH",
-              `/scim/v2/${SLUG}/Groups/${groups[rand(groups.length)]}`,
-              scimHeaders,
-              body,
-            )
-          ).status,
+        const group = groups[rand(groups.length)];
+        return expect(
+          await call(port, "PATCH", `/scim/v2/${SLUG}/Groups/${group}`, scimHeaders, body),
+          [200, 204],
         );
       }
       const form = pool.pop() ?? samlForm((USERS - 1 - extra++) % USERS);
