@@ -7,6 +7,7 @@
 import express, { type Express } from "express";
 import type { Services } from "../services";
 import { requestId } from "./middleware/request-id";
+import { chain } from "./middleware/chain";
 import { securityHeaders } from "./security-headers";
 import { createHttpMetrics } from "./middleware/metrics";
 import { errorFormat, errorHandler, notFound } from "./error-handler";
@@ -35,22 +36,26 @@ export function createApp(services: Services): Express {
   app.set("query parser", "simple");
 
   const metrics = createHttpMetrics(services.logger);
-  app.use(requestId);
-  app.use(metrics.middleware);
-  app.use(securityHeaders(services.config.secureCookies));
-
-  app.use("/scim", errorFormat("scim"));
-  app.use("/sso", errorFormat("html"));
-  app.use("/auth", authPageFormat);
-  // Before any work: a request that would only wait for a database connection is refused (503).
-  app.use(services.rateLimits.databaseQueue);
-  app.use(rejectHostileUrl);
-  // Before any body is read: writes from another site's pages, and forms where none is expected.
-  app.use(sameOriginWrites(services.config.baseUrl));
-  app.use(formsOnlyWhereExpected);
-  app.use("/scim", requireJsonBody(JSON_TYPES, "application/scim+json"));
-  app.use("/api", requireJsonBody(JSON_TYPES, "application/json"));
-  app.use(express.json({ limit: BODY_LIMIT, type: JSON_TYPES, verify: rejectNulInJson }));
+  // One layer of the router for what every request passes (middleware/chain.ts: each layer costs).
+  app.use(
+    chain(
+      requestId,
+      metrics.middleware,
+      securityHeaders(services.config.secureCookies),
+      ["/scim", errorFormat("scim")],
+      ["/sso", errorFormat("html")],
+      ["/auth", authPageFormat],
+      // Before any work: a request that would only wait for a database connection is refused (503).
+      services.rateLimits.databaseQueue,
+      rejectHostileUrl,
+      // Before any body is read: writes from another site's pages, and forms where none is expected.
+      sameOriginWrites(services.config.baseUrl),
+      formsOnlyWhereExpected,
+      ["/scim", requireJsonBody(JSON_TYPES, "application/scim+json")],
+      ["/api", requireJsonBody(JSON_TYPES, "application/json")],
+      express.json({ limit: BODY_LIMIT, type: JSON_TYPES, verify: rejectNulInJson }),
+    ),
+  );
 
   // SCIM first: it carries most of the traffic, and every router a request passes through
   // costs it (a router that matches nothing hands the request on in a later event-loop turn).
