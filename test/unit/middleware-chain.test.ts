@@ -39,10 +39,19 @@ describe("chain", () => {
   });
 
   test("when a step answers, then no later step and nothing after the chain runs", async () => {
-    const answer: RequestHandler = (_req, res) => void res.status(503).json({ busy: true });
-    const res = await request(appWith(mark("a"), answer, mark("b"))).get("/x");
+    const ran: string[] = [];
+    const app = express();
+    app.use(
+      chain(
+        (_req, res) => void res.status(503).json({ busy: true }),
+        (_req, _res, next) => (ran.push("later step"), next()),
+      ),
+    );
+    app.use((_req, _res, next) => (ran.push("after the chain"), next()));
+    const res = await request(app).get("/x");
     expect(res.status).toBe(503);
     expect(res.body).toEqual({ busy: true });
+    expect(ran).toEqual([]);
   });
 
   test.each([
