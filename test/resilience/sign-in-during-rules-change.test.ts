@@ -6,7 +6,7 @@
 // row. PostgreSQL only: PGlite's one connection runs the two one after the other.
 import type { RawConnection } from "../../src/db/raw";
 import { createTestApp, type TestApp } from "../support/app";
-import { backendsWaitingOnLock, testDbKind } from "../support/db";
+import { backendsWaitingOnLock, testDbKind, untilWaiting } from "../support/db";
 import { startSamlIdps, type SamlIdpPool } from "../support/saml-idp";
 import { postAcs, samlOrg, startLogin } from "../sso/saml/saml-flow";
 
@@ -48,9 +48,7 @@ onPostgres("a sign-in during a rules change", () => {
       await rulesChange.exec("BEGIN");
       await rulesChange.query("SELECT id FROM organizations WHERE id = $1 FOR NO KEY UPDATE", [s.org.id]);
       const second = signIn();
-      const deadline = Date.now() + 20_000;
-      while ((await backendsWaitingOnLock(watcher)) < 1 && Date.now() < deadline)
-        await new Promise((resolve) => setTimeout(resolve, 20));
+      await untilWaiting(watcher, 1);
       expect(await backendsWaitingOnLock(watcher)).toBe(1);
       // What the whole-org recompute's UPDATE does to every user, this one included.
       const updated = await rulesChange

@@ -108,11 +108,14 @@ export async function backendsWaitingOnLock(conn: RawConnection): Promise<number
   return row!.n;
 }
 
-/** PostgreSQL only: waits until `n` backends of this database wait on a lock (the holder's), 20 s at most. */
-export async function untilWaiting(holder: RawConnection, n: number): Promise<void> {
+/**
+ * PostgreSQL only: waits until `n` backends of this database wait on a lock, as seen from `conn`
+ * (backendsWaitingOnLock), 20 s at most; fails past that.
+ */
+export async function untilWaiting(conn: RawConnection, n: number): Promise<void> {
   const deadline = Date.now() + 20_000;
-  while ((await backendsWaitingOnLock(holder)) < n) {
-    if (Date.now() > deadline) throw new Error(`fewer than ${n} connections wait on the holder's lock`);
+  while ((await backendsWaitingOnLock(conn)) < n) {
+    if (Date.now() > deadline) throw new Error(`fewer than ${n} connections wait on a lock`);
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
 }

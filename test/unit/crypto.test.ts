@@ -7,6 +7,7 @@ import {
   verifySecret,
 } from "../../src/shared/crypto";
 import { randomUUID } from "node:crypto";
+import { tampered } from "../support/tamper";
 
 describe("sha256", () => {
   // The stored hashes of every issued token are this function's: it must stay SHA-256 in hex.
@@ -86,7 +87,7 @@ describe("bearer tokens", () => {
   test("when a secret differs by one character, then it does not verify", () => {
     const issued = issueToken("scim", randomUUID());
     const { secret } = parseToken("scim", issued.token)!;
-    const wrong = secret.slice(0, -1) + (secret.endsWith("A") ? "B" : "A");
+    const wrong = tampered(secret, 1);
     expect(verifySecret(wrong, issued.secretHash)).toBe(false);
   });
 
