@@ -21,6 +21,7 @@ import { launch, type Instance } from "../test/support/instances";
 import { createBenchIdp } from "./load-saml";
 import { cpuSeconds, pct } from "./scim-harness";
 import { createPostgresDatabase } from "./database";
+import { httpCall } from "./http-call";
 
 const arg = (name: string, fallback: string) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -39,27 +40,8 @@ const SLUG = "bench";
 const PATCH_OP = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: CONC * 2 });
-function call(port: number, method: string, path: string, headers: Record<string, string>, body?: string) {
-  return new Promise<{ status: number; body: string }>((resolve, reject) => {
-    const req = http.request(
-      {
-        host: "127.0.0.1",
-        port,
-        method,
-        path,
-        agent,
-        headers: { ...headers, ...(body ? { "content-length": Buffer.byteLength(body) } : {}) },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on("data", (c: Buffer) => chunks.push(c));
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }));
-      },
-    );
-    req.on("error", reject);
-    req.end(body);
-  });
-}
+const call = (port: number, method: string, path: string, headers: Record<string, string>, body?: string) =>
+  httpCall(agent, port, method, path, headers, body);
 
 /** True for an expected status; otherwise an error naming the status and the start of the body. */
 function expect(res: { status: number; body: string }, statuses: number[]): true {

@@ -4,6 +4,7 @@
 // keep-alive connections at concurrency `conc`, with how many answers differed from `expected`
 // and this process's CPU milliseconds meanwhile.
 import http from "node:http";
+import { httpCall } from "./http-call";
 
 interface Job {
   port: number;
@@ -15,29 +16,9 @@ interface Job {
 
 const agent = new http.Agent({ keepAlive: true });
 
-function post(port: number, path: string, form: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      {
-        host: "127.0.0.1",
-        port,
-        method: "POST",
-        path,
-        agent,
-        headers: {
-          "content-type": "application/x-www-form-urlencoded",
-          "content-length": Buffer.byteLength(form),
-        },
-      },
-      (res) => {
-        res.resume();
-        res.on("end", () => resolve(res.statusCode ?? 0));
-      },
-    );
-    req.on("error", reject);
-    req.end(form);
-  });
-}
+const post = async (port: number, path: string, form: string): Promise<number> =>
+  (await httpCall(agent, port, "POST", path, { "content-type": "application/x-www-form-urlencoded" }, form))
+    .status;
 
 async function run({ port, path, forms, conc, expected }: Job) {
   let bad = 0;

@@ -17,6 +17,7 @@ import { migrate } from "../src/db/migrate";
 import { loadConfig, type ReadyConfig } from "../src/config";
 import { createLogger } from "../src/shared/logger";
 import { createServices, type Services } from "../src/services";
+import { httpCall, type Answer } from "./http-call";
 
 export interface Result {
   phase: string;
@@ -148,39 +149,18 @@ export const rssMb = () => Math.round(process.memoryUsage().rss / 1024 / 1024);
 
 export function client(port: number, token?: string) {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 16 });
-  return (method: string, path: string, body?: unknown): Promise<{ status: number; body: string }> =>
-    new Promise((resolve, reject) => {
-      const data = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
-      const req = http.request(
-        {
-          host: "127.0.0.1",
+  const auth = token ? { authorization: `Bearer ${token}` } : {};
+  return (method: string, path: string, body?: unknown): Promise<Answer> =>
+    body === undefined
+      ? httpCall(agent, port, method, path, auth)
+      : httpCall(
+          agent,
           port,
           method,
           path,
-          agent,
-          headers: {
-            ...(token ? { authorization: `Bearer ${token}` } : {}),
-            ...(data ? { "content-type": "application/scim+json", "content-length": data.length } : {}),
-          },
-        },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on("data", (c: Buffer) => chunks.push(c));
-          // The body is decoded only when read: the load generator shares the server's cores,
-          // and most phases check the status alone (a page of users is 60 KB).
-          res.on("end", () =>
-            resolve({
-              status: res.statusCode ?? 0,
-              get body() {
-                return Buffer.concat(chunks).toString("utf8");
-              },
-            }),
-          );
-        },
-      );
-      req.on("error", reject);
-      req.end(data);
-    });
+          { ...auth, "content-type": "application/scim+json" },
+          JSON.stringify(body),
+        );
 }
 
 /** Closed loop: `conc` workers, each making its share of the `ops` calls one after the other;
@@ -191,7 +171,7 @@ export async function run(
   conc: number,
   ops: number,
   expected: number,
-  fn: (i: number, worker: number, k: number) => Promise<{ status: number; body: string }>,
+  fn: (i: number, worker: number, k: number) => Promise<Answer>,
   probe: Probe = { rssMb },
 ): Promise<Result> {
   const lat: number[] = [];
