@@ -79,14 +79,13 @@ export default class TestEnvironment extends NodeEnvironment {
       pending.add(t);
       return t;
     }, ownSetInterval) as typeof setInterval;
-    g.clearTimeout = ((t?: NodeJS.Timeout | string | number) => {
-      if (t && typeof t === "object") pending.delete(t);
-      ownClearTimeout(t);
-    }) as typeof clearTimeout;
-    g.clearInterval = ((t?: NodeJS.Timeout | string | number) => {
-      if (t && typeof t === "object") pending.delete(t);
-      ownClearInterval(t);
-    }) as typeof clearInterval;
+    const untracking =
+      (clear: (t?: NodeJS.Timeout | string | number) => void) => (t?: NodeJS.Timeout | string | number) => {
+        if (t && typeof t === "object") pending.delete(t);
+        clear(t);
+      };
+    g.clearTimeout = untracking(ownClearTimeout) as typeof clearTimeout;
+    g.clearInterval = untracking(ownClearInterval) as typeof clearInterval;
   }
 
   override async teardown(): Promise<void> {
